@@ -1,0 +1,42 @@
+# Thin wrapper over CMake. The two commands the README promises:
+#   make run    install what is missing, build, run the main job
+#   make test   install what is missing, build, pass the whole test suite
+# (plus the ASan+UBSan build of the unit tests, and the TSan stress tests).
+JOBS ?= $(shell nproc)
+BUILD ?= build
+CMAKE_FLAGS ?=
+
+.PHONY: all deps build run test test-release test-asan test-tsan bench fuzz clean
+
+all: build
+
+deps:
+	@sh scripts/install-deps.sh
+
+build: deps
+	cmake -S . -B $(BUILD) $(CMAKE_FLAGS) >/dev/null
+	cmake --build $(BUILD) -j $(JOBS)
+
+run: build
+	./$(BUILD)/src/mrt/routex-mrt ../shared/data/mrt/bgpdump/updates.et-header.2015.gz
+
+test: deps test-release test-asan test-tsan
+
+test-release: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+test-asan: deps
+	cmake -S . -B build-asan -DRX_SANITIZE=asan -DRX_BENCH=OFF $(CMAKE_FLAGS) >/dev/null
+	cmake --build build-asan -j $(JOBS)
+	cd build-asan && ctest --output-on-failure -j $(JOBS) -L 'unit|stress'
+
+test-tsan: deps
+	cmake -S . -B build-tsan -DRX_SANITIZE=tsan -DRX_BENCH=OFF $(CMAKE_FLAGS) >/dev/null
+	cmake --build build-tsan -j $(JOBS)
+	cd build-tsan && ctest --output-on-failure -j $(JOBS) -L stress --no-tests=ignore
+
+bench: build
+	@for b in $(BUILD)/bench/bench_*; do [ -x $$b ] && $$b; done
+
+clean:
+	rm -rf build build-asan build-tsan build-fuzz
