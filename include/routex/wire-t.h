@@ -337,6 +337,8 @@ struct wire_update_builder {
 	bool withdraw;         /* packing withdrawals */
 	bool addpath;
 	uint32_t count;        /* prefixes in this message */
+	const uint8_t *attrs;  /* attributes written after MP_REACH at finish */
+	size_t attrs_len;
 };
 
 #endif
