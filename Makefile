@@ -6,7 +6,7 @@ JOBS ?= $(shell nproc)
 BUILD ?= build
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build run test test-release test-asan test-tsan bench fuzz clean
+.PHONY: all deps build run test test-release test-asan test-tsan test-fuzz bench clean
 
 all: build
 
@@ -20,7 +20,7 @@ build: deps
 run: build
 	./$(BUILD)/src/mrt/routex-mrt ../shared/data/mrt/bgpdump/updates.et-header.2015.gz
 
-test: deps test-release test-asan test-tsan
+test: deps test-release test-asan test-tsan test-fuzz
 
 test-release: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
@@ -34,6 +34,12 @@ test-tsan: deps
 	cmake -S . -B build-tsan -DRX_SANITIZE=tsan -DRX_BENCH=OFF $(CMAKE_FLAGS) >/dev/null
 	cmake --build build-tsan -j $(JOBS)
 	cd build-tsan && ctest --output-on-failure -j $(JOBS) -L stress --no-tests=ignore
+
+# libFuzzer targets, about 30 s each (tests/fuzz/run.sh runs one for as long as you ask).
+test-fuzz: deps
+	CC=clang CXX=clang++ cmake -S . -B build-fuzz -DRX_FUZZ=ON -DRX_BENCH=OFF $(CMAKE_FLAGS) >/dev/null
+	cmake --build build-fuzz -j $(JOBS)
+	cd build-fuzz && ctest --output-on-failure -L fuzz --no-tests=ignore
 
 bench: build
 	@for b in $(BUILD)/bench/bench_*; do [ -x $$b ] && $$b; done
