@@ -1,0 +1,199 @@
+/* conf-t.h: the routexd configuration model (types only; prototypes are in conf.h).
+ *
+ * A struct conf_daemon is built once by conf_load() from the YAML file, fully validated, and is
+ * immutable afterwards: a reload loads a second one and compares the two with conf_diff(). Every
+ * value is resolved (defaults applied, keepalive derived), so consumers never re-derive
+ * defaults. The line each key came from is kept (0: the key was absent and the default applies)
+ * so later checks and runtime log lines can point at the file. No sockets, no threads here.
+ * The key names, types, defaults and reload behaviour are documented in docs/config.md. */
+#ifndef ROUTEX_CONF_T_H
+#define ROUTEX_CONF_T_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <routex/prefix.h>
+
+/* Defaults: Azure Route Server's (ASN 65515, 60/180 s timers, 4,000 routes per peer). */
+#define CONF_DEFAULT_ASN           65515u
+#define CONF_DEFAULT_HOLD_TIME     180u
+#define CONF_DEFAULT_PORT          179u
+#define CONF_DEFAULT_METRICS_PORT  9179u
+#define CONF_DEFAULT_MAX_PREFIXES  4000u /* ARS's per-peer limit; rs-client peers: unlimited */
+#define CONF_DEFAULT_CONTROL_SOCKET "/run/routex/routex.sock"
+/* Linux TCP_MD5SIG_MAXKEYLEN: the kernel refuses longer RFC 2385 keys. */
+#define CONF_PASSWORD_MAX 80u
+/* Peer names are metric labels and CLI arguments: [A-Za-z0-9._-], at most this many bytes. */
+#define CONF_NAME_MAX 63u
+#define CONF_DESCRIPTION_MAX 255u
+/* A sanity bound, far above any core count routexd will meet. */
+#define CONF_THREADS_MAX 1024u
+
+enum conf_role {
+	CONF_ROLE_NVA,
+	CONF_ROLE_EXPRESSROUTE,
+	CONF_ROLE_VPN,
+	CONF_ROLE_RS_CLIENT,
+};
+
+enum conf_route_pref {
+	CONF_PREF_EXPRESSROUTE, /* ARS default: ExpressRoute over VPN over NVA */
+	CONF_PREF_VPN,
+	CONF_PREF_AS_PATH, /* shortest AS_PATH first, whatever the source */
+};
+
+/* RFC 7911 ADD-PATH, as advertised for IPv4 and IPv6 unicast. */
+enum conf_add_path {
+	CONF_ADD_PATH_NONE,
+	CONF_ADD_PATH_SEND,
+	CONF_ADD_PATH_RECEIVE,
+	CONF_ADD_PATH_BOTH,
+};
+
+enum conf_io_mode {
+	CONF_IO_PER_CORE,  /* io-threads: 0 */
+	CONF_IO_FIXED,     /* io-threads: N */
+	CONF_IO_PER_PEER,  /* io-threads: per-peer */
+};
+
+/* Top-level keys, in file order of docs/config.md; indexes conf_daemon.key_line and the bits
+ * of conf_diff.global_changed. */
+enum conf_dkey {
+	CONF_DK_ROUTER_ID,
+	CONF_DK_ASN,
+	CONF_DK_LISTEN,
+	CONF_DK_CONTROL_SOCKET,
+	CONF_DK_ROUTE_EXCHANGE,
+	CONF_DK_ROUTE_PREFERENCE,
+	CONF_DK_TRANSPARENT,
+	CONF_DK_IO_THREADS,
+	CONF_DK_EXPORT_THREADS,
+	CONF_DK_ORIGINATE,
+	CONF_DK_METRICS,
+	CONF_DK_PEERS,
+	CONF_DK_COUNT,
+};
+
+/* Peer keys; indexes conf_peer.key_line and the bits of conf_peer_diff.changed. */
+enum conf_pkey {
+	CONF_PK_NAME,
+	CONF_PK_ADDRESS,
+	CONF_PK_ASN,
+	CONF_PK_ROLE,
+	CONF_PK_PASSIVE,
+	CONF_PK_MAX_PREFIXES,
+	CONF_PK_MAX_PREFIXES_OUT,
+	CONF_PK_HOLD_TIME,
+	CONF_PK_KEEPALIVE,
+	CONF_PK_PASSWORD,
+	CONF_PK_TTL_SECURITY,
+	CONF_PK_MULTIHOP,
+	CONF_PK_LOCAL_ADDRESS,
+	CONF_PK_PORT,
+	CONF_PK_DESCRIPTION,
+	CONF_PK_ENABLED,
+	CONF_PK_GRACEFUL_RESTART,
+	CONF_PK_ADD_PATH,
+	CONF_PK_COUNT,
+};
+
+/* A host address; afi 0 means "not set". */
+struct conf_addr {
+	uint8_t afi;      /* RX_AFI_IPV4 or RX_AFI_IPV6 */
+	uint8_t addr[16]; /* network order, as in struct rx_prefix */
+};
+
+struct conf_endpoint {
+	struct conf_addr addr;
+	uint16_t port;
+	unsigned line;
+};
+
+struct conf_peer {
+	char *name;
+	char *description;    /* NULL: none */
+	char *password;       /* NULL: no TCP-MD5; else 1..CONF_PASSWORD_MAX bytes */
+	struct conf_addr address;
+	struct conf_addr local_address; /* afi 0: chosen by the kernel */
+	uint32_t asn;
+	enum conf_role role;
+	enum conf_add_path add_path;
+	uint32_t max_prefixes;     /* 0: unlimited */
+	uint32_t max_prefixes_out; /* 0: unlimited */
+	uint16_t hold_time;        /* seconds: 0 (no keepalives) or 3..65535 */
+	uint16_t keepalive;        /* seconds: explicit, or hold_time / 3 */
+	uint16_t port;             /* remote TCP port for active opens */
+	uint8_t multihop;          /* 0: directly connected (eBGP TTL 1); else max hops 1..255 */
+	bool passive;
+	bool ttl_security;
+	bool enabled;
+	bool graceful_restart;
+	unsigned line;                     /* where the peer's mapping starts */
+	unsigned key_line[CONF_PK_COUNT]; /* 0: key absent, default applied */
+};
+
+struct conf_daemon {
+	char *file; /* the path the config came from, for messages */
+	uint32_t router_id; /* host order, never 0 */
+	uint32_t asn;
+	struct conf_endpoint *listen; /* may be empty: active sessions only */
+	size_t nlisten;
+	char *control_socket;
+	bool route_exchange;
+	bool transparent;
+	enum conf_route_pref route_preference;
+	enum conf_io_mode io_mode;
+	unsigned io_threads;     /* CONF_IO_FIXED only */
+	unsigned export_threads; /* 0: one per core */
+	struct rx_prefix *originate;
+	unsigned *originate_line;
+	size_t noriginate;
+	bool metrics_enabled;
+	struct conf_endpoint metrics;
+	struct conf_peer *peers;
+	size_t npeers;
+	char **warnings; /* "FILE:LINE: warning: ..." for legal but suspicious setups */
+	size_t nwarnings;
+	unsigned key_line[CONF_DK_COUNT];
+};
+
+/* What a peer needs after a reload, from the least to the most disruptive. */
+enum conf_peer_change {
+	CONF_CHANGE_NONE,     /* identical */
+	CONF_CHANGE_UPDATE,   /* applied in place: no reset, no re-export (description, ...) */
+	CONF_CHANGE_REEXPORT, /* policy changed: recompute and send this peer's Adj-RIB-Out */
+	CONF_CHANGE_RESET,    /* session parameters changed: close with Cease and reconnect */
+	CONF_CHANGE_ADDED,    /* new, or enabled again: start the session */
+	CONF_CHANGE_REMOVED,  /* gone, or disabled: Cease/3 (RFC 4486) and withdraw its routes */
+};
+
+struct conf_peer_diff {
+	const struct conf_peer *old_peer; /* NULL when added */
+	const struct conf_peer *new_peer; /* NULL when removed */
+	enum conf_peer_change change;
+	uint32_t changed; /* bit (1u << enum conf_pkey) per key whose value differs */
+};
+
+struct conf_diff {
+	uint32_t global_changed; /* bit (1u << enum conf_dkey) per top-level key that differs */
+	bool reset_all;      /* router-id or asn: every OPEN changes, every session restarts */
+	bool redecide;       /* route-preference: best paths must be recomputed */
+	bool reexport_all;   /* route-exchange, transparent, route-preference or a role changed */
+	bool rebind_listen;  /* listen sockets to open/close; sessions are kept */
+	bool rebind_control; /* control socket moved */
+	bool rebind_metrics; /* metrics endpoint changed, added or removed */
+	bool restart_needed; /* io-threads or export-threads: only a restart applies them */
+	struct rx_prefix *originate_added; /* announce to every peer */
+	size_t noriginate_added;
+	struct rx_prefix *originate_removed; /* withdraw from every peer */
+	size_t noriginate_removed;
+	/* Every peer of both configs once: old order first, then added peers in new order. */
+	struct conf_peer_diff *peers;
+	size_t npeers;
+};
+
+/* conf_print() flags. */
+#define CONF_PRINT_SECRETS 0x1u /* print passwords (round trips); else only note they are set */
+
+#endif
