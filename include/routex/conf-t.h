@@ -16,16 +16,16 @@
 #include <routex/prefix.h>
 
 /* Defaults: Azure Route Server's (ASN 65515, 60/180 s timers, 4,000 routes per peer). */
-#define CONF_DEFAULT_ASN           65515u
-#define CONF_DEFAULT_HOLD_TIME     180u
-#define CONF_DEFAULT_PORT          179u
-#define CONF_DEFAULT_METRICS_PORT  9179u
-#define CONF_DEFAULT_MAX_PREFIXES  4000u /* ARS's per-peer limit; rs-client peers: unlimited */
+#define CONF_DEFAULT_ASN	    65515u
+#define CONF_DEFAULT_HOLD_TIME	    180u
+#define CONF_DEFAULT_PORT	    179u
+#define CONF_DEFAULT_METRICS_PORT   9179u
+#define CONF_DEFAULT_MAX_PREFIXES   4000u /* ARS's per-peer limit; rs-client peers: unlimited */
 #define CONF_DEFAULT_CONTROL_SOCKET "/run/routex/routex.sock"
 /* Linux TCP_MD5SIG_MAXKEYLEN: the kernel refuses longer RFC 2385 keys. */
 #define CONF_PASSWORD_MAX 80u
 /* Peer names are metric labels and CLI arguments: [A-Za-z0-9._-], at most this many bytes. */
-#define CONF_NAME_MAX 63u
+#define CONF_NAME_MAX	     63u
 #define CONF_DESCRIPTION_MAX 255u
 /* A sanity bound, far above any core count routexd will meet. */
 #define CONF_THREADS_MAX 1024u
@@ -52,9 +52,9 @@ enum conf_add_path {
 };
 
 enum conf_io_mode {
-	CONF_IO_PER_CORE,  /* io-threads: 0 */
-	CONF_IO_FIXED,     /* io-threads: N */
-	CONF_IO_PER_PEER,  /* io-threads: per-peer */
+	CONF_IO_PER_CORE, /* io-threads: 0 */
+	CONF_IO_FIXED,	  /* io-threads: N */
+	CONF_IO_PER_PEER, /* io-threads: per-peer */
 };
 
 /* Top-level keys, in file order of docs/config.md; indexes conf_daemon.key_line and the bits
@@ -100,7 +100,7 @@ enum conf_pkey {
 
 /* A host address; afi 0 means "not set". */
 struct conf_addr {
-	uint8_t afi;      /* RX_AFI_IPV4 or RX_AFI_IPV6 */
+	uint8_t afi;	  /* RX_AFI_IPV4 or RX_AFI_IPV6 */
 	uint8_t addr[16]; /* network order, as in struct rx_prefix */
 };
 
@@ -112,29 +112,29 @@ struct conf_endpoint {
 
 struct conf_peer {
 	char *name;
-	char *description;    /* NULL: none */
-	char *password;       /* NULL: no TCP-MD5; else 1..CONF_PASSWORD_MAX bytes */
+	char *description; /* NULL: none */
+	char *password;	   /* NULL: no TCP-MD5; else 1..CONF_PASSWORD_MAX bytes */
 	struct conf_addr address;
 	struct conf_addr local_address; /* afi 0: chosen by the kernel */
 	uint32_t asn;
 	enum conf_role role;
 	enum conf_add_path add_path;
-	uint32_t max_prefixes;     /* 0: unlimited */
+	uint32_t max_prefixes;	   /* 0: unlimited */
 	uint32_t max_prefixes_out; /* 0: unlimited */
-	uint16_t hold_time;        /* seconds: 0 (no keepalives) or 3..65535 */
-	uint16_t keepalive;        /* seconds: explicit, or hold_time / 3 */
-	uint16_t port;             /* remote TCP port for active opens */
-	uint8_t multihop;          /* 0: directly connected (eBGP TTL 1); else max hops 1..255 */
+	uint16_t hold_time;	   /* seconds: 0 (no keepalives) or 3..65535 */
+	uint16_t keepalive;	   /* seconds: explicit, or hold_time / 3 */
+	uint16_t port;		   /* remote TCP port for active opens */
+	uint8_t multihop;	   /* 0: directly connected (eBGP TTL 1); else max hops 1..255 */
 	bool passive;
 	bool ttl_security;
 	bool enabled;
 	bool graceful_restart;
-	unsigned line;                     /* where the peer's mapping starts */
+	unsigned line;			  /* where the peer's mapping starts */
 	unsigned key_line[CONF_PK_COUNT]; /* 0: key absent, default applied */
 };
 
 struct conf_daemon {
-	char *file; /* the path the config came from, for messages */
+	char *file;	    /* the path the config came from, for messages */
 	uint32_t router_id; /* host order, never 0 */
 	uint32_t asn;
 	struct conf_endpoint *listen; /* may be empty: active sessions only */
@@ -144,7 +144,7 @@ struct conf_daemon {
 	bool transparent;
 	enum conf_route_pref route_preference;
 	enum conf_io_mode io_mode;
-	unsigned io_threads;     /* CONF_IO_FIXED only */
+	unsigned io_threads;	 /* CONF_IO_FIXED only */
 	unsigned export_threads; /* 0: one per core */
 	struct rx_prefix *originate;
 	unsigned *originate_line;
@@ -177,8 +177,8 @@ struct conf_peer_diff {
 
 struct conf_diff {
 	uint32_t global_changed; /* bit (1u << enum conf_dkey) per top-level key that differs */
-	bool reset_all;      /* router-id or asn: every OPEN changes, every session restarts */
-	bool redecide;       /* route-preference: best paths must be recomputed */
+	bool reset_all;		 /* router-id or asn: every OPEN changes, every session restarts */
+	bool redecide;		 /* route-preference: best paths must be recomputed */
 	bool reexport_all;   /* route-exchange, transparent, route-preference or a role changed */
 	bool rebind_listen;  /* listen sockets to open/close; sessions are kept */
 	bool rebind_control; /* control socket moved */

@@ -35,17 +35,24 @@ static int check_listen(struct conf_parse *p)
 		for (size_t j = 0; j < i; j++)
 			if (conf_addr_equal(&c->listen[i].addr, &c->listen[j].addr) &&
 			    c->listen[i].port == c->listen[j].port)
-				return conf_fail_at(p, c->listen[i].line,
-						    "listen: %s port %u is listed twice (first on line %u)",
-						    conf_addr_str(&c->listen[i].addr, buf, sizeof(buf)),
-						    c->listen[i].port, c->listen[j].line);
+				return conf_fail_at(
+				    p, c->listen[i].line,
+				    "listen: %s port %u is listed twice (first on line %u)",
+				    conf_addr_str(&c->listen[i].addr, buf, sizeof(buf)),
+				    c->listen[i].port, c->listen[j].line);
 	if (!c->metrics_enabled)
 		return 0;
-	for (size_t i = 0; i < c->nlisten; i++)
-		if (endpoints_clash(&c->metrics, &c->listen[i]))
+	for (size_t i = 0; i < c->nlisten; i++) {
+		if (!endpoints_clash(&c->metrics, &c->listen[i]))
+			continue;
+		if (!c->listen[i].line) /* listen was left out */
 			return conf_fail_at(p, c->metrics.line,
-					    "metrics: port %u is also a BGP listen port (line %u)",
-					    c->metrics.port, c->listen[i].line);
+					    "metrics: port %u is also the default BGP listen port",
+					    c->metrics.port);
+		return conf_fail_at(p, c->metrics.line,
+				    "metrics: port %u is also a BGP listen port (line %u)",
+				    c->metrics.port, c->listen[i].line);
+	}
 	return 0;
 }
 
@@ -56,10 +63,11 @@ static int check_originate(struct conf_parse *p)
 	for (size_t i = 0; i < c->noriginate; i++)
 		for (size_t j = 0; j < i; j++)
 			if (rx_prefix_equal(&c->originate[i], &c->originate[j]))
-				return conf_fail_at(p, c->originate_line[i],
-						    "originate: %s is listed twice (first on line %u)",
-						    (rx_prefix_fmt(&c->originate[i], buf, sizeof(buf)), buf),
-						    c->originate_line[j]);
+				return conf_fail_at(
+				    p, c->originate_line[i],
+				    "originate: %s is listed twice (first on line %u)",
+				    (rx_prefix_fmt(&c->originate[i], buf, sizeof(buf)), buf),
+				    c->originate_line[j]);
 	return 0;
 }
 
@@ -106,21 +114,28 @@ static int warn_peer(struct conf_parse *p, const struct conf_peer *peer)
 	unsigned line = peer->key_line[CONF_PK_ASN];
 	bool ibgp = peer->asn == c->asn;
 	if (ibgp && peer->role == CONF_ROLE_NVA &&
-	    conf_warn(p, line, "peer %s: iBGP session (asn %u is our own) with role nva; NVAs "
-			       "are normally eBGP", peer->name, peer->asn))
+	    conf_warn(p, line,
+		      "peer %s: iBGP session (asn %u is our own) with role nva; NVAs "
+		      "are normally eBGP",
+		      peer->name, peer->asn))
 		return -1;
 	if (ibgp && peer->role == CONF_ROLE_RS_CLIENT &&
-	    conf_warn(p, line, "peer %s: iBGP session with role rs-client; route server clients "
-			       "are eBGP (RFC 7947)", peer->name))
+	    conf_warn(p, line,
+		      "peer %s: iBGP session with role rs-client; route server clients "
+		      "are eBGP (RFC 7947)",
+		      peer->name))
 		return -1;
 	if (c->transparent && peer->role != CONF_ROLE_RS_CLIENT &&
 	    conf_warn(p, peer->key_line[CONF_PK_ROLE],
 		      "peer %s: role %s with transparent: true; Azure Route Server prepends its "
-		      "ASN", peer->name, conf_role_names[peer->role]))
+		      "ASN",
+		      peer->name, conf_role_names[peer->role]))
 		return -1;
 	if (peer->passive && c->nlisten == 0 && peer->enabled &&
-	    conf_warn(p, peer->line, "peer %s: passive, but listen is empty: the session can "
-				     "never come up", peer->name))
+	    conf_warn(p, peer->line,
+		      "peer %s: passive, but listen is empty: the session can "
+		      "never come up",
+		      peer->name))
 		return -1;
 	return 0;
 }

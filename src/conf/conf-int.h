@@ -21,7 +21,7 @@ struct conf_parse {
 	size_t errlen;
 	struct conf_daemon *c;
 	const char *key; /* the key whose value is being parsed, named in messages */
-	char where[96];  /* context prefix, "peer sdwan1: " or "", named in messages */
+	char where[96];	 /* context prefix, "peer sdwan1: " or "", named in messages */
 };
 
 /* One known key of a mapping; fn parses its value into obj. */
@@ -40,16 +40,15 @@ int conf_warn(struct conf_parse *p, unsigned line, const char *fmt, ...) RX_PRIN
 unsigned conf_line(const yaml_node_t *n);
 yaml_node_t *conf_node(struct conf_parse *p, int index);
 /* Calls each key's fn; rejects unknown and repeated keys, and records each key's line. */
-int conf_walk_map(struct conf_parse *p, yaml_node_t *map, const struct conf_key *keys,
-		  size_t nkeys, void *obj, unsigned *key_line);
+int conf_walk_map(struct conf_parse *p, yaml_node_t *map, const struct conf_key *keys, size_t nkeys,
+		  void *obj, unsigned *key_line);
 /* The value of `name` in a mapping, or NULL. */
 yaml_node_t *conf_map_find(struct conf_parse *p, yaml_node_t *map, const char *name);
 int conf_expect(struct conf_parse *p, yaml_node_t *n, yaml_node_type_t type);
 
 /* Scalar values; each names p->key in its messages. */
 int conf_get_bool(struct conf_parse *p, yaml_node_t *n, bool *out);
-int conf_get_uint(struct conf_parse *p, yaml_node_t *n, uint64_t min, uint64_t max,
-		  uint64_t *out);
+int conf_get_uint(struct conf_parse *p, yaml_node_t *n, uint64_t min, uint64_t max, uint64_t *out);
 int conf_get_asn(struct conf_parse *p, yaml_node_t *n, uint32_t *out);
 /* afi 0 accepts either family. */
 int conf_get_addr(struct conf_parse *p, yaml_node_t *n, uint8_t afi, struct conf_addr *out);

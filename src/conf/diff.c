@@ -21,9 +21,9 @@
 #define BIT(k) (1u << (k))
 
 static const uint32_t reset_keys =
-	BIT(CONF_PK_ADDRESS) | BIT(CONF_PK_ASN) | BIT(CONF_PK_HOLD_TIME) | BIT(CONF_PK_PASSWORD) |
-	BIT(CONF_PK_TTL_SECURITY) | BIT(CONF_PK_MULTIHOP) | BIT(CONF_PK_LOCAL_ADDRESS) |
-	BIT(CONF_PK_PORT) | BIT(CONF_PK_GRACEFUL_RESTART) | BIT(CONF_PK_ADD_PATH);
+    BIT(CONF_PK_ADDRESS) | BIT(CONF_PK_ASN) | BIT(CONF_PK_HOLD_TIME) | BIT(CONF_PK_PASSWORD) |
+    BIT(CONF_PK_TTL_SECURITY) | BIT(CONF_PK_MULTIHOP) | BIT(CONF_PK_LOCAL_ADDRESS) |
+    BIT(CONF_PK_PORT) | BIT(CONF_PK_GRACEFUL_RESTART) | BIT(CONF_PK_ADD_PATH);
 static const uint32_t reexport_keys = BIT(CONF_PK_ROLE) | BIT(CONF_PK_MAX_PREFIXES_OUT);
 
 static bool str_equal(const char *a, const char *b)
@@ -113,7 +113,7 @@ static uint32_t global_changes(const struct conf_daemon *a, const struct conf_da
 	m |= a->route_preference == b->route_preference ? 0 : BIT(CONF_DK_ROUTE_PREFERENCE);
 	m |= a->transparent == b->transparent ? 0 : BIT(CONF_DK_TRANSPARENT);
 	m |= a->io_mode == b->io_mode && a->io_threads == b->io_threads ? 0
-									 : BIT(CONF_DK_IO_THREADS);
+									: BIT(CONF_DK_IO_THREADS);
 	m |= a->export_threads == b->export_threads ? 0 : BIT(CONF_DK_EXPORT_THREADS);
 	m |= originate_equal(a, b) ? 0 : BIT(CONF_DK_ORIGINATE);
 	m |= metrics_equal(a, b) ? 0 : BIT(CONF_DK_METRICS);
@@ -148,8 +148,7 @@ static enum conf_peer_change classify(const struct conf_peer *o, const struct co
 	return changed ? CONF_CHANGE_UPDATE : CONF_CHANGE_NONE;
 }
 
-static void add_peer_diff(struct conf_diff *d, const struct conf_peer *o,
-			  const struct conf_peer *n)
+static void add_peer_diff(struct conf_diff *d, const struct conf_peer *o, const struct conf_peer *n)
 {
 	struct conf_peer_diff *pd = &d->peers[d->npeers++];
 	pd->old_peer = o;
@@ -162,8 +161,7 @@ static void add_peer_diff(struct conf_diff *d, const struct conf_peer *o,
 		d->global_changed |= BIT(CONF_DK_PEERS);
 }
 
-static int diff_peers(const struct conf_daemon *a, const struct conf_daemon *b,
-		      struct conf_diff *d)
+static int diff_peers(const struct conf_daemon *a, const struct conf_daemon *b, struct conf_diff *d)
 {
 	d->peers = calloc(a->npeers + b->npeers + 1, sizeof(*d->peers));
 	if (!d->peers)

@@ -25,7 +25,8 @@ static int parse_router_id(struct conf_parse *p, yaml_node_t *v, void *obj)
 	memcpy(&id, a.addr, 4);
 	c->router_id = ntohl(id);
 	if (c->router_id == 0)
-		return conf_fail(p, conf_line(v), "0.0.0.0 is not a valid BGP identifier (RFC 6286)");
+		return conf_fail(p, conf_line(v),
+				 "0.0.0.0 is not a valid BGP identifier (RFC 6286)");
 	return 0;
 }
 
@@ -48,8 +49,8 @@ static int parse_ep_port(struct conf_parse *p, yaml_node_t *v, void *obj)
 }
 
 static const struct conf_key endpoint_keys[] = {
-	{"address", EP_ADDRESS, parse_ep_address},
-	{"port", EP_PORT, parse_ep_port},
+    {"address", EP_ADDRESS, parse_ep_address},
+    {"port", EP_PORT, parse_ep_port},
 };
 
 /* Messages name the outer key as context: "listen: port: 0 is out of range 1..65535". */
@@ -127,7 +128,8 @@ static int parse_io_threads(struct conf_parse *p, yaml_node_t *v, void *obj)
 		}
 		if (*s && (*s < '0' || *s > '9'))
 			return conf_fail(p, conf_line(v),
-					 "expected 0, a number of threads or per-peer, got \"%s\"", s);
+					 "expected 0, a number of threads or per-peer, got \"%s\"",
+					 s);
 	}
 	if (conf_get_uint(p, v, 0, CONF_THREADS_MAX, &n))
 		return -1;
@@ -180,18 +182,18 @@ static int parse_peers(struct conf_parse *p, yaml_node_t *v, void *obj)
 }
 
 static const struct conf_key top_keys[] = {
-	{"router-id", CONF_DK_ROUTER_ID, parse_router_id},
-	{"asn", CONF_DK_ASN, parse_asn},
-	{"listen", CONF_DK_LISTEN, parse_listen},
-	{"control-socket", CONF_DK_CONTROL_SOCKET, parse_control_socket},
-	{"route-exchange", CONF_DK_ROUTE_EXCHANGE, parse_route_exchange},
-	{"route-preference", CONF_DK_ROUTE_PREFERENCE, parse_route_preference},
-	{"transparent", CONF_DK_TRANSPARENT, parse_transparent},
-	{"io-threads", CONF_DK_IO_THREADS, parse_io_threads},
-	{"export-threads", CONF_DK_EXPORT_THREADS, parse_export_threads},
-	{"originate", CONF_DK_ORIGINATE, parse_originate},
-	{"metrics", CONF_DK_METRICS, parse_metrics},
-	{"peers", CONF_DK_PEERS, parse_peers},
+    {"router-id", CONF_DK_ROUTER_ID, parse_router_id},
+    {"asn", CONF_DK_ASN, parse_asn},
+    {"listen", CONF_DK_LISTEN, parse_listen},
+    {"control-socket", CONF_DK_CONTROL_SOCKET, parse_control_socket},
+    {"route-exchange", CONF_DK_ROUTE_EXCHANGE, parse_route_exchange},
+    {"route-preference", CONF_DK_ROUTE_PREFERENCE, parse_route_preference},
+    {"transparent", CONF_DK_TRANSPARENT, parse_transparent},
+    {"io-threads", CONF_DK_IO_THREADS, parse_io_threads},
+    {"export-threads", CONF_DK_EXPORT_THREADS, parse_export_threads},
+    {"originate", CONF_DK_ORIGINATE, parse_originate},
+    {"metrics", CONF_DK_METRICS, parse_metrics},
+    {"peers", CONF_DK_PEERS, parse_peers},
 };
 
 const char *conf_dkey_name(enum conf_dkey k)
@@ -225,7 +227,8 @@ static int parse_root(struct conf_parse *p)
 	if (!root)
 		return conf_fail_at(p, 1, "empty config: missing key 'router-id'");
 	if (root->type != YAML_MAPPING_NODE)
-		return conf_fail_at(p, conf_line(root), "the config must be a mapping of keys, got %s",
+		return conf_fail_at(p, conf_line(root),
+				    "the config must be a mapping of keys, got %s",
 				    root->type == YAML_SEQUENCE_NODE ? "a list" : "a scalar");
 	if (conf_walk_map(p, root, top_keys, RX_ARRAY_LEN(top_keys), p->c, p->c->key_line))
 		return -1;
@@ -234,15 +237,18 @@ static int parse_root(struct conf_parse *p)
 	return conf_check(p);
 }
 
-static int yaml_fail(struct conf_parse *p, yaml_parser_t *y)
+static int yaml_fail(struct conf_parse *p, yaml_parser_t *y, const char *buf, size_t len)
 {
-	/* Reader errors (bad encoding) have no problem_mark, only the reader's position. */
-	size_t line = y->error == YAML_READER_ERROR ? y->mark.line : y->problem_mark.line;
+	unsigned line = (unsigned)y->problem_mark.line + 1;
+	/* Reader errors (bad encoding) carry a byte offset instead of a mark. */
+	if (y->error == YAML_READER_ERROR) {
+		line = 1;
+		for (size_t i = 0; i < y->problem_offset && i < len; i++)
+			line += buf[i] == '\n';
+	}
 	if (y->context)
-		return conf_fail_at(p, (unsigned)line + 1, "invalid YAML: %s %s", y->problem,
-				    y->context);
-	return conf_fail_at(p, (unsigned)line + 1, "invalid YAML: %s",
-			    y->problem ? y->problem : "parse error");
+		return conf_fail_at(p, line, "invalid YAML: %s (%s)", y->problem, y->context);
+	return conf_fail_at(p, line, "invalid YAML: %s", y->problem ? y->problem : "parse error");
 }
 
 /* Loads the single document of the buffer into *doc. */
@@ -255,12 +261,12 @@ static int load_document(struct conf_parse *p, const char *buf, size_t len, yaml
 		return conf_fail_at(p, 0, "out of memory");
 	yaml_parser_set_input_string(&y, (const unsigned char *)buf, len);
 	if (!yaml_parser_load(&y, doc)) {
-		rc = yaml_fail(p, &y);
+		rc = yaml_fail(p, &y, buf, len);
 		yaml_parser_delete(&y);
 		return rc;
 	}
 	if (!yaml_parser_load(&y, &extra)) {
-		rc = yaml_fail(p, &y);
+		rc = yaml_fail(p, &y, buf, len);
 	} else {
 		yaml_node_t *r = yaml_document_get_root_node(&extra);
 		if (r)
@@ -279,7 +285,7 @@ int conf_load_buffer(const char *name, const char *buf, size_t len, struct conf_
 	char dummy[1];
 	yaml_document_t doc;
 	struct conf_parse p = {
-		.doc = &doc, .file = name, .err = errlen ? err : dummy, .errlen = errlen ? errlen : 1};
+	    .doc = &doc, .file = name, .err = errlen ? err : dummy, .errlen = errlen ? errlen : 1};
 	p.c = calloc(1, sizeof(*p.c));
 	if (!p.c || !(p.c->file = strdup(name))) {
 		free(p.c);

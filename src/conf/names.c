@@ -14,7 +14,7 @@ const char *const conf_pref_names[3] = {"expressroute", "vpn", "as-path"};
 const char *const conf_add_path_names[4] = {"none", "send", "receive", "both"};
 
 static const char *const change_names[] = {"unchanged", "update", "re-export",
-					   "reset",     "added",  "removed"};
+					   "reset",	"added",  "removed"};
 
 const char *conf_role_name(enum conf_role r)
 {
@@ -43,8 +43,8 @@ bool conf_addr_equal(const struct conf_addr *a, const struct conf_addr *b)
 
 const char *conf_addr_str(const struct conf_addr *a, char *buf, size_t size)
 {
-	if (!a->afi || !inet_ntop(a->afi == RX_AFI_IPV4 ? AF_INET : AF_INET6, a->addr, buf,
-				  (socklen_t)size))
+	if (!a->afi ||
+	    !inet_ntop(a->afi == RX_AFI_IPV4 ? AF_INET : AF_INET6, a->addr, buf, (socklen_t)size))
 		snprintf(buf, size, "?");
 	return buf;
 }

@@ -14,11 +14,10 @@
 
 #include "conf-int.h"
 
-static void vfail(struct conf_parse *p, unsigned line, const char *key, const char *fmt,
-		  va_list ap) RX_PRINTF(4, 0);
+static void vfail(struct conf_parse *p, unsigned line, const char *key, const char *fmt, va_list ap)
+    RX_PRINTF(4, 0);
 
-static void vfail(struct conf_parse *p, unsigned line, const char *key, const char *fmt,
-		  va_list ap)
+static void vfail(struct conf_parse *p, unsigned line, const char *key, const char *fmt, va_list ap)
 {
 	int n = snprintf(p->err, p->errlen, "%s:%u: %s%s%s", p->file, line, p->where,
 			 key ? key : "", key ? ": " : "");
@@ -149,13 +148,13 @@ static int unknown_key(struct conf_parse *p, yaml_node_t *k, const struct conf_k
 	const char *name = (const char *)k->data.scalar.value;
 	for (size_t i = 0; i < nkeys; i++)
 		if (distance(name, keys[i].name) <= 2)
-			return conf_fail_at(p, conf_line(k), "unknown key '%s' (did you mean '%s'?)",
-					    name, keys[i].name);
+			return conf_fail_at(p, conf_line(k),
+					    "unknown key '%s' (did you mean '%s'?)", name,
+					    keys[i].name);
 	return conf_fail_at(p, conf_line(k), "unknown key '%s'", name);
 }
 
-static const struct conf_key *find_key(const struct conf_key *keys, size_t nkeys,
-				       const char *name)
+static const struct conf_key *find_key(const struct conf_key *keys, size_t nkeys, const char *name)
 {
 	for (size_t i = 0; i < nkeys; i++)
 		if (!strcmp(keys[i].name, name))
@@ -163,8 +162,8 @@ static const struct conf_key *find_key(const struct conf_key *keys, size_t nkeys
 	return NULL;
 }
 
-int conf_walk_map(struct conf_parse *p, yaml_node_t *map, const struct conf_key *keys,
-		  size_t nkeys, void *obj, unsigned *key_line)
+int conf_walk_map(struct conf_parse *p, yaml_node_t *map, const struct conf_key *keys, size_t nkeys,
+		  void *obj, unsigned *key_line)
 {
 	if (conf_expect(p, map, YAML_MAPPING_NODE))
 		return -1;
@@ -173,12 +172,14 @@ int conf_walk_map(struct conf_parse *p, yaml_node_t *map, const struct conf_key 
 		yaml_node_t *k = conf_node(p, pair->key), *v = conf_node(p, pair->value);
 		if (k->type != YAML_SCALAR_NODE)
 			return conf_fail_at(p, conf_line(k), "a key must be a scalar");
-		const struct conf_key *key = find_key(keys, nkeys, (const char *)k->data.scalar.value);
+		const struct conf_key *key =
+		    find_key(keys, nkeys, (const char *)k->data.scalar.value);
 		if (!key)
 			return unknown_key(p, k, keys, nkeys);
 		if (key_line[key->id])
-			return conf_fail_at(p, conf_line(k), "duplicate key '%s' (first on line %u)",
-					    key->name, key_line[key->id]);
+			return conf_fail_at(p, conf_line(k),
+					    "duplicate key '%s' (first on line %u)", key->name,
+					    key_line[key->id]);
 		key_line[key->id] = conf_line(k);
 		p->key = key->name;
 		if (key->fn(p, v, obj))
@@ -195,7 +196,8 @@ yaml_node_t *conf_map_find(struct conf_parse *p, yaml_node_t *map, const char *n
 	for (yaml_node_pair_t *pair = map->data.mapping.pairs.start;
 	     pair < map->data.mapping.pairs.top; pair++) {
 		yaml_node_t *k = conf_node(p, pair->key);
-		if (k->type == YAML_SCALAR_NODE && !strcmp((const char *)k->data.scalar.value, name))
+		if (k->type == YAML_SCALAR_NODE &&
+		    !strcmp((const char *)k->data.scalar.value, name))
 			return conf_node(p, pair->value);
 	}
 	return NULL;
@@ -233,20 +235,19 @@ static bool parse_decimal(const char *s, uint64_t *out)
 	return true;
 }
 
-int conf_get_uint(struct conf_parse *p, yaml_node_t *n, uint64_t min, uint64_t max,
-		  uint64_t *out)
+int conf_get_uint(struct conf_parse *p, yaml_node_t *n, uint64_t min, uint64_t max, uint64_t *out)
 {
 	const char *s = scalar(p, n);
 	if (!s)
 		return -1;
 	uint64_t v;
 	if (!is_plain(n))
-		return conf_fail(p, conf_line(n), "expected an integer, got the quoted string \"%s\"",
-				 s);
-	if (!parse_decimal(s, &v))
 		return conf_fail(p, conf_line(n),
-				 "expected a decimal integer (no sign, no leading zero), got \"%s\"",
-				 s);
+				 "expected an integer, got the quoted string \"%s\"", s);
+	if (!parse_decimal(s, &v))
+		return conf_fail(
+		    p, conf_line(n),
+		    "expected a decimal integer (no sign, no leading zero), got \"%s\"", s);
 	if (v < min || v > max)
 		return conf_fail(p, conf_line(n), "%s is out of range %llu..%llu", s,
 				 (unsigned long long)min, (unsigned long long)max);
@@ -288,7 +289,8 @@ int conf_get_asn(struct conf_parse *p, yaml_node_t *n, uint32_t *out)
 				 "expected an AS number (1..4294967294, or asdot X.Y), got \"%s\"",
 				 s);
 	if (v == 0)
-		return conf_fail(p, conf_line(n), "AS 0 is reserved and may not be used (RFC 7607)");
+		return conf_fail(p, conf_line(n),
+				 "AS 0 is reserved and may not be used (RFC 7607)");
 	if (v == 23456)
 		return conf_fail(p, conf_line(n),
 				 "AS 23456 is AS_TRANS, a placeholder for 4-octet ASNs (RFC 6793)");

@@ -89,7 +89,8 @@ static int parse_hold_time(struct conf_parse *p, yaml_node_t *v, void *obj)
 		return -1;
 	/* RFC 4271 4.2: "The Hold Time MUST be either zero or at least three seconds." */
 	if (n == 1 || n == 2)
-		return conf_fail(p, conf_line(v), "%u is not allowed: use 0 or 3..65535 (RFC 4271 4.2)",
+		return conf_fail(p, conf_line(v),
+				 "%u is not allowed: use 0 or 3..65535 (RFC 4271 4.2)",
 				 (unsigned)n);
 	((struct conf_peer *)obj)->hold_time = (uint16_t)n;
 	return 0;
@@ -158,24 +159,24 @@ static int parse_add_path(struct conf_parse *p, yaml_node_t *v, void *obj)
 }
 
 static const struct conf_key peer_keys[] = {
-	{"name", CONF_PK_NAME, parse_name},
-	{"address", CONF_PK_ADDRESS, parse_address},
-	{"asn", CONF_PK_ASN, parse_asn},
-	{"role", CONF_PK_ROLE, parse_role},
-	{"passive", CONF_PK_PASSIVE, parse_passive},
-	{"max-prefixes", CONF_PK_MAX_PREFIXES, parse_max_prefixes},
-	{"max-prefixes-out", CONF_PK_MAX_PREFIXES_OUT, parse_max_prefixes_out},
-	{"hold-time", CONF_PK_HOLD_TIME, parse_hold_time},
-	{"keepalive", CONF_PK_KEEPALIVE, parse_keepalive},
-	{"password", CONF_PK_PASSWORD, parse_password},
-	{"ttl-security", CONF_PK_TTL_SECURITY, parse_ttl_security},
-	{"multihop", CONF_PK_MULTIHOP, parse_multihop},
-	{"local-address", CONF_PK_LOCAL_ADDRESS, parse_local_address},
-	{"port", CONF_PK_PORT, parse_port},
-	{"description", CONF_PK_DESCRIPTION, parse_description},
-	{"enabled", CONF_PK_ENABLED, parse_enabled},
-	{"graceful-restart", CONF_PK_GRACEFUL_RESTART, parse_graceful_restart},
-	{"add-path", CONF_PK_ADD_PATH, parse_add_path},
+    {"name", CONF_PK_NAME, parse_name},
+    {"address", CONF_PK_ADDRESS, parse_address},
+    {"asn", CONF_PK_ASN, parse_asn},
+    {"role", CONF_PK_ROLE, parse_role},
+    {"passive", CONF_PK_PASSIVE, parse_passive},
+    {"max-prefixes", CONF_PK_MAX_PREFIXES, parse_max_prefixes},
+    {"max-prefixes-out", CONF_PK_MAX_PREFIXES_OUT, parse_max_prefixes_out},
+    {"hold-time", CONF_PK_HOLD_TIME, parse_hold_time},
+    {"keepalive", CONF_PK_KEEPALIVE, parse_keepalive},
+    {"password", CONF_PK_PASSWORD, parse_password},
+    {"ttl-security", CONF_PK_TTL_SECURITY, parse_ttl_security},
+    {"multihop", CONF_PK_MULTIHOP, parse_multihop},
+    {"local-address", CONF_PK_LOCAL_ADDRESS, parse_local_address},
+    {"port", CONF_PK_PORT, parse_port},
+    {"description", CONF_PK_DESCRIPTION, parse_description},
+    {"enabled", CONF_PK_ENABLED, parse_enabled},
+    {"graceful-restart", CONF_PK_GRACEFUL_RESTART, parse_graceful_restart},
+    {"add-path", CONF_PK_ADD_PATH, parse_add_path},
 };
 
 const char *conf_pkey_name(enum conf_pkey k)
@@ -204,13 +205,15 @@ static int peer_finish(struct conf_parse *p, struct conf_peer *peer)
 		if (!kl[i]) /* CONF_PK_NAME..CONF_PK_ROLE are 0..3 */
 			return conf_fail_at(p, peer->line, "missing key '%s'", required[i]);
 	if (!kl[CONF_PK_MAX_PREFIXES])
-		peer->max_prefixes = peer->role == CONF_ROLE_RS_CLIENT ? 0 : CONF_DEFAULT_MAX_PREFIXES;
+		peer->max_prefixes =
+		    peer->role == CONF_ROLE_RS_CLIENT ? 0 : CONF_DEFAULT_MAX_PREFIXES;
 	if (!kl[CONF_PK_KEEPALIVE])
 		peer->keepalive = peer->hold_time / 3;
 	else if (peer->hold_time == 0)
-		return conf_fail_at(p, kl[CONF_PK_KEEPALIVE],
-				    "keepalive: not allowed with hold-time 0, which turns keepalives "
-				    "off (RFC 4271 4.4)");
+		return conf_fail_at(
+		    p, kl[CONF_PK_KEEPALIVE],
+		    "keepalive: not allowed with hold-time 0, which turns keepalives "
+		    "off (RFC 4271 4.4)");
 	else if (peer->keepalive >= peer->hold_time)
 		return conf_fail_at(p, kl[CONF_PK_KEEPALIVE],
 				    "keepalive: %u must be below hold-time %u", peer->keepalive,

@@ -1,0 +1,246 @@
+/* load_errors.c: one bad config per validation rule, each checked against the exact
+ * `FILE:LINE: reason` message routexd -n prints. */
+#include <string.h>
+
+#include "helpers.h"
+
+/* Line 1. */
+#define HEAD "router-id: 10.0.0.1\n"
+/* Lines 2..6; a key appended after it is on line 7. */
+#define P1 "peers:\n" PEER("p1", "192.0.2.1", "65001", "nva")
+/* Lines 7..10 when it follows HEAD P1. */
+#define P2 PEER("p2", "192.0.2.2", "65002", "nva")
+
+struct bad {
+	const char *text;
+	unsigned line;
+	const char *reason;
+};
+
+static void run(const struct bad *cases, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		print_message("case %zu: %s\n", i, cases[i].reason);
+		tconf_expect_error(cases[i].text, cases[i].line, cases[i].reason);
+	}
+}
+
+static void test_unknown_keys(void **state)
+{
+	static const struct bad cases[] = {
+	    {HEAD "routerid: 1.1.1.1\n", 2, "unknown key 'routerid' (did you mean 'router-id'?)"},
+	    {HEAD "frobnicate: 1\n", 2, "unknown key 'frobnicate'"},
+	    {HEAD P1 "    hold_time: 90\n", 7,
+	     "peer p1: unknown key 'hold_time' (did you mean 'hold-time'?)"},
+	    {HEAD P1 "    next-hop-self: true\n", 7, "peer p1: unknown key 'next-hop-self'"},
+	    {HEAD "listen: [{address: 127.0.0.1, prot: 179}]\n", 2,
+	     "listen: unknown key 'prot' (did you mean 'port'?)"},
+	    {HEAD "metrics:\n  address: 127.0.0.1\n  path: /metrics\n", 4,
+	     "metrics: unknown key 'path'"},
+	    {HEAD "asn: 65001\nasn: 65002\n", 3, "duplicate key 'asn' (first on line 2)"},
+	    {HEAD P1 "    role: vpn\n", 7, "peer p1: duplicate key 'role' (first on line 6)"},
+	    {HEAD "? [a, b]\n: 1\n", 2, "a key must be a scalar"},
+	};
+	run(cases, RX_ARRAY_LEN(cases));
+}
+
+static void test_types(void **state)
+{
+	static const struct bad cases[] = {
+	    {HEAD "asn: \"65001\"\n", 2,
+	     "asn: expected an AS number (1..4294967294, or asdot X.Y), got \"65001\""},
+	    {HEAD "asn: [1]\n", 2, "asn: expected a scalar, got a list"},
+	    {HEAD "route-exchange: yes\n", 2,
+	     "route-exchange: expected true or false, got \"yes\""},
+	    {HEAD "transparent: \"true\"\n", 2,
+	     "transparent: expected true or false, got \"true\""},
+	    {HEAD "peers: none\n", 2, "peers: expected a list, got a scalar"},
+	    {HEAD "peers:\n  - just-a-name\n", 3, "peers: expected a mapping, got a scalar"},
+	    {HEAD "listen: {address: 127.0.0.1}\n", 2, "listen: expected a list, got a mapping"},
+	    {HEAD "originate: 10.0.0.0/8\n", 2, "originate: expected a list, got a scalar"},
+	    {HEAD "metrics: 127.0.0.1\n", 2, "metrics: expected a mapping, got a scalar"},
+	    {HEAD "export-threads: -1\n", 2,
+	     "export-threads: expected a decimal integer (no sign, no leading zero), got \"-1\""},
+	    {HEAD "export-threads: 010\n", 2,
+	     "export-threads: expected a decimal integer (no sign, no leading zero), got \"010\""},
+	    {HEAD "export-threads: 1025\n", 2, "export-threads: 1025 is out of range 0..1024"},
+	    {HEAD "io-threads: many\n", 2,
+	     "io-threads: expected 0, a number of threads or per-peer, got \"many\""},
+	    {HEAD "route-preference: shortest\n", 2,
+	     "route-preference: unknown value \"shortest\" (expected expressroute | vpn | "
+	     "as-path)"},
+	    {HEAD "control-socket:\n", 2, "control-socket: missing value"},
+	    {HEAD
+	     "control-socket: /"
+	     "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	     "aaaaaaaaaaaaaaaaaaaaaaa.sock\n",
+	     2, "control-socket: longer than 107 bytes"},
+	    {HEAD P1 "    passive: 1\n", 7, "peer p1: passive: expected true or false, got \"1\""},
+	    {HEAD P1 "    max-prefixes: 4294967296\n", 7,
+	     "peer p1: max-prefixes: 4294967296 is out of range 0..4294967295"},
+	    {HEAD P1 "    description: [a]\n", 7,
+	     "peer p1: description: expected a scalar, got a list"},
+	    {HEAD P1 "    password:\n", 7, "peer p1: password: missing value"},
+	};
+	run(cases, RX_ARRAY_LEN(cases));
+}
+
+static void test_router_id_and_asn(void **state)
+{
+	static const struct bad cases[] = {
+	    {"asn: 65001\n", 1, "missing key 'router-id'"},
+	    {"router-id: 0.0.0.0\n", 1,
+	     "router-id: 0.0.0.0 is not a valid BGP identifier (RFC 6286)"},
+	    {"router-id: 2001:db8::1\n", 1, "router-id: \"2001:db8::1\" is not an IPv4 address"},
+	    {"router-id: 10.0.0.256\n", 1, "router-id: \"10.0.0.256\" is not an IP address"},
+	    {HEAD "asn: 0\n", 2, "asn: AS 0 is reserved and may not be used (RFC 7607)"},
+	    {HEAD "asn: 23456\n", 2,
+	     "asn: AS 23456 is AS_TRANS, a placeholder for 4-octet ASNs (RFC 6793)"},
+	    {HEAD "asn: 65535\n", 2, "asn: AS 65535 is reserved (RFC 7300)"},
+	    {HEAD "asn: 4294967295\n", 2, "asn: AS 4294967295 is reserved (RFC 7300)"},
+	    {HEAD "asn: 4294967296\n", 2,
+	     "asn: expected an AS number (1..4294967294, or asdot X.Y), got \"4294967296\""},
+	    {HEAD "asn: 1.65536\n", 2,
+	     "asn: expected an AS number (1..4294967294, or asdot X.Y), got \"1.65536\""},
+	    {HEAD P1 "  - name: p2\n    address: 192.0.2.2\n    asn: 0\n    role: nva\n", 9,
+	     "peer p2: asn: AS 0 is reserved and may not be used (RFC 7607)"},
+	    {HEAD P1 "  - name: p2\n    address: 192.0.2.2\n    asn: 23456\n    role: nva\n", 9,
+	     "peer p2: asn: AS 23456 is AS_TRANS, a placeholder for 4-octet ASNs (RFC 6793)"},
+	    {HEAD P1 "  - name: p2\n    address: 192.0.2.2\n    asn: 0.65535\n    role: nva\n", 9,
+	     "peer p2: asn: AS 65535 is reserved (RFC 7300)"},
+	};
+	run(cases, RX_ARRAY_LEN(cases));
+}
+
+static void test_addresses_and_prefixes(void **state)
+{
+	static const struct bad cases[] = {
+	    {HEAD "listen: [{address: 127.0.0.1.1}]\n", 2,
+	     "listen: address: \"127.0.0.1.1\" is not an IP address"},
+	    {HEAD "listen: [{port: 179}]\n", 2, "listen: missing key 'address'"},
+	    {HEAD "listen: [{address: 127.0.0.1, port: 0}]\n", 2,
+	     "listen: port: 0 is out of range 1..65535"},
+	    {HEAD "listen:\n  - address: 127.0.0.1\n  - address: 127.0.0.1\n    port: 179\n", 4,
+	     "listen: 127.0.0.1 port 179 is listed twice (first on line 3)"},
+	    {HEAD "metrics: {port: 9100}\n", 2, "metrics: missing key 'address'"},
+	    {HEAD "metrics: {address: 127.0.0.1, port: 179}\n", 2,
+	     "metrics: port 179 is also the default BGP listen port"},
+	    {HEAD
+	     "listen: [{address: \"::\", port: 1179}]\nmetrics: {address: \"::1\", port: 1179}\n",
+	     3, "metrics: port 1179 is also a BGP listen port (line 2)"},
+	    {HEAD "originate: [10.1.0.1/16]\n", 2,
+	     "originate: \"10.1.0.1/16\" has host bits set (did you mean 10.1.0.0/16?)"},
+	    {HEAD "originate: [\"2001:db8::1/32\"]\n", 2,
+	     "originate: \"2001:db8::1/32\" has host bits set (did you mean 2001:db8::/32?)"},
+	    {HEAD "originate: [10.1.0.0]\n", 2, "originate: \"10.1.0.0\" has no /length"},
+	    {HEAD "originate: [10.1.0.0/33]\n", 2, "originate: \"10.1.0.0/33\" is not a prefix"},
+	    {HEAD "originate:\n  - 10.1.0.0/16\n  - 10.2.0.0/16\n  - 10.1.0.0/16\n", 5,
+	     "originate: 10.1.0.0/16 is listed twice (first on line 3)"},
+	    {HEAD P1 "  - name: p2\n    address: 192.0.2.\n", 8,
+	     "peer p2: address: \"192.0.2.\" is not an IP address"},
+	    {HEAD P1 "  - name: p2\n    address: 0.0.0.0\n", 8,
+	     "peer p2: address: the unspecified address is not a peer"},
+	    {HEAD P1 "  - name: p2\n    address: \"::\"\n", 8,
+	     "peer p2: address: the unspecified address is not a peer"},
+	    {HEAD P1 "  - name: p2\n    address: 224.0.0.5\n", 8,
+	     "peer p2: address: 224.0.0.5 is not a unicast address"},
+	    {HEAD P1 "  - name: p2\n    address: ff02::2\n", 8,
+	     "peer p2: address: ff02::2 is not a unicast address"},
+	    {HEAD P1 "    local-address: 2001:db8::1\n", 7,
+	     "peer p1: local-address: not the same address family as address"},
+	};
+	run(cases, RX_ARRAY_LEN(cases));
+}
+
+static void test_peer_rules(void **state)
+{
+	static const struct bad cases[] = {
+	    {HEAD "peers:\n  - address: 192.0.2.1\n    asn: 65001\n    role: nva\n", 3,
+	     "peer #1: missing key 'name'"},
+	    {HEAD P1 "  - name: p2\n    asn: 65001\n    role: nva\n", 7,
+	     "peer p2: missing key 'address'"},
+	    {HEAD "peers:\n  - name: p1\n    address: 192.0.2.1\n    role: nva\n", 3,
+	     "peer p1: missing key 'asn'"},
+	    {HEAD "peers:\n  - name: p1\n    address: 192.0.2.1\n    asn: 65001\n", 3,
+	     "peer p1: missing key 'role'"},
+	    {HEAD P1 "  - name: \"my peer\"\n", 7,
+	     "peer #2: name: \"my peer\" may only hold letters, digits, '.', '_' and '-' (it is a "
+	     "metrics label and a routexctl argument)"},
+	    {HEAD P1 "  - name: "
+		     "a234567890123456789012345678901234567890123456789012345678901234\n",
+	     7, "peer #2: name: longer than 63 bytes"},
+	    {HEAD "peers:\n" PEER("p1", "192.0.2.1", "65001", "firewall"), 6,
+	     "peer p1: role: unknown value \"firewall\" (expected nva | expressroute | vpn | "
+	     "rs-client)"},
+	    {HEAD P1 PEER("p1", "192.0.2.2", "65002", "nva"), 7,
+	     "peer p1: name: already used by the peer on line 3"},
+	    {HEAD P1 PEER("p2", "192.0.2.1", "65002", "vpn"), 8,
+	     "peer p2: address: 192.0.2.1 port 179 is already peer p1 (line 3)"},
+	    {HEAD P1 "    hold-time: 1\n", 7,
+	     "peer p1: hold-time: 1 is not allowed: use 0 or 3..65535 (RFC 4271 4.2)"},
+	    {HEAD P1 "    hold-time: 2\n", 7,
+	     "peer p1: hold-time: 2 is not allowed: use 0 or 3..65535 (RFC 4271 4.2)"},
+	    {HEAD P1 "    hold-time: 65536\n", 7,
+	     "peer p1: hold-time: 65536 is out of range 0..65535"},
+	    {HEAD P1 "    hold-time: 9\n    keepalive: 9\n", 8,
+	     "peer p1: keepalive: 9 must be below hold-time 9"},
+	    {HEAD P1 "    keepalive: 0\n", 7, "peer p1: keepalive: 0 is out of range 1..65535"},
+	    {HEAD P1 "    hold-time: 0\n    keepalive: 10\n", 8,
+	     "peer p1: keepalive: not allowed with hold-time 0, which turns keepalives off "
+	     "(RFC 4271 4.4)"},
+	    {HEAD P1
+	     "    password: "
+	     "\"012345678901234567890123456789012345678901234567890123456789012345678901234567"
+	     "89X\"\n",
+	     7, "peer p1: password: longer than 80 bytes"},
+	    {HEAD P1 "    multihop: 0\n", 7, "peer p1: multihop: 0 is out of range 1..255"},
+	    {HEAD P1 "    multihop: 256\n", 7, "peer p1: multihop: 256 is out of range 1..255"},
+	    {HEAD P1 "    port: 65536\n", 7, "peer p1: port: 65536 is out of range 1..65535"},
+	    {HEAD P1 "    add-path: all\n", 7,
+	     "peer p1: add-path: unknown value \"all\" (expected none | send | receive | both)"},
+	    {HEAD P1 "    description: \"a\\0b\"\n", 7,
+	     "peer p1: description: value contains a NUL character"},
+	};
+	run(cases, RX_ARRAY_LEN(cases));
+}
+
+static void test_yaml_errors(void **state)
+{
+	static const struct bad cases[] = {
+	    {HEAD "asn: 65001\n  bad: indent\n", 3,
+	     "invalid YAML: mapping values are not allowed in this context"},
+	    {HEAD "peers: [\n  a,\n", 4,
+	     "invalid YAML: did not find expected node content (while parsing a flow node)"},
+	    {HEAD "asn: \"65001\n", 3,
+	     "invalid YAML: found unexpected end of stream (while scanning a quoted scalar)"},
+	    {HEAD "peers: *undefined\n", 2, "invalid YAML: found undefined alias"},
+	    {HEAD "asn: \xff\n", 2, "invalid YAML: invalid leading UTF-8 octet"},
+	    {"", 1, "empty config: missing key 'router-id'"},
+	    {"# only a comment\n", 1, "empty config: missing key 'router-id'"},
+	    {"- router-id: 1.1.1.1\n", 1, "the config must be a mapping of keys, got a list"},
+	    {"10.0.0.1\n", 1, "the config must be a mapping of keys, got a scalar"},
+	    {HEAD "---\nasn: 1\n", 3, "more than one YAML document"},
+	};
+	run(cases, RX_ARRAY_LEN(cases));
+}
+
+static void test_missing_file(void **state)
+{
+	struct conf_daemon *c = NULL;
+	char err[256];
+	assert_int_equal(conf_load("/nonexistent/routex.yaml", &c, err, sizeof(err)), -1);
+	assert_null(c);
+	assert_string_equal(err,
+			    "/nonexistent/routex.yaml: cannot read: No such file or directory");
+}
+
+int tconf_run_load_errors(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_unknown_keys),      cmocka_unit_test(test_types),
+	    cmocka_unit_test(test_router_id_and_asn), cmocka_unit_test(test_addresses_and_prefixes),
+	    cmocka_unit_test(test_peer_rules),	      cmocka_unit_test(test_yaml_errors),
+	    cmocka_unit_test(test_missing_file),
+	};
+	return cmocka_run_group_tests_name("conf_load_errors", tests, tconf_setup, tconf_teardown);
+}
