@@ -106,6 +106,18 @@ static int check_peers(struct conf_parse *p)
 	return 0;
 }
 
+/* Whether some listener takes connections from the peer's address family. An IPv6 wildcard
+ * counts for IPv4 too: Linux sockets are dual-stack unless IPV6_V6ONLY is set. */
+static bool can_accept(const struct conf_daemon *c, const struct conf_peer *peer)
+{
+	for (size_t i = 0; i < c->nlisten; i++) {
+		const struct conf_addr *l = &c->listen[i].addr;
+		if (l->afi == peer->address.afi || (l->afi == RX_AFI_IPV6 && is_unspecified(l)))
+			return true;
+	}
+	return false;
+}
+
 /* Legal but suspicious: each of these is a setup someone wrote by mistake more often than
  * on purpose. */
 static int warn_peer(struct conf_parse *p, const struct conf_peer *peer)
@@ -131,10 +143,12 @@ static int warn_peer(struct conf_parse *p, const struct conf_peer *peer)
 		      "ASN",
 		      peer->name, conf_role_names[peer->role]))
 		return -1;
-	if (peer->passive && c->nlisten == 0 && peer->enabled &&
+	if (peer->passive && peer->enabled && !can_accept(c, peer) &&
 	    conf_warn(p, peer->line,
-		      "peer %s: passive, but listen is empty: the session can "
-		      "never come up",
+		      c->nlisten ? "peer %s: passive, but no listen address of its family: the "
+				   "session can never come up"
+				 : "peer %s: passive, but listen is empty: the session can never "
+				   "come up",
 		      peer->name))
 		return -1;
 	return 0;

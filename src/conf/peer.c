@@ -41,6 +41,15 @@ static int parse_address(struct conf_parse *p, yaml_node_t *v, void *obj)
 	if ((v4 && a[0] >= 224) || (!v4 && a[0] == 0xff))
 		return conf_fail(p, conf_line(v), "%s is not a unicast address",
 				 (const char *)v->data.scalar.value);
+	/* fe80::/10 needs an interface to connect to, which the config cannot name yet. */
+	if (!v4 && a[0] == 0xfe && (a[1] & 0xc0) == 0x80)
+		return conf_fail(p, conf_line(v), "%s is link-local, which is not supported",
+				 (const char *)v->data.scalar.value);
+	/* ::ffff:0:0/96 would make one peer look like two (duplicate checks, connection
+	 * matching). */
+	if (!v4 && !memcmp(a, zero, 10) && a[10] == 0xff && a[11] == 0xff)
+		return conf_fail(p, conf_line(v), "%s is IPv4-mapped: write it as %u.%u.%u.%u",
+				 (const char *)v->data.scalar.value, a[12], a[13], a[14], a[15]);
 	return 0;
 }
 

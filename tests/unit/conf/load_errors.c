@@ -146,6 +146,10 @@ static void test_addresses_and_prefixes(void **state)
 	     "peer p2: address: 224.0.0.5 is not a unicast address"},
 	    {HEAD P1 "  - name: p2\n    address: ff02::2\n", 8,
 	     "peer p2: address: ff02::2 is not a unicast address"},
+	    {HEAD P1 "  - name: p2\n    address: fe80::1\n", 8,
+	     "peer p2: address: fe80::1 is link-local, which is not supported"},
+	    {HEAD P1 "  - name: p2\n    address: \"::ffff:192.0.2.9\"\n", 8,
+	     "peer p2: address: ::ffff:192.0.2.9 is IPv4-mapped: write it as 192.0.2.9"},
 	    {HEAD P1 "    local-address: 2001:db8::1\n", 7,
 	     "peer p1: local-address: not the same address family as address"},
 	};

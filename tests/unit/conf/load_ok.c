@@ -293,6 +293,16 @@ static void test_warnings(void **state)
 	tconf_expect_warning(
 	    "router-id: 1.1.1.1\nlisten: []\npeers:\n" PEER("n", "192.0.2.1", "65001", "nva"), 4,
 	    "peer n: passive, but listen is empty: the session can never come up");
+	tconf_expect_warning("router-id: 1.1.1.1\nlisten: [{address: 127.0.0.1}]\npeers:\n" PEER(
+				 "n", "2001:db8::1", "65001", "nva"),
+			     4,
+			     "peer n: passive, but no listen address of its family: the session "
+			     "can never come up");
+	/* An IPv6 wildcard listener is dual-stack. */
+	struct conf_daemon *w = tconf_load("router-id: 1.1.1.1\nlisten: [{address: \"::\"}]\n"
+					   "peers:\n" PEER("n", "192.0.2.1", "65001", "nva"));
+	assert_int_equal(w->nwarnings, 0);
+	conf_free(w);
 	tconf_expect_warning("router-id: 1.1.1.1\npeers:\n" PEER(
 				 "a", "127.0.0.2", "65001",
 				 "nva") "    port: 1790\n" PEER("b", "127.0.0.2", "65002", "nva"),
