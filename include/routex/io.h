@@ -1,0 +1,106 @@
+/* io.h: I/O threads: each owns an epoll loop and the sessions of its peers (src/peer/).
+ *
+ * A peer belongs to exactly one loop for its life; everything in struct io_peer is T:io
+ * (its loop's thread) once io_loop_add_peer has queued it. Other threads talk to a loop only
+ * through its command queue (struct mpsc_queue: wait-free push + eventfd doorbell): add or
+ * remove a peer, hand over an accepted socket, send bytes, close a session. Session events
+ * (established, update, down, ...) are delivered on the loop's thread through the
+ * struct peer_events given at io_loop_init; handlers must not block.
+ *
+ * Synchronisation:
+ *   io_loop_init/start/stop/fini   the owner (main thread), not concurrently
+ *   io_loop_add_peer, io_send, io_close_peer, io_remove_peer   any thread, any time
+ *   io_loop_listen                 before io_loop_start
+ *   struct io_peer fields          its loop's thread only, after io_loop_add_peer
+ *   io_out.refs                    A: atomic; acq_rel on the last unref so the freeing
+ *                                  thread sees every user's reads finished */
+#ifndef ROUTEX_IO_H
+#define ROUTEX_IO_H
+
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include <routex/mpsc.h>
+#include <routex/peer-t.h>
+
+/* Connection retry backoff for active peers and after errors (RFC 4271 8: ConnectRetry,
+ * IdleHoldTime): doubles from MIN to MAX on every failed attempt, reset once Established. */
+#define IO_BACKOFF_MIN_S 1
+#define IO_BACKOFF_MAX_S 120
+#define IO_MAX_LISTEN 8
+
+struct io_loop;
+
+/* Bytes to send, shared by every peer of an update group (refcounted, immutable). */
+struct io_out {
+	int refs; /* A */
+	size_t len;
+	uint8_t data[];
+};
+
+struct io_peer {
+	struct peer_session s;
+	struct io_loop *loop;
+	struct sockaddr_storage remote;  /* address and port */
+	socklen_t remote_len;
+	struct sockaddr_storage local;   /* family 0: the kernel chooses */
+	char password[81];               /* TCP-MD5 key, empty: none */
+	bool ttl_security;               /* GTSM (RFC 5082) */
+	bool passive;
+	bool admin_down;                 /* closed on purpose: no reconnect */
+	int connecting_fd;               /* active connect in progress, -1 when none */
+	uint64_t retry_at;               /* ms: next connect attempt; idle hold after errors */
+	uint64_t hold_down_until;        /* ms: refuse sessions until then (max-prefixes) */
+	unsigned backoff_s;
+	uint32_t events;                 /* epoll events currently registered for s.fd */
+	void *owner;                     /* the daemon's peer */
+	size_t index;                    /* in loop->peers */
+};
+
+struct io_loop {
+	int epfd;
+	pthread_t thread;
+	bool running;
+	struct mpsc_queue cmdq;
+	struct io_peer **peers;    /* T:io */
+	size_t n_peers, cap_peers; /* T:io */
+	int listen_fd[IO_MAX_LISTEN];
+	unsigned n_listen;
+	struct io_loop **loops;    /* every loop, for handing accepted sockets over */
+	unsigned n_loops;
+	const struct peer_events *ev;
+	void *ev_ctx;
+	/* Finds the configured peer for an incoming connection's address (any loop's peers);
+	 * called on this loop's thread; returns NULL for strangers. */
+	struct io_peer *(*find_peer)(void *ctx, const struct sockaddr *sa);
+	void (*log)(void *ctx, const char *msg);
+	struct wire_scratch *scratch;
+	int stop; /* A: relaxed; the doorbell write orders it */
+};
+
+bool io_loop_init(struct io_loop *l, const struct peer_events *ev, void *ev_ctx);
+/* Opens a listening socket (before start). Returns false and logs on failure. */
+bool io_loop_listen(struct io_loop *l, const struct sockaddr *sa, socklen_t len);
+bool io_loop_start(struct io_loop *l);
+void io_loop_stop(struct io_loop *l);
+void io_loop_fini(struct io_loop *l);
+
+/* Fills a peer from its settings; the session is not started until io_loop_add_peer. */
+void io_peer_init(struct io_peer *p, const struct peer_session_cfg *cfg, const char *name,
+		  const struct sockaddr *remote, socklen_t remote_len, void *owner);
+/* Queues the peer to its loop, which adopts it and, if active, starts connecting. */
+void io_loop_add_peer(struct io_loop *l, struct io_peer *p);
+/* Closes the session with a NOTIFICATION (if up) and keeps the peer down for hold_down_s
+ * seconds (0: reconnect with the usual backoff). */
+void io_close_peer(struct io_peer *p, uint8_t code, uint8_t subcode, unsigned hold_down_s);
+
+struct io_out *io_out_new(size_t len);
+void io_out_ref(struct io_out *o);
+void io_out_unref(struct io_out *o);
+/* Queues o (taking one reference) for p's session; dropped if the session is not up. */
+void io_send(struct io_peer *p, struct io_out *o);
+
+#endif
