@@ -389,7 +389,7 @@ static void test_open_round_trip(void **state)
 	assert_int_equal(wire_open_encode(buf2, n1 - 1, &in), 0);
 }
 
-/* The exact bytes of a minimal OPEN (no capabilities to order). */
+/* The exact bytes of an OPEN with one capability (nothing to order). */
 static void test_open_encode_minimal(void **state)
 {
 	struct wire_open o;
@@ -402,7 +402,10 @@ static void test_open_encode_minimal(void **state)
 	o.asn = 65001;
 	o.hold_time = 90;
 	o.bgp_id = 0xc0000201;
-	wt_hex(&want, "ffffffffffffffffffffffffffffffff 001d 01 04 fde9 005a c0000201 00");
+	o.caps.as4_present = true;
+	o.caps.as4 = 65001;
+	wt_hex(&want, "ffffffffffffffffffffffffffffffff 0025 01 04 fde9 005a c0000201"
+		      "08 02 06 41 04 0000fde9");
 	assert_int_equal(wire_open_encode(buf, sizeof(buf), &o), want.n);
 	assert_memory_equal(buf, want.b, want.n);
 }

@@ -178,9 +178,9 @@ const char *wt_path(const uint8_t *path, size_t len)
 			return "MALFORMED";
 		unsigned t = path[i], n = path[i + 1];
 		bool join = (t == WIRE_AS_SEQUENCE || t == WIRE_AS_CONFED_SEQUENCE) && t == prev;
-		if (join && o > 0 && seg_close[t][0])
+		if (join && seg_close[t][0])
 			o--; /* reopen the confed sequence we just closed */
-		else
+		else if (!join)
 			o += (size_t)snprintf(out + o, sizeof(out) - o, "%s%s", o ? " " : "",
 					      seg_open[t]);
 		for (unsigned k = 0; k < n && o < sizeof(out) - 16; k++) {
