@@ -108,9 +108,15 @@ size_t wire_aspath_merge4(const uint8_t *path, size_t len, const uint8_t *as4, s
 	return (size_t)(o - out) + as4_len;
 }
 
+/* As wire.h promises, the leftmost AS_SEQUENCE: leading confederation segments (RFC 5065)
+ * are skipped, so a route from a confederation peer still yields its neighbour AS. */
 uint32_t wire_aspath_first_as(const uint8_t *p, size_t len)
 {
-	if (len < 6 || p[0] != WIRE_AS_SEQUENCE)
+	const uint8_t *end = p + len;
+	while (end - p >= 2 &&
+	       (p[0] == WIRE_AS_CONFED_SEQUENCE || p[0] == WIRE_AS_CONFED_SET))
+		p += 2 + (size_t)p[1] * 4;
+	if (end - p < 6 || p[0] != WIRE_AS_SEQUENCE || p[1] == 0)
 		return 0;
 	return wire_get32(p + 2);
 }
