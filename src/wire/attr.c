@@ -69,7 +69,8 @@ static void dec_aspath(struct parse_state *st, const struct attr_in *a)
 	if (!wire_aspath_valid(a->val, a->len, as_size, &as0, &confed)) /* RFC 7606 7.2 */
 		return malformed(st, a, WIRE_TREAT_AS_WITHDRAW, WIRE_UPD_MALFORMED_AS_PATH,
 				 "malformed AS_PATH segment");
-	if (as0) /* RFC 7607 2 */
+	/* RFC 7607 2. MRT archives are replayed as recorded: old dumps hold paths with AS 0. */
+	if (as0 && !st->mrt)
 		return malformed(st, a, WIRE_TREAT_AS_WITHDRAW, WIRE_UPD_MALFORMED_AS_PATH,
 				 "AS 0 in AS_PATH");
 	st->aspath = a->val;
@@ -128,7 +129,8 @@ static void dec_aggregator(struct parse_state *st, const struct attr_in *a)
 		return malformed(st, a, WIRE_ATTR_DISCARD, WIRE_UPD_ATTR_LEN,
 				 "AGGREGATOR length does not match the AS size");
 	uint32_t as = want == 8 ? wire_get32(a->val) : wire_get16(a->val);
-	if (as == 0) /* RFC 7607 2, handled as RFC 7606 7.7 prescribes */
+	/* RFC 7607 2, handled as RFC 7606 7.7 prescribes; kept in MRT mode (as recorded). */
+	if (as == 0 && !st->mrt)
 		return malformed(st, a, WIRE_ATTR_DISCARD, WIRE_UPD_OPTIONAL_ATTR,
 				 "AS 0 in AGGREGATOR");
 	st->u->attrs.aggregator_as = as;
