@@ -63,6 +63,8 @@ static unsigned seg_weight(uint8_t type, uint8_t count)
 
 unsigned wire_aspath_length(const uint8_t *p, size_t len)
 {
+	if (len == 0)
+		return 0; /* an absent path is (NULL, 0): no arithmetic on NULL */
 	const uint8_t *end = p + len;
 	unsigned n = 0;
 	while (end - p >= 2) {
@@ -112,6 +114,8 @@ size_t wire_aspath_merge4(const uint8_t *path, size_t len, const uint8_t *as4, s
  * are skipped, so a route from a confederation peer still yields its neighbour AS. */
 uint32_t wire_aspath_first_as(const uint8_t *p, size_t len)
 {
+	if (len == 0)
+		return 0;
 	const uint8_t *end = p + len;
 	while (end - p >= 2 &&
 	       (p[0] == WIRE_AS_CONFED_SEQUENCE || p[0] == WIRE_AS_CONFED_SET))
@@ -123,6 +127,8 @@ uint32_t wire_aspath_first_as(const uint8_t *p, size_t len)
 
 uint32_t wire_aspath_origin_as(const uint8_t *p, size_t len)
 {
+	if (len == 0)
+		return 0;
 	const uint8_t *end = p + len, *last = NULL;
 	while (end - p >= 2) {
 		last = p;
@@ -135,6 +141,8 @@ uint32_t wire_aspath_origin_as(const uint8_t *p, size_t len)
 
 bool wire_aspath_contains(const uint8_t *p, size_t len, uint32_t asn)
 {
+	if (len == 0)
+		return false;
 	const uint8_t *end = p + len;
 	while (end - p >= 2) {
 		const uint8_t *a = p + 2, *segend = a + (size_t)p[1] * 4;
@@ -177,6 +185,7 @@ size_t wire_aspath_prepend(const uint8_t *path, size_t len, uint32_t asn, unsign
 	}
 	if ((size_t)(oend - o) < len)
 		return 0;
-	memcpy(o, path, len);
+	if (len)
+		memcpy(o, path, len); /* path may be NULL when len is 0 */
 	return (size_t)(o - out) + len;
 }

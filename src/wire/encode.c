@@ -51,6 +51,8 @@ static void put_u32(struct out *o, uint8_t flags, uint8_t type, uint32_t x)
 
 static bool path_needs_as4(const uint8_t *p, size_t len)
 {
+	if (len == 0)
+		return false; /* p may be NULL: no arithmetic on it (C17 6.5.6) */
 	const uint8_t *end = p + len;
 	while (end - p >= 2) {
 		const uint8_t *a = p + 2, *segend = a + (size_t)p[1] * 4;
@@ -128,8 +130,10 @@ static void put_aggregator(struct out *o, const struct wire_attrs *a, bool as4)
 /* Copies the unknown attributes whose type is in [lo, hi), in their received order. */
 static void put_unknown(struct out *o, const struct wire_attrs *a, unsigned lo, unsigned hi)
 {
+	if (a->unknown_len == 0)
+		return; /* a->unknown may be NULL: no arithmetic on it */
 	const uint8_t *p = a->unknown, *end = p + a->unknown_len;
-	while (p && end - p >= 3) {
+	while (end - p >= 3) {
 		size_t hdr = (p[0] & WIRE_AF_EXT_LEN) ? 4 : 3;
 		size_t len = hdr + (hdr == 4 ? wire_get16(p + 2) : p[2]);
 		if (p[1] >= lo && p[1] < hi) {
