@@ -156,6 +156,7 @@ size_t wire_attrs_encode(const struct wire_attrs *a, const struct wire_ctx *ctx,
 	const uint8_t opt_t = WIRE_AF_OPTIONAL | WIRE_AF_TRANSITIVE;
 	bool need_as4_path = !ctx->as4 && path_needs_as4(a->aspath, a->aspath_len);
 
+	put_unknown(&o, a, 0, WIRE_ATTR_ORIGIN); /* type 0 is reserved, yet still unknown */
 	if (WIRE_HAS(a, WIRE_ATTR_ORIGIN))
 		put_bytes(&o, wk, WIRE_ATTR_ORIGIN, &a->origin, 1);
 	if (WIRE_HAS(a, WIRE_ATTR_AS_PATH)) {

@@ -119,6 +119,24 @@ static void test_attrs_to_two_octet_session(void **state)
 	free(enc);
 }
 
+/* Unknown optional transitive attributes of any type code, 0 and 255 included, come out
+ * of the encoder in type order with the Partial bit (found by fuzz_wire: type 0 was lost). */
+static void test_attrs_unknown_types(void **state)
+{
+	static struct wt_buf in, want;
+	static struct wire_update u;
+	static uint8_t out[512];
+
+	in.n = 0;
+	wt_hex(&in, "c0 00 01 aa" A_BASE4 "c0 0c 01 bb c0 13 01 cc c0 ff 01 dd");
+	parse_attrs(&in, &ibgp4, &u, WIRE_OK);
+	want.n = 0;
+	wt_hex(&want, "e0 00 01 aa" A_BASE4 "e0 0c 01 bb e0 13 01 cc e0 ff 01 dd");
+	size_t n = wire_attrs_encode(&u.attrs, &ibgp4, out, sizeof(out));
+	assert_int_equal(n, want.n);
+	assert_memory_equal(out, want.b, n);
+}
+
 /* All 2-octet ASes on a 2-octet session: the encoding is the plain RFC 4271 one. */
 static void test_attrs_two_octet_plain(void **state)
 {
@@ -374,6 +392,7 @@ int main(void)
 	    cmocka_unit_test(test_attrs_long_aspath),
 	    cmocka_unit_test(test_attrs_to_two_octet_session),
 	    cmocka_unit_test(test_attrs_two_octet_plain),
+	    cmocka_unit_test(test_attrs_unknown_types),
 	    cmocka_unit_test(test_pack_ipv4),
 	    cmocka_unit_test(test_pack_ipv4_withdraw),
 	    cmocka_unit_test(test_pack_ipv4_addpath),
