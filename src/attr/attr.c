@@ -1,0 +1,206 @@
+/* attr.c: hash-consed path attribute sets (see attr.h for who may call what).
+ *
+ * Design: a chained hash table of power-of-two size, doubled at load factor 1, keyed by a
+ * 32-bit XXH3 of the canonical bytes (struct attr_key, then data[]). Sets are allocated
+ * whole (header and data in one block) and never change after interning. Table operations
+ * are the decision thread's; see attr.h for why no locks or atomics are needed. */
+#include <stdlib.h>
+#include <string.h>
+#include <xxhash.h>
+
+#include <routex/attr.h>
+#include <routex/compiler.h>
+
+#define ATTR_TABLE_MIN 1024
+
+unsigned attr_aspath_hops(const uint8_t *path, size_t len)
+{
+	unsigned hops = 0;
+	size_t i = 0;
+	while (i + 2 <= len) {
+		uint8_t type = path[i], n = path[i + 1];
+		if (type == WIRE_AS_SEQUENCE)
+			hops += n;
+		else if (type == WIRE_AS_SET)
+			hops += 1; /* RFC 4271 9.1.2.2 a */
+		/* RFC 5065 5.3: confederation segments do not count */
+		i += 2 + (size_t)n * 4;
+	}
+	return hops;
+}
+
+uint32_t attr_aspath_first_as(const uint8_t *path, size_t len)
+{
+	if (len < 6 || path[0] != WIRE_AS_SEQUENCE || path[1] == 0)
+		return 0;
+	return (uint32_t)path[2] << 24 | (uint32_t)path[3] << 16 | (uint32_t)path[4] << 8 | path[5];
+}
+
+uint32_t attr_hash(const struct attr_key *k, const uint8_t *data)
+{
+	XXH64_hash_t seed = XXH3_64bits(k, sizeof(*k));
+	return (uint32_t)XXH3_64bits_withSeed(data, k->data_len, seed);
+}
+
+static bool put(struct attr_buf *b, size_t *off, const void *src, size_t len)
+{
+	if (*off + len > b->cap)
+		return false;
+	if (len)
+		memcpy(b->data + *off, src, len);
+	*off += len;
+	return true;
+}
+
+bool attr_encode(const struct wire_attrs *wa, const uint8_t *nexthop, uint8_t nexthop_len,
+		 struct attr_buf *b)
+{
+	struct attr_key *k = &b->k;
+	memset(k, 0, sizeof(*k)); /* no stray padding bytes: the key is hashed and compared */
+	k->origin = wa->origin;
+	if (WIRE_HAS(wa, WIRE_ATTR_MED)) {
+		k->flags |= ATTR_F_MED;
+		k->med = wa->med;
+	}
+	if (WIRE_HAS(wa, WIRE_ATTR_LOCAL_PREF)) {
+		k->flags |= ATTR_F_LOCAL_PREF;
+		k->local_pref = wa->local_pref;
+	}
+	if (wa->atomic_aggregate)
+		k->flags |= ATTR_F_ATOMIC_AGG;
+	if (WIRE_HAS(wa, WIRE_ATTR_AGGREGATOR)) {
+		k->flags |= ATTR_F_AGGREGATOR;
+		k->aggregator_as = wa->aggregator_as;
+		memcpy(k->aggregator_addr, wa->aggregator_addr, 4);
+	}
+	if (WIRE_HAS(wa, WIRE_ATTR_ORIGINATOR_ID)) {
+		k->flags |= ATTR_F_ORIGINATOR;
+		k->originator_id = wa->originator_id;
+	}
+	if (WIRE_HAS(wa, WIRE_ATTR_OTC)) {
+		k->flags |= ATTR_F_OTC;
+		k->otc = wa->otc;
+	}
+	if (!nexthop) {
+		nexthop = wa->nexthop;
+		nexthop_len = 4;
+	}
+	k->nexthop_len = nexthop_len;
+	k->aspath_len = wa->aspath_len;
+	k->aspath_hops = (uint16_t)attr_aspath_hops(wa->aspath, wa->aspath_len);
+	k->neighbour_as = attr_aspath_first_as(wa->aspath, wa->aspath_len);
+	k->comm_len = wa->communities_len;
+	k->ext_comm_len = wa->ext_communities_len;
+	k->large_comm_len = wa->large_communities_len;
+	k->cluster_len = wa->cluster_list_len;
+	k->unknown_len = wa->unknown_len;
+	size_t off = 0;
+	if (!put(b, &off, nexthop, nexthop_len) || !put(b, &off, wa->aspath, wa->aspath_len) ||
+	    !put(b, &off, wa->communities, wa->communities_len) ||
+	    !put(b, &off, wa->ext_communities, wa->ext_communities_len) ||
+	    !put(b, &off, wa->large_communities, wa->large_communities_len) ||
+	    !put(b, &off, wa->cluster_list, wa->cluster_list_len) ||
+	    !put(b, &off, wa->unknown, wa->unknown_len))
+		return false;
+	k->data_len = (uint32_t)off;
+	b->hash = attr_hash(k, b->data);
+	return true;
+}
+
+void attr_table_init(struct attr_table *t, struct rx_retire *retire)
+{
+	memset(t, 0, sizeof(*t));
+	t->slots = calloc(ATTR_TABLE_MIN, sizeof(*t->slots));
+	RX_ASSERT(t->slots);
+	t->mask = ATTR_TABLE_MIN - 1;
+	t->retire = retire;
+}
+
+void attr_table_fini(struct attr_table *t)
+{
+	for (size_t i = 0; i <= t->mask; i++) {
+		struct attr_set *a = t->slots[i], *n;
+		for (; a; a = n) {
+			n = a->next;
+			free(a);
+		}
+	}
+	free(t->slots);
+	t->slots = NULL;
+	t->count = t->bytes = t->refs = 0;
+}
+
+static bool same(const struct attr_set *a, const struct attr_buf *b)
+{
+	return a->hash == b->hash && memcmp(&a->k, &b->k, sizeof(b->k)) == 0 &&
+	       memcmp(a->data, b->data, b->k.data_len) == 0;
+}
+
+struct attr_set *attr_find_w(const struct attr_table *t, const struct attr_buf *b)
+{
+	struct attr_set *a = t->slots[b->hash & t->mask];
+	for (; a; a = a->next)
+		if (same(a, b))
+			return a;
+	return NULL;
+}
+
+static void table_grow(struct attr_table *t)
+{
+	size_t nsize = (t->mask + 1) * 2;
+	struct attr_set **ns = calloc(nsize, sizeof(*ns));
+	RX_ASSERT(ns);
+	for (size_t i = 0; i <= t->mask; i++) {
+		struct attr_set *a = t->slots[i], *n;
+		for (; a; a = n) {
+			n = a->next;
+			size_t j = a->hash & (nsize - 1);
+			a->next = ns[j];
+			ns[j] = a;
+		}
+	}
+	free(t->slots);
+	t->slots = ns;
+	t->mask = nsize - 1;
+}
+
+struct attr_set *attr_intern_w(struct attr_table *t, const struct attr_buf *b)
+{
+	struct attr_set *a = attr_find_w(t, b);
+	if (a)
+		return attr_ref_w(t, a);
+	size_t size = sizeof(*a) + b->k.data_len;
+	a = malloc(size);
+	RX_ASSERT(a);
+	a->refcnt = 0;
+	a->hash = b->hash;
+	a->k = b->k;
+	memcpy(a->data, b->data, b->k.data_len);
+	if (t->count + 1 > t->mask + 1)
+		table_grow(t);
+	size_t j = b->hash & t->mask;
+	a->next = t->slots[j];
+	t->slots[j] = a;
+	t->count++;
+	t->bytes += size;
+	return attr_ref_w(t, a);
+}
+
+void attr_unref_w(struct attr_table *t, struct attr_set *a)
+{
+	RX_ASSERT(a->refcnt > 0);
+	t->refs--;
+	if (--a->refcnt)
+		return;
+	struct attr_set **pp = &t->slots[a->hash & t->mask];
+	while (*pp != a)
+		pp = &(*pp)->next;
+	*pp = a->next;
+	t->count--;
+	t->bytes -= sizeof(*a) + a->k.data_len;
+	/* Readers may still hold a path to it: free after a grace period. */
+	if (t->retire)
+		rx_retire(t->retire, a, NULL);
+	else
+		free(a);
+}
