@@ -1,0 +1,189 @@
+/* rib-t.h: types of the RIB core (types only; prototypes are in rib.h).
+ *
+ * Layout, chosen for memory (<= 64 bytes per IPv4 prefix with one path, attributes counted
+ * apart) and for lock-free readers:
+ *   - one path-compressed binary radix tree per address family;
+ *   - each tree node carries its candidate paths inline, sorted best first, with the ECMP
+ *     set as a prefix of that array (paths[0 .. n_ecmp)); glue nodes carry none (n == 0);
+ *   - nodes are immutable once published except for their two child pointers: any change
+ *     to a prefix's paths builds a new node and swaps it in with one release store (the
+ *     "copy the node and swap it in" rule), and the old one goes to rx_retire.
+ * An IPv4 node is 24 bytes + 16 per path, an IPv6 node 40 + 16 per path, from exact-size
+ * pools, so a one-path IPv4 prefix costs 40 bytes plus its share of glue nodes and of its
+ * peer's key list (8 bytes). */
+#ifndef ROUTEX_RIB_T_H
+#define ROUTEX_RIB_T_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <routex/attr.h>
+#include <routex/pool.h>
+#include <routex/prefix.h>
+#include <routex/rcu.h>
+
+/* Source index of originated (local) routes; peers use 1 .. RIB_MAX_PEERS - 1. */
+#define RIB_SRC_LOCAL 0
+#define RIB_MAX_PEERS 65536
+
+/* Node pools by path count: nodes of 0 .. RIB_POOL_CLASSES-1 paths come from exact-size
+ * pools, larger ones from malloc (rare: a prefix with that many sources). */
+#define RIB_POOL_CLASSES 8
+
+/* Peer roles (DESIGN.md "Propagation"); RIB_ROLE_LOCAL is the route server itself. */
+enum rib_role {
+	RIB_ROLE_LOCAL = 0,
+	RIB_ROLE_NVA = 1,
+	RIB_ROLE_EXPRESSROUTE = 2,
+	RIB_ROLE_VPN = 3,
+	RIB_ROLE_RS_CLIENT = 4,
+};
+
+/* Azure Route Server routing preference (`route-preference:`). */
+enum rib_pref {
+	RIB_PREF_EXPRESSROUTE = 0, /* default */
+	RIB_PREF_VPN = 1,
+	RIB_PREF_AS_PATH = 2,
+};
+
+/* Steps of the decision process, in the order they are applied (decide.c). The value
+ * returned with a comparison names the step that decided it. */
+enum decide_step {
+	DECIDE_EQUAL = 0,    /* same source and path id */
+	DECIDE_LOCAL,	     /* originated routes first */
+	DECIDE_ROUTE_PREF,   /* ARS routing preference */
+	DECIDE_LOCAL_PREF,   /* RFC 4271 9.1.1: highest LOCAL_PREF */
+	DECIDE_AS_PATH,	     /* 9.1.2.2 a: shortest AS_PATH */
+	DECIDE_ORIGIN,	     /* 9.1.2.2 b: lowest ORIGIN */
+	DECIDE_MED,	     /* 9.1.2.2 c: lowest MED, same neighbour AS unless always */
+	DECIDE_EBGP,	     /* 9.1.2.2 d: eBGP over iBGP */
+	DECIDE_ROUTER_ID,    /* 9.1.2.2 f, RFC 4456 9: lowest ORIGINATOR_ID / router id */
+	DECIDE_CLUSTER_LIST, /* RFC 4456 9: shortest CLUSTER_LIST */
+	DECIDE_PEER_ADDR,    /* 9.1.2.2 g: lowest peer address */
+	DECIDE_PATH_ID,	     /* ADD-PATH: lowest path id */
+	DECIDE_SRC,	     /* lowest source index: makes the order total */
+};
+/* Paths that compare equal up to and including this step form the ECMP set. */
+#define DECIDE_ECMP_LAST DECIDE_EBGP
+
+struct rib_conf {
+	uint32_t asn;		     /* our AS: peers with the same AS are iBGP */
+	uint32_t default_local_pref; /* LOCAL_PREF of paths without one (100) */
+	enum rib_pref pref;
+	bool always_compare_med; /* compare MED across neighbour ASes */
+	bool med_missing_worst;	 /* a missing MED is the worst, not 0 (RFC 4271 says 0) */
+	bool multipath;		 /* keep an ECMP set (ARS: across NVAs) */
+	bool multipath_same_as;	 /* ECMP only within one neighbour AS */
+	uint8_t max_ecmp;	 /* cap on the ECMP set; 0: 64 */
+	bool no_changes;	 /* do not keep the change log (benchmarks of raw updates) */
+};
+
+/* One candidate path. Readers may read every field; the attr set is kept alive by the
+ * reference the path holds, and freed after a grace period once dropped. */
+struct rib_path {
+	struct attr_set *attrs;
+	uint32_t path_id; /* ADD-PATH id as received; 0 without ADD-PATH */
+	uint16_t src;	  /* source: RIB_SRC_LOCAL or a peer index */
+	uint16_t gen;	  /* the source's generation when announced (mark and sweep) */
+};
+
+/* A tree node. IPv4: key4 holds the key; paths start at offset 24. IPv6: the key is two
+ * host-order 64-bit words at offset 24; paths start at 40. rib_node_paths() hides this. */
+struct rib_node {
+	struct rib_node *child[2]; /* R: replaced with rx_rcu_assign by the writer */
+	uint8_t len;		   /* prefix length */
+	uint8_t n_ecmp;		   /* paths[0 .. n_ecmp) is the ECMP set; 0 in a glue node */
+	uint16_t n;		   /* candidate paths; 0: glue node (no prefix here) */
+	uint32_t key4;		   /* IPv4 key, host order (IPv6: padding) */
+};
+
+/* A 128-bit key in host order, IPv4 in the top 32 bits of hi. */
+struct rib_key {
+	uint64_t hi, lo;
+};
+
+struct rib_tree {
+	struct rib_node *root; /* R */
+	uint8_t afi;
+	uint8_t maxlen;	  /* 32 or 128 */
+	uint8_t hdr;	  /* offset of paths in a node: 24 or 40 */
+	size_t prefixes;  /* W: nodes with n > 0 */
+	size_t nodes;	  /* W: every node, glue included */
+	size_t paths;	  /* W */
+	size_t big_bytes; /* W: nodes from malloc (more than RIB_POOL_CLASSES-1 paths) */
+	struct rx_pool pools[RIB_POOL_CLASSES];
+};
+
+/* What the decision process needs to know of a source. */
+struct rib_peer_info {
+	uint32_t asn;
+	uint32_t router_id; /* BGP identifier, host order */
+	uint8_t addr[16];   /* peer address, network order */
+	uint8_t afi;	    /* of addr */
+	uint8_t role;	    /* enum rib_role */
+};
+
+/* A peer's prefixes, per family, to flush or sweep them in time proportional to its own
+ * routes. Entries are added when the peer gets its first path at a prefix and are not
+ * removed on withdraw (that would need a back pointer in every path): stale and duplicate
+ * entries are skipped on use and compacted away once they outnumber live ones. */
+struct rib_keyvec {
+	uint8_t *v;
+	size_t len, cap; /* entries */
+};
+
+struct rib_peer {
+	struct rib_peer_info info;
+	bool active;
+	bool ebgp;
+	uint16_t gen;	    /* current generation; rib_peer_mark_stale_w bumps it */
+	size_t paths[2];    /* per family: IPv4, IPv6 */
+	size_t prefixes[2]; /* prefixes where the peer has at least one path */
+	struct rib_keyvec keys[2];
+};
+
+/* One entry of the change log: a prefix whose best path or ECMP set changed. The old and
+ * new ECMP sets (best first) are in the log's path array; each logged path holds an attr
+ * reference until rib_changes_release_w. old_n == 0: new prefix; new_n == 0: gone. */
+struct rib_change {
+	struct rx_prefix prefix;
+	uint16_t old_n, new_n;
+	uint32_t off; /* old set at paths[off], new set at paths[off + old_n] */
+};
+
+struct rib_changes {
+	struct rib_change *v;
+	size_t len, cap;
+	struct rib_path *paths;
+	size_t plen, pcap;
+};
+
+struct rib_stats {
+	size_t prefixes[2], nodes[2], paths[2];
+	size_t node_bytes[2]; /* pools (whole slabs) and malloc'd nodes, per family */
+	size_t key_bytes;     /* peers' key lists */
+	size_t attr_sets, attr_bytes, attr_refs;
+	size_t retired_pending; /* retired, not yet freed */
+	size_t changes;		/* entries waiting in the change log */
+};
+
+/* The RIB: the decision thread's context. No globals: tests build as many as they like. */
+struct rib {
+	struct rib_conf conf;
+	struct rib_tree tree[2]; /* [0] IPv4 unicast, [1] IPv6 unicast */
+	struct rib_peer *peers;	 /* W: indexed by source; [0] is RIB_SRC_LOCAL */
+	size_t n_peers;		 /* allocated entries */
+	struct attr_table attrs;
+	struct rx_retire retire;
+	struct rib_changes log;
+	struct rib_path *scratch; /* W: new path sets are built here */
+	size_t scratch_cap;
+	struct rib_path *sort_tmp;
+	size_t sort_cap;
+};
+
+typedef bool (*rib_walk_cb)(const struct rib_tree *t, const struct rib_node *n,
+			    const struct rx_prefix *p, void *arg);
+
+#endif

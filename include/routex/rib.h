@@ -1,0 +1,143 @@
+/* rib.h: the RIB core: radix trees, candidate paths, decision, peer bulk operations and the
+ * change log (src/rib/). No sockets, no threads of its own.
+ *
+ * Synchronisation table:
+ *   *_w functions     the decision thread only (the single writer), registered with RCU.
+ *                     It must call rib_quiescent_w between batches, holding no node
+ *                     pointer, so grace periods end and retired memory is freed.
+ *   *_rcu functions   any registered RCU reader thread (I/O, export, control), concurrently
+ *                     with the writer and each other. Node pointers they return are valid
+ *                     until the reader's next quiescent state; keys and paths they read are
+ *                     immutable, child pointers are read with acquire loads.
+ *   rib_node_paths    same as the *_rcu functions.
+ *   peers, stats      the writer (peer info is copied into decisions, not shared).
+ * A reader never sees a torn node: a node is fully built before the release store that
+ * publishes it, and every later change publishes a new node instead. */
+#ifndef ROUTEX_RIB_H
+#define ROUTEX_RIB_H
+
+#include <routex/rib-t.h>
+
+/* ---- keys (shared by the tree and its tests) ---- */
+struct rib_key rib_key_of(const struct rx_prefix *p);
+void rib_key_to_prefix(uint8_t afi, const struct rib_key *k, uint8_t len, struct rx_prefix *p);
+
+static inline const struct rib_path *rib_node_paths(const struct rib_tree *t,
+						    const struct rib_node *n)
+{
+	return (const struct rib_path *)((const char *)n + t->hdr);
+}
+static inline struct rib_key rib_node_key(const struct rib_tree *t, const struct rib_node *n)
+{
+	struct rib_key k;
+	if (t->afi == RX_AFI_IPV4) {
+		k.hi = (uint64_t)n->key4 << 32;
+		k.lo = 0;
+	} else {
+		__builtin_memcpy(&k, (const char *)n + 24, sizeof(k));
+	}
+	return k;
+}
+void rib_node_prefix(const struct rib_tree *t, const struct rib_node *n, struct rx_prefix *p);
+
+/* ---- radix tree (radix.c) ---- */
+void radix_init(struct rib_tree *t, uint8_t afi);
+/* Frees every node at once: only when no reader remains (after rx_retire_sync). */
+void radix_fini(struct rib_tree *t);
+
+/* Writer: where a key is or would go. */
+struct radix_pos {
+	struct rib_node **slot;	 /* the slot holding the node at or below the key */
+	struct rib_node **pslot; /* the slot of the parent of *slot; NULL at the root */
+	struct rib_node *node;	 /* the node with exactly this key (may be glue), or NULL */
+};
+void radix_seek_w(struct rib_tree *t, const struct rib_key *k, uint8_t len, struct radix_pos *pos);
+/* Publishes paths (n >= 1) for the key sought: replaces pos->node or inserts a node (and a
+ * glue node when needed). The old node, if any, goes to rx_retire. */
+void radix_put_w(struct rib_tree *t, struct rx_retire *r, const struct rib_key *k, uint8_t len,
+		 const struct radix_pos *pos, const struct rib_path *paths, unsigned n,
+		 unsigned n_ecmp);
+/* Removes the prefix at pos->node (which has paths), pruning glue nodes left with one child. */
+void radix_remove_w(struct rib_tree *t, struct rx_retire *r, const struct radix_pos *pos);
+
+/* Readers. Lengths and keys must be canonical (host bits zero). */
+const struct rib_node *radix_find_rcu(const struct rib_tree *t, const struct rib_key *k,
+				      uint8_t len);
+const struct rib_node *radix_lpm_rcu(const struct rib_tree *t, const struct rib_key *k);
+/* Fast path for IPv4: addr in host order. */
+const struct rib_node *radix_lpm4_rcu(const struct rib_tree *t, uint32_t addr);
+/* Calls cb for every prefix in order (rx_prefix_cmp order), restricted to the more-specifics
+ * of `within` (itself included) when not NULL, starting after `after` (exclusive) when not
+ * NULL, stopping after `limit` prefixes (0: no limit) or when cb returns false. Returns the
+ * number of prefixes passed to cb; *last (if not NULL) gets the last one, the key to resume
+ * from after leaving the read-side section (chunked walks never keep a pointer). */
+size_t radix_walk_rcu(const struct rib_tree *t, const struct rx_prefix *within,
+		      const struct rx_prefix *after, size_t limit, rib_walk_cb cb, void *arg,
+		      struct rx_prefix *last);
+
+/* ---- decision process (decide.c) ---- */
+/* Compares a and b; < 0 when a is better. cmp_med false skips the MED step altogether;
+ * otherwise MED is compared when the neighbour ASes match or always_compare_med is set.
+ * *step (if not NULL) gets the step that decided. */
+int decide_cmp(const struct rib *rib, const struct rib_path *a, const struct rib_path *b,
+	       bool cmp_med, enum decide_step *step);
+/* Sorts n paths best first, the ECMP set first of all; returns the ECMP set's size.
+ * Deterministic: the result does not depend on the input order. */
+unsigned decide_sort(struct rib *rib, struct rib_path *paths, unsigned n);
+const char *decide_step_name(enum decide_step s);
+
+/* ---- the RIB (rib.c) ---- */
+void rib_conf_default(struct rib_conf *c);
+/* The calling thread must be registered with RCU (rx_rcu_register). */
+void rib_init(struct rib *rib, const struct rib_conf *conf);
+/* Frees everything; no reader may remain. */
+void rib_fini(struct rib *rib);
+
+/* Registers a source (1 .. RIB_MAX_PEERS-1; RIB_SRC_LOCAL exists from the start). */
+void rib_peer_add_w(struct rib *rib, uint16_t src, const struct rib_peer_info *info);
+/* Flushes its routes and forgets the source. */
+void rib_peer_remove_w(struct rib *rib, uint16_t src);
+
+/* Announces (or replaces) the path (src, path_id) for prefix p with attribute set a.
+ * The RIB takes its own reference on a. Returns true when the prefix's best path or ECMP set
+ * changed (and a change was logged). p must be canonical. */
+bool rib_update_w(struct rib *rib, uint16_t src, uint32_t path_id, const struct rx_prefix *p,
+		  struct attr_set *a);
+/* Withdraws the path (src, path_id) for p; returns true when best or ECMP set changed.
+ * Withdrawing a path that is not there is a no-op (RFC 4271 allows it). */
+bool rib_withdraw_w(struct rib *rib, uint16_t src, uint32_t path_id, const struct rx_prefix *p);
+
+/* Peer down: withdraws every path of src, in time proportional to its routes. Returns the
+ * number of paths removed. */
+size_t rib_peer_flush_w(struct rib *rib, uint16_t src);
+/* Route refresh / graceful restart: marks every current path of src stale (O(1)); paths
+ * announced again afterwards are fresh; rib_peer_sweep_w then withdraws the stale rest. */
+void rib_peer_mark_stale_w(struct rib *rib, uint16_t src);
+size_t rib_peer_sweep_w(struct rib *rib, uint16_t src);
+static inline bool rib_path_stale(const struct rib *rib, const struct rib_path *p)
+{
+	return p->gen != rib->peers[p->src].gen;
+}
+
+/* Change log: takes the batch logged so far (out must be zeroed or released). */
+void rib_changes_take_w(struct rib *rib, struct rib_changes *out);
+/* Drops the batch's attr references and memory. */
+void rib_changes_release_w(struct rib *rib, struct rib_changes *c);
+
+/* Between batches, holding no node pointer: passes a quiescent state and frees retired
+ * memory whose grace period has ended. */
+void rib_quiescent_w(struct rib *rib);
+
+/* Readers. */
+static inline const struct rib_tree *rib_tree(const struct rib *rib, uint8_t afi)
+{
+	return &rib->tree[afi == RX_AFI_IPV4 ? 0 : 1];
+}
+const struct rib_node *rib_find_rcu(const struct rib *rib, const struct rx_prefix *p);
+/* Longest match for an address (p->len is ignored). */
+const struct rib_node *rib_lpm_rcu(const struct rib *rib, const struct rx_prefix *addr);
+
+/* Counters (writer's view). */
+void rib_stats(const struct rib *rib, struct rib_stats *s);
+
+#endif

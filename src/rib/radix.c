@@ -1,0 +1,447 @@
+/* radix.c: the RCU path-compressed binary radix tree under each address family's RIB.
+ *
+ * Design:
+ *   - Single writer (the decision thread), any number of RCU readers.
+ *   - A node's key, length and paths never change after it is published; its two child
+ *     pointers are the only words the writer stores into a live node, one release store
+ *     per structural change. Every change leaves the tree valid at each store:
+ *       insert leaf        *slot = new leaf (children NULL)
+ *       insert above       new node N with N->child[b] = old subtree; *slot = N
+ *       insert with glue   glue G {old subtree, new leaf}; *slot = G
+ *       replace paths      copy of the node with the same children; *slot = copy
+ *       remove, 2 children glue copy with the same children; *slot = glue
+ *       remove, <= 1 child *slot = the child (or NULL); then a glue parent left with one
+ *                          child is spliced out the same way
+ *     Removed nodes keep their child pointers, so a reader standing on one still walks a
+ *     valid (if older) subtree; they are freed through rx_retire after a grace period.
+ *   - Invariants: glue nodes (n == 0) have two children; a child's prefix is strictly
+ *     longer than its parent's and within it; preorder (node, child 0, child 1) is
+ *     rx_prefix_cmp order, so ordered walks need no sorting and resume from a key.
+ *   - Keys are host-order words (struct rib_key), so matching a node costs one XOR and
+ *     a shift; IPv4 nodes keep a 32-bit key and are 24 bytes before their paths. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <routex/compiler.h>
+#include <routex/rib.h>
+
+static inline uint64_t be64(const uint8_t *p)
+{
+	uint64_t v;
+	memcpy(&v, p, 8);
+	return __builtin_bswap64(v);
+}
+static inline uint32_t be32(const uint8_t *p)
+{
+	uint32_t v;
+	memcpy(&v, p, 4);
+	return __builtin_bswap32(v);
+}
+
+static inline unsigned key_bit(const struct rib_key *k, unsigned i)
+{
+	return i < 64 ? (unsigned)(k->hi >> (63 - i)) & 1 : (unsigned)(k->lo >> (127 - i)) & 1;
+}
+
+/* Leading bits a and b share, at most max. */
+static inline unsigned key_common(const struct rib_key *a, const struct rib_key *b, unsigned max)
+{
+	uint64_t x = a->hi ^ b->hi;
+	unsigned c;
+	if (x)
+		c = (unsigned)__builtin_clzll(x);
+	else if ((x = a->lo ^ b->lo))
+		c = 64 + (unsigned)__builtin_clzll(x);
+	else
+		c = 128;
+	return c < max ? c : max;
+}
+
+static inline void key_mask(struct rib_key *k, unsigned len)
+{
+	if (len == 0) {
+		k->hi = k->lo = 0;
+	} else if (len < 64) {
+		k->hi &= ~0ull << (64 - len);
+		k->lo = 0;
+	} else if (len == 64) {
+		k->lo = 0;
+	} else if (len < 128) {
+		k->lo &= ~0ull << (128 - len);
+	}
+}
+
+struct rib_key rib_key_of(const struct rx_prefix *p)
+{
+	struct rib_key k = {0, 0};
+	if (p->afi == RX_AFI_IPV4) {
+		k.hi = (uint64_t)be32(p->addr) << 32;
+	} else {
+		k.hi = be64(p->addr);
+		k.lo = be64(p->addr + 8);
+	}
+	key_mask(&k, p->len);
+	return k;
+}
+
+void rib_key_to_prefix(uint8_t afi, const struct rib_key *k, uint8_t len, struct rx_prefix *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->afi = afi;
+	p->len = len;
+	uint64_t hi = __builtin_bswap64(k->hi), lo = __builtin_bswap64(k->lo);
+	if (afi == RX_AFI_IPV4) {
+		memcpy(p->addr, &hi, 4);
+	} else {
+		memcpy(p->addr, &hi, 8);
+		memcpy(p->addr + 8, &lo, 8);
+	}
+}
+
+void rib_node_prefix(const struct rib_tree *t, const struct rib_node *n, struct rx_prefix *p)
+{
+	struct rib_key k = rib_node_key(t, n);
+	rib_key_to_prefix(t->afi, &k, n->len, p);
+}
+
+void radix_init(struct rib_tree *t, uint8_t afi)
+{
+	memset(t, 0, sizeof(*t));
+	t->afi = afi;
+	t->maxlen = afi == RX_AFI_IPV4 ? 32 : 128;
+	t->hdr = afi == RX_AFI_IPV4 ? 24 : 40;
+	static const char *const names[2] = {"rib-node4", "rib-node6"};
+	for (unsigned i = 0; i < RIB_POOL_CLASSES; i++)
+		pool_init(&t->pools[i], names[afi == RX_AFI_IPV4 ? 0 : 1],
+			  t->hdr + i * sizeof(struct rib_path));
+}
+
+static inline size_t node_size(const struct rib_tree *t, unsigned n)
+{
+	return t->hdr + (size_t)n * sizeof(struct rib_path);
+}
+
+static struct rib_node *node_alloc(struct rib_tree *t, unsigned n)
+{
+	struct rib_node *nd;
+	if (n < RIB_POOL_CLASSES) {
+		nd = pool_alloc(&t->pools[n]);
+	} else {
+		nd = malloc(node_size(t, n));
+		RX_ASSERT(nd);
+		t->big_bytes += node_size(t, n);
+	}
+	return nd;
+}
+
+/* Frees a node no reader can reach any more (fini, or a node never published). */
+static void node_free_now(struct rib_tree *t, struct rib_node *nd)
+{
+	if (nd->n < RIB_POOL_CLASSES) {
+		pool_free(&t->pools[nd->n], nd);
+	} else {
+		t->big_bytes -= node_size(t, nd->n);
+		free(nd);
+	}
+}
+
+static void node_retire(struct rib_tree *t, struct rx_retire *r, struct rib_node *nd)
+{
+	if (nd->n < RIB_POOL_CLASSES) {
+		rx_retire(r, nd, &t->pools[nd->n]);
+	} else {
+		t->big_bytes -= node_size(t, nd->n);
+		rx_retire(r, nd, NULL);
+	}
+}
+
+static struct rib_node *node_new(struct rib_tree *t, const struct rib_key *k, uint8_t len,
+				 const struct rib_path *paths, unsigned n, unsigned n_ecmp)
+{
+	struct rib_node *nd = node_alloc(t, n);
+	nd->child[0] = nd->child[1] = NULL;
+	nd->len = len;
+	nd->n = (uint16_t)n;
+	nd->n_ecmp = (uint8_t)n_ecmp;
+	if (t->afi == RX_AFI_IPV4) {
+		nd->key4 = (uint32_t)(k->hi >> 32);
+	} else {
+		nd->key4 = 0;
+		memcpy((char *)nd + 24, k, sizeof(*k));
+	}
+	if (n)
+		memcpy((char *)nd + t->hdr, paths, n * sizeof(struct rib_path));
+	return nd;
+}
+
+static void free_subtree(struct rib_tree *t, struct rib_node *nd)
+{
+	while (nd) {
+		free_subtree(t, nd->child[0]);
+		struct rib_node *next = nd->child[1];
+		node_free_now(t, nd);
+		nd = next;
+	}
+}
+
+void radix_fini(struct rib_tree *t)
+{
+	free_subtree(t, t->root);
+	t->root = NULL;
+	for (unsigned i = 0; i < RIB_POOL_CLASSES; i++)
+		pool_fini(&t->pools[i]);
+	t->prefixes = t->nodes = t->paths = 0;
+}
+
+void radix_seek_w(struct rib_tree *t, const struct rib_key *k, uint8_t len, struct radix_pos *pos)
+{
+	struct rib_node **slot = &t->root, **pslot = NULL, *nd;
+	pos->node = NULL;
+	while ((nd = *slot)) {
+		if (nd->len > len)
+			break;
+		struct rib_key nk = rib_node_key(t, nd);
+		if (key_common(k, &nk, nd->len) < nd->len)
+			break;
+		if (nd->len == len) {
+			pos->node = nd;
+			break;
+		}
+		pslot = slot;
+		slot = &nd->child[key_bit(k, nd->len)];
+	}
+	pos->slot = slot;
+	pos->pslot = pslot;
+}
+
+void radix_put_w(struct rib_tree *t, struct rx_retire *r, const struct rib_key *k, uint8_t len,
+		 const struct radix_pos *pos, const struct rib_path *paths, unsigned n,
+		 unsigned n_ecmp)
+{
+	RX_ASSERT(n >= 1);
+	struct rib_node *nn = node_new(t, k, len, paths, n, n_ecmp);
+	struct rib_node *old = pos->node;
+	t->paths += n;
+	if (old) {
+		nn->child[0] = old->child[0];
+		nn->child[1] = old->child[1];
+		rx_rcu_assign(*pos->slot, nn);
+		t->paths -= old->n;
+		if (!old->n)
+			t->prefixes++;
+		node_retire(t, r, old);
+		return;
+	}
+	t->prefixes++;
+	t->nodes++;
+	struct rib_node *at = *pos->slot;
+	if (!at) {
+		rx_rcu_assign(*pos->slot, nn);
+		return;
+	}
+	struct rib_key ak = rib_node_key(t, at);
+	unsigned c = key_common(k, &ak, len < at->len ? len : at->len);
+	if (c == len) {
+		/* the new prefix covers the subtree at the slot */
+		nn->child[key_bit(&ak, len)] = at;
+		rx_rcu_assign(*pos->slot, nn);
+		return;
+	}
+	/* they part at bit c: a glue node at c holds both */
+	struct rib_key gk = *k;
+	key_mask(&gk, c);
+	struct rib_node *g = node_new(t, &gk, (uint8_t)c, NULL, 0, 0);
+	g->child[key_bit(k, c)] = nn;
+	g->child[key_bit(&ak, c)] = at;
+	t->nodes++;
+	rx_rcu_assign(*pos->slot, g);
+}
+
+void radix_remove_w(struct rib_tree *t, struct rx_retire *r, const struct radix_pos *pos)
+{
+	struct rib_node *old = pos->node;
+	RX_ASSERT(old && old->n > 0);
+	t->prefixes--;
+	t->paths -= old->n;
+	struct rib_node *c0 = old->child[0], *c1 = old->child[1];
+	if (c0 && c1) {
+		struct rib_key k = rib_node_key(t, old);
+		struct rib_node *g = node_new(t, &k, old->len, NULL, 0, 0);
+		g->child[0] = c0;
+		g->child[1] = c1;
+		rx_rcu_assign(*pos->slot, g);
+		node_retire(t, r, old);
+		return;
+	}
+	struct rib_node *child = c0 ? c0 : c1;
+	rx_rcu_assign(*pos->slot, child);
+	node_retire(t, r, old);
+	t->nodes--;
+	if (child || !pos->pslot)
+		return;
+	/* A glue parent is left with one child: splice it out. */
+	struct rib_node *p = *pos->pslot;
+	if (p->n)
+		return;
+	struct rib_node *other = p->child[0] ? p->child[0] : p->child[1];
+	RX_ASSERT(other);
+	rx_rcu_assign(*pos->pslot, other);
+	node_retire(t, r, p);
+	t->nodes--;
+}
+
+const struct rib_node *radix_find_rcu(const struct rib_tree *t, const struct rib_key *k,
+				      uint8_t len)
+{
+	const struct rib_node *nd = rx_rcu_deref(t->root);
+	while (nd) {
+		if (nd->len > len)
+			return NULL;
+		struct rib_key nk = rib_node_key(t, nd);
+		if (key_common(k, &nk, nd->len) < nd->len)
+			return NULL;
+		if (nd->len == len)
+			return nd->n ? nd : NULL;
+		nd = rx_rcu_deref(nd->child[key_bit(k, nd->len)]);
+	}
+	return NULL;
+}
+
+const struct rib_node *radix_lpm4_rcu(const struct rib_tree *t, uint32_t addr)
+{
+	const struct rib_node *nd = rx_rcu_deref(t->root), *best = NULL;
+	while (nd) {
+		unsigned l = nd->len;
+		uint32_t mask = l ? ~0u << (32 - l) : 0;
+		if ((addr ^ nd->key4) & mask)
+			break;
+		if (nd->n)
+			best = nd;
+		if (l == 32)
+			break;
+		nd = rx_rcu_deref(nd->child[(addr >> (31 - l)) & 1]);
+	}
+	return best;
+}
+
+const struct rib_node *radix_lpm_rcu(const struct rib_tree *t, const struct rib_key *k)
+{
+	if (t->afi == RX_AFI_IPV4)
+		return radix_lpm4_rcu(t, (uint32_t)(k->hi >> 32));
+	const struct rib_node *nd = rx_rcu_deref(t->root), *best = NULL;
+	while (nd) {
+		struct rib_key nk = rib_node_key(t, nd);
+		if (key_common(k, &nk, nd->len) < nd->len)
+			break;
+		if (nd->n)
+			best = nd;
+		if (nd->len == t->maxlen)
+			break;
+		nd = rx_rcu_deref(nd->child[key_bit(k, nd->len)]);
+	}
+	return best;
+}
+
+/* ---- ordered walks ---- */
+
+struct walk {
+	const struct rib_tree *t;
+	rib_walk_cb cb;
+	void *arg;
+	size_t limit, count;
+	bool stop;
+	struct rx_prefix last;
+	struct rib_key after;
+	unsigned after_len;
+};
+
+static void emit(struct walk *w, const struct rib_node *nd)
+{
+	rib_node_prefix(w->t, nd, &w->last);
+	w->count++;
+	if (!w->cb(w->t, nd, &w->last, w->arg) || (w->limit && w->count >= w->limit))
+		w->stop = true;
+}
+
+static void walk_all(struct walk *w, const struct rib_node *nd)
+{
+	/* Recursion on child 0, iteration on child 1: depth <= prefix length + 1. */
+	while (nd && !w->stop) {
+		if (nd->n)
+			emit(w, nd);
+		if (w->stop)
+			return;
+		walk_all(w, rx_rcu_deref(nd->child[0]));
+		nd = rx_rcu_deref(nd->child[1]);
+	}
+}
+
+/* Emits only the prefixes of nd's subtree that sort after w->after. */
+static void walk_after(struct walk *w, const struct rib_node *nd)
+{
+	while (nd && !w->stop) {
+		struct rib_key nk = rib_node_key(w->t, nd);
+		unsigned m = nd->len < w->after_len ? nd->len : w->after_len;
+		unsigned c = key_common(&nk, &w->after, m);
+		if (c == nd->len) {
+			/* nd covers `after`: nd itself sorts before it (or is it) */
+			const struct rib_node *c0 = rx_rcu_deref(nd->child[0]);
+			const struct rib_node *c1 = rx_rcu_deref(nd->child[1]);
+			if (nd->len == w->after_len) {
+				walk_all(w, c0);
+				walk_all(w, c1);
+				return;
+			}
+			if (key_bit(&w->after, nd->len) == 0) {
+				walk_after(w, c0);
+				walk_all(w, c1);
+				return;
+			}
+			nd = c1;
+			continue;
+		}
+		if (c == w->after_len || key_bit(&nk, c))
+			walk_all(w, nd); /* within `after`, or past it */
+		return;			 /* else the whole subtree sorts before `after` */
+	}
+}
+
+static bool match_all(const struct rib_tree *t, const struct rib_node *n, const struct rx_prefix *p,
+		      void *arg)
+{
+	return true;
+}
+
+size_t radix_walk_rcu(const struct rib_tree *t, const struct rx_prefix *within,
+		      const struct rx_prefix *after, size_t limit, rib_walk_cb cb, void *arg,
+		      struct rx_prefix *last)
+{
+	struct walk w = {.t = t, .cb = cb ? cb : match_all, .arg = arg, .limit = limit};
+	const struct rib_node *nd = rx_rcu_deref(t->root);
+	if (within) {
+		struct rib_key wk = rib_key_of(within);
+		while (nd) {
+			struct rib_key nk = rib_node_key(t, nd);
+			if (nd->len >= within->len) {
+				if (key_common(&nk, &wk, within->len) < within->len)
+					nd = NULL;
+				break;
+			}
+			if (key_common(&nk, &wk, nd->len) < nd->len) {
+				nd = NULL;
+				break;
+			}
+			nd = rx_rcu_deref(nd->child[key_bit(&wk, nd->len)]);
+		}
+	}
+	if (after) {
+		w.after = rib_key_of(after);
+		w.after_len = after->len;
+		walk_after(&w, nd);
+	} else {
+		walk_all(&w, nd);
+	}
+	if (last && w.count)
+		*last = w.last;
+	return w.count;
+}

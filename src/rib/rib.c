@@ -1,0 +1,474 @@
+/* rib.c: Adj-RIB-In and Loc-RIB in one structure: candidate paths per prefix, best path and
+ * ECMP set, peer flush, mark and sweep, and the change log for the export stage.
+ *
+ * Design (see rib-t.h for the memory layout and rib.h for who may call what):
+ *   - Every change to one prefix goes through modify(): build the new candidate set in a
+ *     scratch array, run the decision (decide_sort), log the change when the ECMP set
+ *     (best first) differs, publish the new node, and only then drop the attr references of
+ *     removed paths, so a logged old path never points to a set that left the table.
+ *   - Attr references: each candidate path holds one; each logged path holds one.
+ *   - Peer bulk operations walk the peer's own key list, never the table: flush and sweep
+ *     cost O(paths of that peer) tree descents.
+ *   - Mark and sweep uses generations: marking bumps the peer's generation (O(1)); a path
+ *     announced or re-announced afterwards carries the new one; sweep drops the others. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <routex/compiler.h>
+#include <routex/rib.h>
+
+/* A peer key list is compacted when it holds this many more entries than live prefixes. */
+#define RIB_KEYVEC_SLACK 1024
+
+void rib_conf_default(struct rib_conf *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->asn = 65515; /* Azure Route Server's ASN */
+	c->default_local_pref = 100;
+	c->pref = RIB_PREF_EXPRESSROUTE;
+	c->multipath = true;
+	c->max_ecmp = 64;
+}
+
+static void peers_reserve(struct rib *rib, size_t src)
+{
+	if (src < rib->n_peers)
+		return;
+	size_t n = rib->n_peers ? rib->n_peers : 16;
+	while (n <= src)
+		n *= 2;
+	rib->peers = realloc(rib->peers, n * sizeof(*rib->peers));
+	RX_ASSERT(rib->peers);
+	memset(rib->peers + rib->n_peers, 0, (n - rib->n_peers) * sizeof(*rib->peers));
+	rib->n_peers = n;
+}
+
+void rib_init(struct rib *rib, const struct rib_conf *conf)
+{
+	memset(rib, 0, sizeof(*rib));
+	rib->conf = *conf;
+	radix_init(&rib->tree[0], RX_AFI_IPV4);
+	radix_init(&rib->tree[1], RX_AFI_IPV6);
+	rx_retire_init(&rib->retire);
+	attr_table_init(&rib->attrs, &rib->retire);
+	peers_reserve(rib, 16);
+	struct rib_peer *local = &rib->peers[RIB_SRC_LOCAL];
+	local->active = true;
+	local->info.asn = conf->asn;
+	local->info.role = RIB_ROLE_LOCAL;
+}
+
+void rib_peer_add_w(struct rib *rib, uint16_t src, const struct rib_peer_info *info)
+{
+	RX_ASSERT(src != RIB_SRC_LOCAL);
+	peers_reserve(rib, src);
+	struct rib_peer *p = &rib->peers[src];
+	RX_ASSERT(!p->active);
+	uint16_t gen = p->gen; /* keep counting: a path of a removed peer can never look fresh */
+	memset(p, 0, sizeof(*p));
+	p->info = *info;
+	p->active = true;
+	p->ebgp = info->asn != rib->conf.asn;
+	p->gen = (uint16_t)(gen + 1);
+}
+
+/* ---- peer key lists ---- */
+
+static size_t kv_esize(unsigned fam)
+{
+	return fam == 0 ? 8 : 24;
+}
+
+static void kv_push(struct rib_keyvec *kv, unsigned fam, const struct rib_key *k, uint8_t len)
+{
+	size_t es = kv_esize(fam);
+	if (kv->len == kv->cap) {
+		kv->cap = kv->cap ? kv->cap * 2 : 64;
+		kv->v = realloc(kv->v, kv->cap * es);
+		RX_ASSERT(kv->v);
+	}
+	uint8_t *e = kv->v + kv->len * es;
+	if (fam == 0) {
+		uint64_t x = (k->hi >> 32) << 8 | len; /* sorts as (address, length) */
+		memcpy(e, &x, 8);
+	} else {
+		uint64_t x[3] = {k->hi, k->lo, len};
+		memcpy(e, x, 24);
+	}
+	kv->len++;
+}
+
+static void kv_get(const struct rib_keyvec *kv, unsigned fam, size_t i, struct rib_key *k,
+		   uint8_t *len)
+{
+	if (fam == 0) {
+		uint64_t x;
+		memcpy(&x, kv->v + i * 8, 8);
+		k->hi = (x >> 8) << 32;
+		k->lo = 0;
+		*len = (uint8_t)x;
+	} else {
+		uint64_t x[3];
+		memcpy(x, kv->v + i * 24, 24);
+		k->hi = x[0];
+		k->lo = x[1];
+		*len = (uint8_t)x[2];
+	}
+}
+
+static void kv_free(struct rib_keyvec *kv)
+{
+	free(kv->v);
+	memset(kv, 0, sizeof(*kv));
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x, y;
+	memcpy(&x, a, 8);
+	memcpy(&y, b, 8);
+	return x < y ? -1 : x > y;
+}
+static int cmp_k6(const void *a, const void *b)
+{
+	uint64_t x[3], y[3];
+	memcpy(x, a, 24);
+	memcpy(y, b, 24);
+	for (int i = 0; i < 3; i++)
+		if (x[i] != y[i])
+			return x[i] < y[i] ? -1 : 1;
+	return 0;
+}
+
+static bool has_src(const struct rib_tree *t, const struct rib_node *nd, uint16_t src)
+{
+	if (!nd)
+		return false;
+	const struct rib_path *p = rib_node_paths(t, nd);
+	for (unsigned i = 0; i < nd->n; i++)
+		if (p[i].src == src)
+			return true;
+	return false;
+}
+
+/* Drops stale (withdrawn) and duplicate entries. */
+static void kv_compact(struct rib *rib, uint16_t src, unsigned fam)
+{
+	struct rib_keyvec *kv = &rib->peers[src].keys[fam];
+	const struct rib_tree *t = &rib->tree[fam];
+	size_t es = kv_esize(fam), out = 0;
+	qsort(kv->v, kv->len, es, fam == 0 ? cmp_u64 : cmp_k6);
+	for (size_t i = 0; i < kv->len; i++) {
+		if (out && memcmp(kv->v + (out - 1) * es, kv->v + i * es, es) == 0)
+			continue;
+		struct rib_key k;
+		uint8_t len;
+		kv_get(kv, fam, i, &k, &len);
+		if (!has_src(t, radix_find_rcu(t, &k, len), src))
+			continue;
+		memmove(kv->v + out * es, kv->v + i * es, es);
+		out++;
+	}
+	kv->len = out;
+	if (kv->cap > 2 * out + 64) {
+		kv->cap = 2 * out + 64;
+		kv->v = realloc(kv->v, kv->cap * es);
+		RX_ASSERT(kv->v);
+	}
+}
+
+/* ---- change log ---- */
+
+static void log_reserve(struct rib_changes *c, size_t paths)
+{
+	if (c->len == c->cap) {
+		c->cap = c->cap ? c->cap * 2 : 1024;
+		c->v = realloc(c->v, c->cap * sizeof(*c->v));
+		RX_ASSERT(c->v);
+	}
+	if (c->plen + paths > c->pcap) {
+		while (c->plen + paths > c->pcap)
+			c->pcap = c->pcap ? c->pcap * 2 : 2048;
+		c->paths = realloc(c->paths, c->pcap * sizeof(*c->paths));
+		RX_ASSERT(c->paths);
+	}
+}
+
+static void log_change(struct rib *rib, unsigned fam, const struct rib_key *k, uint8_t len,
+		       const struct rib_path *old, unsigned old_n, const struct rib_path *nw,
+		       unsigned new_n)
+{
+	struct rib_changes *c = &rib->log;
+	log_reserve(c, old_n + new_n);
+	struct rib_change *e = &c->v[c->len++];
+	rib_key_to_prefix(fam == 0 ? RX_AFI_IPV4 : RX_AFI_IPV6, k, len, &e->prefix);
+	e->old_n = (uint16_t)old_n;
+	e->new_n = (uint16_t)new_n;
+	e->off = (uint32_t)c->plen;
+	for (unsigned i = 0; i < old_n; i++) {
+		c->paths[c->plen] = old[i];
+		attr_ref_w(&rib->attrs, old[i].attrs);
+		c->plen++;
+	}
+	for (unsigned i = 0; i < new_n; i++) {
+		c->paths[c->plen] = nw[i];
+		attr_ref_w(&rib->attrs, nw[i].attrs);
+		c->plen++;
+	}
+}
+
+void rib_changes_take_w(struct rib *rib, struct rib_changes *out)
+{
+	*out = rib->log;
+	memset(&rib->log, 0, sizeof(rib->log));
+}
+
+void rib_changes_release_w(struct rib *rib, struct rib_changes *c)
+{
+	for (size_t i = 0; i < c->plen; i++)
+		attr_unref_w(&rib->attrs, c->paths[i].attrs);
+	free(c->v);
+	free(c->paths);
+	memset(c, 0, sizeof(*c));
+}
+
+static bool same_set(const struct rib_path *a, unsigned na, const struct rib_path *b, unsigned nb)
+{
+	if (na != nb)
+		return false;
+	for (unsigned i = 0; i < na; i++)
+		if (a[i].src != b[i].src || a[i].path_id != b[i].path_id ||
+		    a[i].attrs != b[i].attrs)
+			return false;
+	return true;
+}
+
+/* ---- one prefix ---- */
+
+enum op { OP_UPDATE, OP_WITHDRAW, OP_FLUSH, OP_SWEEP };
+
+static struct rib_path *scratch(struct rib *rib, size_t n)
+{
+	if (n > rib->scratch_cap) {
+		rib->scratch_cap = n * 2;
+		rib->scratch = realloc(rib->scratch, rib->scratch_cap * sizeof(*rib->scratch));
+		RX_ASSERT(rib->scratch);
+	}
+	return rib->scratch;
+}
+
+/* Applies op for src at (k, len); returns true when the ECMP set changed. *removed counts
+ * the paths taken out. */
+static bool modify(struct rib *rib, unsigned fam, const struct rib_key *k, uint8_t len, enum op op,
+		   uint16_t src, uint32_t path_id, struct attr_set *a, size_t *removed)
+{
+	struct rib_tree *t = &rib->tree[fam];
+	struct rib_peer *peer = &rib->peers[src];
+	struct radix_pos pos;
+	radix_seek_w(t, k, len, &pos);
+	const struct rib_node *old = pos.node;
+	unsigned on = old ? old->n : 0;
+	if (on == 0 && op != OP_UPDATE)
+		return false;
+	const struct rib_path *ov = old ? rib_node_paths(t, old) : NULL;
+	/* scratch: new set in [0, on + 1), dropped paths in [on + 1, 2 * on + 1) */
+	struct rib_path *nv = scratch(rib, 2 * (size_t)on + 1), *dropped = nv + on + 1;
+	unsigned nn = 0, nd = 0;
+	bool had = false, has = false;
+	for (unsigned i = 0; i < on; i++) {
+		const struct rib_path *p = &ov[i];
+		if (p->src != src) {
+			nv[nn++] = *p;
+			continue;
+		}
+		had = true;
+		bool drop;
+		switch (op) {
+		case OP_UPDATE:
+			if (p->path_id == path_id && p->attrs == a && p->gen == peer->gen)
+				return false; /* the same path again: nothing changes */
+			drop = p->path_id == path_id;
+			break;
+		case OP_WITHDRAW:
+			drop = p->path_id == path_id;
+			break;
+		case OP_SWEEP:
+			drop = p->gen != peer->gen;
+			break;
+		case OP_FLUSH:
+		default:
+			drop = true;
+			break;
+		}
+		if (drop) {
+			dropped[nd++] = *p;
+		} else {
+			nv[nn++] = *p;
+			has = true;
+		}
+	}
+	if (op == OP_UPDATE) {
+		nv[nn].attrs = attr_ref_w(&rib->attrs, a);
+		nv[nn].path_id = path_id;
+		nv[nn].src = src;
+		nv[nn].gen = peer->gen;
+		nn++;
+		has = true;
+	} else if (nd == 0) {
+		return false; /* nothing of src's to withdraw here */
+	}
+	peer->paths[fam] = peer->paths[fam] + (op == OP_UPDATE) - nd;
+	if (!had && has) {
+		peer->prefixes[fam]++;
+		struct rib_keyvec *kv = &peer->keys[fam];
+		kv_push(kv, fam, k, len);
+		if (kv->len >= 2 * peer->prefixes[fam] + RIB_KEYVEC_SLACK && op == OP_UPDATE)
+			kv_compact(rib, src, fam);
+	} else if (had && !has) {
+		peer->prefixes[fam]--;
+	}
+	unsigned n_ecmp = decide_sort(rib, nv, nn);
+	unsigned o_ecmp = old ? old->n_ecmp : 0;
+	bool changed = !same_set(ov, o_ecmp, nv, n_ecmp);
+	if (changed && !rib->conf.no_changes)
+		log_change(rib, fam, k, len, ov, o_ecmp, nv, n_ecmp);
+	if (nn)
+		radix_put_w(t, &rib->retire, k, len, &pos, nv, nn, n_ecmp);
+	else
+		radix_remove_w(t, &rib->retire, &pos);
+	for (unsigned i = 0; i < nd; i++)
+		attr_unref_w(&rib->attrs, dropped[i].attrs);
+	if (removed)
+		*removed += nd;
+	return changed;
+}
+
+static unsigned fam_of(const struct rx_prefix *p)
+{
+	return p->afi == RX_AFI_IPV4 ? 0 : 1;
+}
+
+bool rib_update_w(struct rib *rib, uint16_t src, uint32_t path_id, const struct rx_prefix *p,
+		  struct attr_set *a)
+{
+	RX_ASSERT(src < rib->n_peers && rib->peers[src].active);
+	RX_ASSERT(p->len <= rx_afi_bits(p->afi));
+	struct rib_key k = rib_key_of(p);
+	return modify(rib, fam_of(p), &k, p->len, OP_UPDATE, src, path_id, a, NULL);
+}
+
+bool rib_withdraw_w(struct rib *rib, uint16_t src, uint32_t path_id, const struct rx_prefix *p)
+{
+	RX_ASSERT(src < rib->n_peers);
+	RX_ASSERT(p->len <= rx_afi_bits(p->afi));
+	struct rib_key k = rib_key_of(p);
+	return modify(rib, fam_of(p), &k, p->len, OP_WITHDRAW, src, path_id, NULL, NULL);
+}
+
+static size_t peer_pass(struct rib *rib, uint16_t src, enum op op)
+{
+	struct rib_peer *peer = &rib->peers[src];
+	size_t removed = 0;
+	for (unsigned fam = 0; fam < 2; fam++) {
+		struct rib_keyvec *kv = &peer->keys[fam];
+		for (size_t i = 0; i < kv->len; i++) {
+			struct rib_key k;
+			uint8_t len;
+			kv_get(kv, fam, i, &k, &len);
+			modify(rib, fam, &k, len, op, src, 0, NULL, &removed);
+		}
+		if (op == OP_FLUSH) {
+			RX_ASSERT(peer->paths[fam] == 0 && peer->prefixes[fam] == 0);
+			kv_free(kv);
+		} else {
+			kv_compact(rib, src, fam);
+		}
+	}
+	return removed;
+}
+
+size_t rib_peer_flush_w(struct rib *rib, uint16_t src)
+{
+	RX_ASSERT(src < rib->n_peers);
+	return peer_pass(rib, src, OP_FLUSH);
+}
+
+void rib_peer_mark_stale_w(struct rib *rib, uint16_t src)
+{
+	RX_ASSERT(src < rib->n_peers);
+	rib->peers[src].gen++;
+}
+
+size_t rib_peer_sweep_w(struct rib *rib, uint16_t src)
+{
+	RX_ASSERT(src < rib->n_peers);
+	return peer_pass(rib, src, OP_SWEEP);
+}
+
+void rib_peer_remove_w(struct rib *rib, uint16_t src)
+{
+	RX_ASSERT(src != RIB_SRC_LOCAL && src < rib->n_peers);
+	rib_peer_flush_w(rib, src);
+	rib->peers[src].active = false;
+}
+
+void rib_quiescent_w(struct rib *rib)
+{
+	rx_rcu_quiescent();
+	rx_retire_flush(&rib->retire);
+	rx_retire_poll(&rib->retire);
+}
+
+const struct rib_node *rib_find_rcu(const struct rib *rib, const struct rx_prefix *p)
+{
+	struct rib_key k = rib_key_of(p);
+	return radix_find_rcu(rib_tree(rib, p->afi), &k, p->len);
+}
+
+const struct rib_node *rib_lpm_rcu(const struct rib *rib, const struct rx_prefix *addr)
+{
+	struct rx_prefix full = *addr;
+	full.len = (uint8_t)rx_afi_bits(addr->afi);
+	struct rib_key k = rib_key_of(&full);
+	return radix_lpm_rcu(rib_tree(rib, addr->afi), &k);
+}
+
+void rib_stats(const struct rib *rib, struct rib_stats *s)
+{
+	memset(s, 0, sizeof(*s));
+	for (unsigned f = 0; f < 2; f++) {
+		const struct rib_tree *t = &rib->tree[f];
+		s->prefixes[f] = t->prefixes;
+		s->nodes[f] = t->nodes;
+		s->paths[f] = t->paths;
+		s->node_bytes[f] = t->big_bytes;
+		for (unsigned i = 0; i < RIB_POOL_CLASSES; i++)
+			s->node_bytes[f] += pool_bytes(&t->pools[i]);
+	}
+	for (size_t i = 0; i < rib->n_peers; i++)
+		for (unsigned f = 0; f < 2; f++)
+			s->key_bytes += rib->peers[i].keys[f].cap * kv_esize(f);
+	s->attr_sets = rib->attrs.count;
+	s->attr_bytes = rib->attrs.bytes;
+	s->attr_refs = rib->attrs.refs;
+	s->retired_pending = rib->retire.pending;
+	s->changes = rib->log.len;
+}
+
+void rib_fini(struct rib *rib)
+{
+	rib_changes_release_w(rib, &rib->log);
+	/* Retired nodes and sets go back first, then the live ones are freed whole. */
+	rx_retire_sync(&rib->retire);
+	for (unsigned f = 0; f < 2; f++)
+		radix_fini(&rib->tree[f]);
+	attr_table_fini(&rib->attrs);
+	rx_retire_fini(&rib->retire);
+	for (size_t i = 0; i < rib->n_peers; i++)
+		for (unsigned f = 0; f < 2; f++)
+			kv_free(&rib->peers[i].keys[f]);
+	free(rib->peers);
+	free(rib->scratch);
+	free(rib->sort_tmp);
+	memset(rib, 0, sizeof(*rib));
+}

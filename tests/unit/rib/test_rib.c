@@ -1,0 +1,269 @@
+/* test_rib.c: change log, peer flush, mark and sweep, key list compaction, attribute
+ * sharing and reference counts. */
+#include <stdarg.h>
+#include <setjmp.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "helpers.h"
+#include "tests.h"
+
+static int setup(void **state)
+{
+	struct rib *rib = malloc(sizeof(*rib));
+	struct rib_conf c;
+	rib_conf_default(&c);
+	rib_init(rib, &c);
+	t_peer(rib, 1, 65001, 0x0a000001, "10.0.0.1", RIB_ROLE_NVA);
+	t_peer(rib, 2, 65002, 0x0a000002, "10.0.0.2", RIB_ROLE_NVA);
+	t_peer(rib, 3, 65003, 0x0a000003, "2001:db8::3", RIB_ROLE_RS_CLIENT);
+	*state = rib;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct rib *rib = *state;
+	rib_fini(rib);
+	free(rib);
+	return 0;
+}
+
+static const struct tattr SHORT = {.n_as = 1, .as = {65001}};
+static const struct tattr LONG = {.n_as = 3, .as = {65002, 1, 2}};
+
+static void take(struct rib *rib, struct rib_changes *c)
+{
+	memset(c, 0, sizeof(*c));
+	rib_changes_take_w(rib, c);
+}
+
+static void test_change_log(void **state)
+{
+	struct rib *rib = *state;
+	struct rib_changes c;
+	size_t refs0 = rib->attrs.refs;
+	assert_true(t_announce(rib, 2, 0, "10.1.0.0/16", &LONG));  /* new prefix */
+	assert_false(t_announce(rib, 2, 0, "10.1.0.0/16", &LONG)); /* same again */
+	/* a worse path from another peer does not change the best: but it is not ECMP either */
+	struct tattr worse = LONG;
+	worse.n_as = 4;
+	worse.as[3] = 3;
+	assert_false(t_announce(rib, 1, 0, "10.1.0.0/16", &worse));
+	assert_true(t_announce(rib, 1, 0, "10.1.0.0/16", &SHORT)); /* better: new best */
+	struct rx_prefix p = t_pfx("10.1.0.0/16");
+	assert_true(rib_withdraw_w(rib, 1, 0, &p));  /* best gone */
+	assert_true(rib_withdraw_w(rib, 2, 0, &p));  /* prefix gone */
+	assert_false(rib_withdraw_w(rib, 2, 0, &p)); /* nothing there */
+	take(rib, &c);
+	assert_int_equal(c.len, 4);
+	char buf[RX_PREFIX_STRLEN];
+	rx_prefix_fmt(&c.v[0].prefix, buf, sizeof(buf));
+	assert_string_equal(buf, "10.1.0.0/16");
+	assert_int_equal(c.v[0].old_n, 0);
+	assert_int_equal(c.v[0].new_n, 1);
+	assert_int_equal(c.paths[c.v[0].off].src, 2);
+	assert_int_equal(c.v[1].old_n, 1);
+	assert_int_equal(c.v[1].new_n, 1);
+	assert_int_equal(c.paths[c.v[1].off].src, 2);
+	assert_int_equal(c.paths[c.v[1].off + 1].src, 1);
+	assert_int_equal(c.paths[c.v[2].off + 1].src, 2);
+	assert_int_equal(c.v[3].old_n, 1);
+	assert_int_equal(c.v[3].new_n, 0);
+	/* the log holds its own references: the old paths' sets are still alive */
+	assert_true(rib->attrs.refs > refs0);
+	assert_int_equal(rib->log.len, 0);
+	rib_changes_release_w(rib, &c);
+	assert_int_equal(rib->attrs.refs, refs0);
+	assert_int_equal(rib->attrs.count, 0);
+	/* an ECMP member joining changes the set, not the best: logged */
+	struct tattr a = {.n_as = 1, .as = {65001}}, b = {.n_as = 1, .as = {65002}};
+	t_announce(rib, 1, 0, "10.2.0.0/16", &a);
+	assert_true(t_announce(rib, 2, 0, "10.2.0.0/16", &b));
+	take(rib, &c);
+	assert_int_equal(c.len, 2);
+	assert_int_equal(c.v[1].old_n, 1);
+	assert_int_equal(c.v[1].new_n, 2);
+	rib_changes_release_w(rib, &c);
+	/* replacing a path (implicit withdraw, RFC 4271 3.1) keeps one path per source */
+	assert_true(t_announce(rib, 2, 0, "10.2.0.0/16", &LONG));
+	unsigned n, ne;
+	t_best(rib, "10.2.0.0/16", &n, &ne);
+	assert_int_equal(n, 2);
+	assert_int_equal(ne, 1);
+}
+
+static void pfx_n(char *buf, size_t size, unsigned i, bool v6)
+{
+	if (v6)
+		snprintf(buf, size, "2001:db8:%x::/48", i);
+	else
+		snprintf(buf, size, "10.%u.%u.0/24", i / 256, i % 256);
+}
+
+static void test_peer_flush(void **state)
+{
+	struct rib *rib = *state;
+	char buf[64];
+	for (unsigned i = 0; i < 1000; i++) {
+		pfx_n(buf, sizeof(buf), i, false);
+		t_announce(rib, 1, 0, buf, &SHORT);
+		if (i % 2 == 0)
+			t_announce(rib, 2, 0, buf, &LONG);
+	}
+	for (unsigned i = 0; i < 100; i++) {
+		pfx_n(buf, sizeof(buf), i, true);
+		t_announce(rib, 1, 0, buf, &SHORT);
+	}
+	/* churn: withdraw and re-announce leaves stale and duplicate key entries */
+	for (unsigned i = 0; i < 50; i++) {
+		pfx_n(buf, sizeof(buf), i, false);
+		struct rx_prefix p = t_pfx(buf);
+		rib_withdraw_w(rib, 1, 0, &p);
+		if (i % 5)
+			t_announce(rib, 1, 0, buf, &SHORT);
+	}
+	assert_int_equal(rib->peers[1].prefixes[0], 990);
+	assert_int_equal(rib->peers[1].paths[1], 100);
+	assert_int_equal(rib->attrs.count, 2);
+	struct rib_changes c;
+	take(rib, &c);
+	rib_changes_release_w(rib, &c);
+	assert_int_equal(rib_peer_flush_w(rib, 1), 1090);
+	assert_int_equal(rib->peers[1].prefixes[0], 0);
+	assert_int_equal(rib->peers[1].paths[0] + rib->peers[1].paths[1], 0);
+	assert_int_equal(rib->tree[0].prefixes, 500);
+	assert_int_equal(rib->tree[1].prefixes, 0);
+	assert_int_equal(rib->tree[1].nodes, 0);
+	/* every remaining prefix now has peer 2's path as best, and the log says so */
+	take(rib, &c);
+	assert_int_equal(c.len, 1090);
+	size_t to_two = 0;
+	for (size_t i = 0; i < c.len; i++)
+		to_two += c.v[i].new_n == 1 && c.paths[c.v[i].off + c.v[i].old_n].src == 2;
+	/* 495: five of peer 2's prefixes had already lost peer 1's path in the churn */
+	assert_int_equal(to_two, 495);
+	rib_changes_release_w(rib, &c);
+	assert_int_equal(rib->attrs.count, 1);
+	assert_int_equal(rib->attrs.refs, 500);
+	rib_quiescent_w(rib);
+	assert_int_equal(rib_peer_flush_w(rib, 1), 0);
+}
+
+static void test_mark_sweep(void **state)
+{
+	struct rib *rib = *state;
+	char buf[64];
+	for (unsigned i = 0; i < 100; i++) {
+		pfx_n(buf, sizeof(buf), i, false);
+		t_announce(rib, 1, 0, buf, &SHORT);
+		t_announce(rib, 2, 0, buf, &LONG);
+	}
+	rib_peer_mark_stale_w(rib, 1);
+	unsigned n;
+	const struct rib_path *v = t_best(rib, "10.0.5.0/24", &n, NULL);
+	assert_true(rib_path_stale(rib, &v[0]));
+	assert_false(rib_path_stale(rib, &v[1]));
+	/* the refresh brings back 60 routes, 30 of them changed */
+	struct tattr changed = SHORT;
+	changed.community = 0xfde80001;
+	for (unsigned i = 0; i < 60; i++) {
+		pfx_n(buf, sizeof(buf), i, false);
+		t_announce(rib, 1, 0, buf, i % 2 ? &changed : &SHORT);
+	}
+	v = t_best(rib, "10.0.5.0/24", &n, NULL);
+	assert_false(rib_path_stale(rib, &v[0]));
+	assert_int_equal(rib_peer_sweep_w(rib, 1), 40);
+	assert_int_equal(rib->peers[1].prefixes[0], 60);
+	assert_int_equal(rib->peers[1].keys[0].len, 60);
+	for (unsigned i = 0; i < 100; i++) {
+		pfx_n(buf, sizeof(buf), i, false);
+		v = t_best(rib, buf, &n, NULL);
+		assert_int_equal(n, i < 60 ? 2 : 1);
+		assert_int_equal(v[0].src, i < 60 ? 1 : 2);
+	}
+	/* graceful restart that never comes back: everything is swept */
+	rib_peer_mark_stale_w(rib, 1);
+	assert_int_equal(rib_peer_sweep_w(rib, 1), 60);
+	assert_int_equal(rib->peers[1].prefixes[0], 0);
+	assert_int_equal(rib->tree[0].paths, 100);
+}
+
+static void test_keyvec_compaction(void **state)
+{
+	struct rib *rib = *state;
+	struct rx_prefix p = t_pfx("10.0.0.0/24");
+	for (unsigned i = 0; i < 10000; i++) {
+		t_announce(rib, 1, 0, "10.0.0.0/24", &SHORT);
+		rib_withdraw_w(rib, 1, 0, &p);
+		if (i % 1000 == 0)
+			rib_quiescent_w(rib);
+	}
+	t_announce(rib, 3, 0, "2001:db8::/32", &SHORT);
+	assert_true(rib->peers[1].keys[0].len < 2 * 1024 + 2);
+	assert_int_equal(rib->peers[1].prefixes[0], 0);
+	assert_int_equal(rib_peer_flush_w(rib, 1), 0);
+	assert_int_equal(rib_peer_flush_w(rib, 3), 1);
+}
+
+static void test_sharing_and_stats(void **state)
+{
+	struct rib *rib = *state;
+	char buf[64];
+	for (unsigned i = 0; i < 4096; i++) {
+		pfx_n(buf, sizeof(buf), i, false);
+		t_announce(rib, 1, 0, buf, &SHORT);
+	}
+	struct rib_stats s;
+	rib_stats(rib, &s);
+	assert_int_equal(s.prefixes[0], 4096);
+	assert_int_equal(s.paths[0], 4096);
+	assert_int_equal(s.attr_sets, 1);
+	assert_int_equal(s.changes, 4096);
+	assert_true(s.node_bytes[0] > 0);
+	struct rib_changes c;
+	take(rib, &c);
+	rib_changes_release_w(rib, &c);
+	assert_int_equal(rib->attrs.refs, 4096);
+	/* peer removed and added again: its old paths never look fresh */
+	rib_peer_remove_w(rib, 1);
+	assert_false(rib->peers[1].active);
+	t_peer(rib, 1, 65001, 0x0a000001, "10.0.0.1", RIB_ROLE_NVA);
+	assert_int_equal(rib->attrs.count, 1); /* the log still holds the old paths */
+	take(rib, &c);
+	assert_int_equal(c.len, 4096);
+	rib_changes_release_w(rib, &c);
+	assert_int_equal(rib->attrs.count, 0);
+	rib_quiescent_w(rib);
+	rx_retire_sync(&rib->retire);
+	rib_stats(rib, &s);
+	assert_int_equal(s.retired_pending, 0);
+	assert_int_equal(s.prefixes[0], 0);
+}
+
+static void test_attr_shared_across_families(void **state)
+{
+	struct rib *rib = *state;
+	struct attr_set *a = t_attr(rib, &SHORT);
+	struct rx_prefix p4 = t_pfx("192.0.2.0/24"), p6 = t_pfx("2001:db8::/32");
+	rib_update_w(rib, 3, 0, &p4, a);
+	rib_update_w(rib, 3, 0, &p6, a);
+	assert_int_equal(a->refcnt, 1 + 2 + 2); /* ours, two paths, two log entries */
+	attr_unref_w(&rib->attrs, a);
+	assert_int_equal(rib_peer_flush_w(rib, 3), 2);
+}
+
+int run_rib_tests(void)
+{
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+	const struct CMUnitTest tests[] = {
+	    T(test_change_log),	       T(test_peer_flush),
+	    T(test_mark_sweep),	       T(test_keyvec_compaction),
+	    T(test_sharing_and_stats), T(test_attr_shared_across_families),
+	};
+#undef T
+	return cmocka_run_group_tests_name("rib", tests, NULL, NULL);
+}

@@ -1,0 +1,8 @@
+/* tests.h: the groups of test_rib. */
+#ifndef RX_TEST_RIB_TESTS_H
+#define RX_TEST_RIB_TESTS_H
+int run_radix_tests(void);
+int run_decide_tests(void);
+int run_rib_tests(void);
+int run_model_tests(void);
+#endif
