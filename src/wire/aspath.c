@@ -85,11 +85,14 @@ size_t wire_aspath_merge4(const uint8_t *path, size_t len, const uint8_t *as4, s
 		memcpy(out, path, len);
 		return len;
 	}
-	/* Keep the leading (n_path - n_as4) ASes of AS_PATH, then append AS4_PATH. */
+	/* Keep the leading (n_path - n_as4) ASes of AS_PATH, then append AS4_PATH. A
+	 * confederation segment is kept when it leads the path or follows a kept segment
+	 * (RFC 6793 4.2.3), even when no AS at all is taken from AS_PATH. */
 	unsigned keep = n_path - n_as4;
 	const uint8_t *p = path, *end = path + len;
 	uint8_t *o = out, *oend = out + cap;
-	while (keep > 0 && end - p >= 2) {
+	while (end - p >= 2 &&
+	       (keep > 0 || p[0] == WIRE_AS_CONFED_SEQUENCE || p[0] == WIRE_AS_CONFED_SET)) {
 		uint8_t type = p[0], count = p[1];
 		unsigned w = seg_weight(type, count);
 		uint8_t take = count;

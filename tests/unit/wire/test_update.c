@@ -258,6 +258,27 @@ static void test_as4_path_merge_with_set(void **state)
 	assert_string_equal(wt_path(a->aspath, a->aspath_len), "{1 2} 3 4200000003");
 }
 
+/* RFC 6793 4.2.3: a leading AS_CONFED segment is kept even when every AS comes from
+ * AS4_PATH (found by fuzz_wire: the confederation segment was lost). */
+static void test_as4_path_merge_keeps_confed(void **state)
+{
+	const struct wire_attrs *a = &u.attrs;
+
+	assert_int_equal(parse(&ibgp2, NULL,
+			       A_ORIGIN_IGP "40 02 0a 03 01 fc00 02 02 fde9 5ba0" A_NEXTHOP
+					    "c0 11 0a 02 02 0000fde9 fa56ea01",
+			       N_ONE),
+			 WIRE_OK);
+	assert_string_equal(wt_path(a->aspath, a->aspath_len), "(64512) 65001 4200000001");
+	/* ... and when some ASes come from AS_PATH too. */
+	assert_int_equal(parse(&ibgp2, NULL,
+			       A_ORIGIN_IGP "40 02 0c 03 01 fc00 02 03 0064 fde9 5ba0" A_NEXTHOP
+					    "c0 11 0a 02 02 0000fde9 fa56ea01",
+			       N_ONE),
+			 WIRE_OK);
+	assert_string_equal(wt_path(a->aspath, a->aspath_len), "(64512) 100 65001 4200000001");
+}
+
 /* RFC 6793 4.2.3: AS4_PATH longer than AS_PATH is ignored. */
 static void test_as4_path_longer_ignored(void **state)
 {
@@ -500,6 +521,7 @@ int main(void)
 	    cmocka_unit_test(test_two_octet_session),
 	    cmocka_unit_test(test_as4_path_merge),
 	    cmocka_unit_test(test_as4_path_merge_with_set),
+	    cmocka_unit_test(test_as4_path_merge_keeps_confed),
 	    cmocka_unit_test(test_as4_path_longer_ignored),
 	    cmocka_unit_test(test_as4_ignored_when_aggregator_not_trans),
 	    cmocka_unit_test(test_as4_aggregator_merge),
