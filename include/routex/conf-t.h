@@ -15,12 +15,14 @@
 
 #include <routex/prefix.h>
 
-/* Defaults: Azure Route Server's (ASN 65515, 60/180 s timers, 4,000 routes per peer). */
+/* Defaults: Azure Route Server's ASN and 60/180 s timers. The 4,000-route inbound limit is
+ * DESIGN.md's figure; Microsoft's Route Server documentation states 1,000 routes per BGP
+ * peer; see docs/config.md: kept at 4,000 until DESIGN.md settles it. */
 #define CONF_DEFAULT_ASN	    65515u
 #define CONF_DEFAULT_HOLD_TIME	    180u
 #define CONF_DEFAULT_PORT	    179u
 #define CONF_DEFAULT_METRICS_PORT   9179u
-#define CONF_DEFAULT_MAX_PREFIXES   4000u /* ARS's per-peer limit; rs-client peers: unlimited */
+#define CONF_DEFAULT_MAX_PREFIXES   4000u /* Azure roles; rs-client peers: unlimited */
 #define CONF_DEFAULT_CONTROL_SOCKET "/run/routex/routex.sock"
 /* Linux TCP_MD5SIG_MAXKEYLEN: the kernel refuses longer RFC 2385 keys. */
 #define CONF_PASSWORD_MAX 80u

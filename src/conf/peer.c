@@ -2,8 +2,9 @@
  * peer alone (rules across peers are in check.c).
  *
  * Defaults follow Azure Route Server: hold 180 s and keepalive a third of it (RFC 4271 10
- * suggests both), passive (ARS never opens a session itself), a 4,000-route inbound limit
- * for Azure roles; IXP rs-client peers carry full tables, so theirs is unlimited. */
+ * suggests both), passive (the peer opens the session, as DESIGN.md's example has it), a
+ * 4,000-route inbound limit for Azure roles (see conf-t.h); IXP rs-client peers carry full
+ * tables, so theirs is unlimited. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
