@@ -1,0 +1,98 @@
+/* daemon-t.h: the routexd context (types only; prototypes in daemon.h).
+ *
+ * Everything the daemon owns hangs off one struct rx_daemon, so tests can build as many as
+ * they like; there is no other mutable global state.
+ *
+ * Threads and ownership:
+ *   main thread      builds the context, starts and stops the others, handles signals
+ *   I/O threads      struct io_loop each; own their peers' sessions (rx_peer.io, T:io) and
+ *                    turn UPDATEs into struct rde_msg for the decision thread
+ *   decision thread  owns the RIB and the export groups (W); applies rde_msg in order;
+ *                    packs UPDATEs and queues them to the I/O threads
+ *   control thread   answers routexctl: RCU reads of the Loc-RIB, atomic peer counters;
+ *                    requests that change state go to the decision thread as rde_msg */
+#ifndef ROUTEX_DAEMON_T_H
+#define ROUTEX_DAEMON_T_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <routex/conf-t.h>
+#include <routex/export.h>
+#include <routex/io.h>
+#include <routex/mpsc.h>
+#include <routex/rib-t.h>
+
+struct rx_daemon;
+
+struct rx_peer {
+	uint16_t src;              /* RIB source index (1 ..) */
+	uint8_t role;              /* enum rib_role */
+	const struct conf_peer *conf;
+	struct rx_daemon *d;
+	struct io_peer io;         /* T:io */
+	/* Published for readers (control socket, metrics). A: relaxed; display values. */
+	int state;                 /* enum fsm_state */
+	int64_t up_since;          /* wall-clock seconds of the last Established, 0: down */
+	size_t received;           /* prefixes in the Adj-RIB-In */
+	size_t accepted;           /* of those, in the Loc-RIB candidates (after policy) */
+	size_t advertised;         /* prefixes the peer is sent */
+	uint64_t rejected;         /* announcements refused (AS loop, limits) */
+	uint64_t flaps;            /* sessions lost */
+	const char *last_reason;   /* static text of the last session loss */
+	uint8_t last_code, last_subcode;
+	/* Decision thread (W). */
+	bool up_w;
+	bool limit_hit_w;          /* max-prefixes passed: the session is being closed */
+	struct export_key key_w;
+};
+
+/* Messages to the decision thread. One per UPDATE, or per peer event. */
+enum rde_kind {
+	RDE_UPDATE,
+	RDE_PEER_UP,
+	RDE_PEER_DOWN,
+	RDE_REFRESH,    /* the peer asked for our routes again (RFC 2918) */
+	RDE_CTL,        /* a control request to run on the decision thread */
+	RDE_STOP,
+};
+
+struct rde_pfx {
+	struct rx_prefix p;
+	uint32_t path_id;
+};
+
+struct ctl_req;
+
+struct rde_msg {
+	struct mpsc_node node;
+	uint8_t kind;              /* enum rde_kind */
+	uint16_t src;
+	uint32_t n_ann, n_wd;      /* UPDATE: announced, then withdrawn, in pfx[] */
+	struct attr_buf attrs;     /* UPDATE with n_ann > 0; data points after pfx[] */
+	struct export_key key;     /* PEER_UP */
+	uint32_t router_id;        /* PEER_UP */
+	struct ctl_req *req;       /* CTL */
+	struct rde_pfx pfx[];
+};
+
+struct rx_daemon {
+	struct conf_daemon *conf;
+	struct rx_peer *peers;     /* npeers entries; peers[i].src == i + 1 */
+	size_t npeers;
+	struct io_loop *loops;
+	unsigned nloops;
+	struct io_loop **loop_ptrs;
+	struct mpsc_queue rdeq;    /* to the decision thread */
+	pthread_t rde_thread;
+	bool rde_running;
+	struct rib rib;            /* W */
+	struct export_state exp;   /* W */
+	bool exchange;             /* A: route exchange state, relaxed (display) */
+	uint64_t batches;          /* W */
+	struct ctl_server *ctl;
+	int stop;                  /* A */
+};
+
+#endif

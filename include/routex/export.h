@@ -1,0 +1,99 @@
+/* export.h: propagation filters, update groups and UPDATE packing (src/export/).
+ *
+ * Peers that receive the same routes in the same encoding (same role, AS size, eBGP or
+ * iBGP, families, message size) form an update group: its routes are selected, filtered,
+ * re-encoded and packed once, and the same bytes (struct io_out, refcounted) are queued to
+ * every member. Split horizon keeps sharing intact: packed messages carry a class, "every
+ * member", "every member but source S" or "only S", and a member receives the classes that
+ * include it.
+ *
+ * What a group is sent for a prefix is a pure function of the prefix's ECMP set and the
+ * policy (export_select): the first path of the set that the propagation matrix lets
+ * through. So no Adj-RIB-Out copy is kept: `show advertised` and policy changes (route
+ * exchange) recompute it from the Loc-RIB. Path hiding (RFC 7947 2.3.2) is not handled yet.
+ *
+ * Synchronisation: every function here runs on the decision thread (suffix _w), which owns
+ * the groups; members' sessions are reached only through io_send. Counters marked A are
+ * read by the control socket with relaxed loads. */
+#ifndef ROUTEX_EXPORT_H
+#define ROUTEX_EXPORT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <routex/io.h>
+#include <routex/rib-t.h>
+
+/* Policy in force; a change of any field is a policy change (export_policy_change_w). */
+struct export_policy {
+	uint32_t asn;         /* the route server's AS */
+	uint32_t router_id;   /* host order; the IPv4 next hop of originated routes */
+	bool exchange;        /* route exchange (branch-to-branch) between NVAs and gateways */
+	bool transparent;     /* RFC 7947: AS_PATH, NEXT_HOP and MED untouched, no prepend */
+};
+
+/* What makes two members' output identical. */
+struct export_key {
+	uint8_t role;         /* enum rib_role */
+	uint8_t families;     /* RX_FAM_BIT()s negotiated */
+	bool as4;
+	bool ebgp;
+	bool ext_msg;
+};
+
+struct export_member {
+	uint16_t src;         /* the member's own RIB source index */
+	struct io_peer *io;
+	size_t self_selected; /* W: prefixes whose selected route came from this member */
+	size_t *advertised;   /* A: where to publish the member's advertised count */
+};
+
+struct export_group {
+	struct export_key key;
+	struct export_member *m;
+	unsigned n, cap;
+	size_t selected;      /* W: prefixes for which the group has a route */
+	struct export_pack *pack; /* W: per-batch packing state */
+};
+
+struct export_state {
+	struct export_policy pol;
+	struct export_group **groups;
+	unsigned n_groups, cap_groups;
+	uint64_t msgs_packed;       /* W: statistics */
+	uint64_t routes_withheld;   /* W: attributes too large for the group's message size */
+};
+
+void export_init(struct export_state *e, const struct export_policy *pol);
+void export_fini(struct export_state *e);
+
+/* Propagation matrix of DESIGN.md: may a route from role `from` go to role `to`? */
+bool export_allowed(const struct export_policy *pol, uint8_t from, uint8_t to);
+/* The path a group with key k is sent from an ECMP set, or NULL. `rib` gives the sources'
+ * roles. Never returns a path whose communities forbid it (NO_ADVERTISE; NO_EXPORT towards
+ * eBGP). */
+const struct rib_path *export_select(const struct export_state *e, const struct rib *rib,
+				     const struct export_key *k, const struct rib_path *set,
+				     unsigned n);
+
+/* A peer came up: joins (or creates) its group and is sent the whole Loc-RIB as its group
+ * sees it, then End-of-RIB for each family. */
+void export_member_up_w(struct export_state *e, struct rib *rib, const struct export_key *k,
+			uint16_t src, struct io_peer *io, size_t *advertised);
+/* A peer went down: leaves its group (empty groups are freed). */
+void export_member_down_w(struct export_state *e, uint16_t src);
+/* Sends what the RIB changes mean to every group. */
+void export_changes_w(struct export_state *e, struct rib *rib, const struct rib_changes *c);
+/* Applies a new policy: walks the Loc-RIB and sends each group exactly the difference
+ * between what the old and the new policy select. */
+void export_policy_change_w(struct export_state *e, struct rib *rib,
+			    const struct export_policy *pol);
+
+/* Encodes the attributes a group is sent for a path (prepend, LOCAL_PREF, MED, next hop
+ * per mode); returns the length or 0 when it does not fit. Exposed for tests. The IPv6 next
+ * hop (MP_REACH) is returned through nh/nh_len. */
+size_t export_attrs_encode(const struct export_state *e, const struct rib *rib,
+			   const struct export_key *k, const struct rib_path *p, uint8_t *out,
+			   size_t cap, uint8_t *nh, uint8_t *nh_len);
+
+#endif

@@ -1,0 +1,236 @@
+/* daemon.c: builds a routexd from its configuration, starts and stops its threads.
+ *
+ * Start-up order: listeners first (a bind failure is reported before anything runs), then
+ * the decision thread (it originates the configured prefixes), the I/O threads, and last
+ * the peers are handed to their loops, so no event can reach a thread that is not running.
+ * Peers are spread over the I/O threads round robin; a peer stays on its thread for life. */
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <routex/compiler.h>
+#include <routex/conf.h>
+#include <routex/ctl.h>
+#include <routex/daemon.h>
+#include <routex/log.h>
+#include <routex/rib.h>
+#include <routex/wire.h>
+
+/* Output backlog per peer before it is reset (RFC 9687 covers a peer that reads nothing;
+ * this covers one that reads too slowly): room for a full table several times over. */
+#define DAEMON_MAX_OUT_BYTES (256u << 20)
+
+static socklen_t to_sockaddr(const struct conf_addr *a, uint16_t port,
+			     struct sockaddr_storage *ss)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (a->afi == RX_AFI_IPV4) {
+		struct sockaddr_in *s = (struct sockaddr_in *)ss;
+		s->sin_family = AF_INET;
+		s->sin_port = htons(port);
+		memcpy(&s->sin_addr, a->addr, 4);
+		return sizeof(*s);
+	}
+	struct sockaddr_in6 *s = (struct sockaddr_in6 *)ss;
+	s->sin6_family = AF_INET6;
+	s->sin6_port = htons(port);
+	memcpy(&s->sin6_addr, a->addr, 16);
+	return sizeof(*s);
+}
+
+static uint8_t rib_role_of(enum conf_role r)
+{
+	switch (r) {
+	case CONF_ROLE_NVA:
+		return RIB_ROLE_NVA;
+	case CONF_ROLE_EXPRESSROUTE:
+		return RIB_ROLE_EXPRESSROUTE;
+	case CONF_ROLE_VPN:
+		return RIB_ROLE_VPN;
+	default:
+		return RIB_ROLE_RS_CLIENT;
+	}
+}
+
+static struct peer_session_cfg session_cfg(const struct conf_daemon *c, const struct conf_peer *p)
+{
+	struct peer_session_cfg s = {
+		.local_as = c->asn,
+		.router_id = c->router_id,
+		.peer_as = p->asn,
+		.hold_time = p->hold_time,
+		.connect_retry = 5,
+		.passive = p->passive,
+		.families = RX_FAM_BIT(RX_FAM_IPV4_UNICAST) | RX_FAM_BIT(RX_FAM_IPV6_UNICAST),
+		.ext_msg = true,
+		.graceful_restart = p->graceful_restart,
+		.gr_time = 120,
+		.max_out_bytes = DAEMON_MAX_OUT_BYTES,
+	};
+	if (p->role == CONF_ROLE_RS_CLIENT) { /* RFC 9234: we are the route server */
+		s.role_present = true;
+		s.role = WIRE_ROLE_RS;
+	}
+	return s;
+}
+
+struct rx_peer *daemon_peer_by_name(struct rx_daemon *d, const char *name)
+{
+	for (size_t i = 0; i < d->npeers; i++)
+		if (strcmp(d->peers[i].conf->name, name) == 0)
+			return &d->peers[i];
+	return NULL;
+}
+
+/* Incoming connections: the configured peer with that address (any port). */
+static struct io_peer *find_peer(void *ctx, const struct sockaddr *sa)
+{
+	struct rx_daemon *d = ctx;
+	for (size_t i = 0; i < d->npeers; i++) {
+		const struct sockaddr *r = (const struct sockaddr *)&d->peers[i].io.remote;
+		if (r->sa_family != sa->sa_family || !d->peers[i].conf->enabled)
+			continue;
+		if (sa->sa_family == AF_INET &&
+		    ((const struct sockaddr_in *)r)->sin_addr.s_addr ==
+			    ((const struct sockaddr_in *)sa)->sin_addr.s_addr)
+			return &d->peers[i].io;
+		if (sa->sa_family == AF_INET6 &&
+		    memcmp(&((const struct sockaddr_in6 *)r)->sin6_addr,
+			   &((const struct sockaddr_in6 *)sa)->sin6_addr, 16) == 0)
+			return &d->peers[i].io;
+	}
+	return NULL;
+}
+
+static void loop_log(void *ctx, const char *msg)
+{
+	RX_LOG_LIMITED(RX_LOG_WARN, "%s", msg);
+}
+
+static unsigned io_thread_count(const struct conf_daemon *c)
+{
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	switch (c->io_mode) {
+	case CONF_IO_FIXED:
+		return c->io_threads;
+	case CONF_IO_PER_PEER:
+		return c->npeers ? (unsigned)c->npeers : 1;
+	default:
+		return cores > 0 ? (unsigned)cores : 1;
+	}
+}
+
+static void init_peers(struct rx_daemon *d)
+{
+	const struct conf_daemon *c = d->conf;
+	d->peers = calloc(c->npeers ? c->npeers : 1, sizeof(*d->peers));
+	RX_ASSERT(d->peers);
+	d->npeers = c->npeers;
+	for (size_t i = 0; i < c->npeers; i++) {
+		const struct conf_peer *cp = &c->peers[i];
+		struct rx_peer *p = &d->peers[i];
+		p->src = (uint16_t)(i + 1);
+		p->role = rib_role_of(cp->role);
+		p->conf = cp;
+		p->d = d;
+		struct sockaddr_storage ss;
+		socklen_t len = to_sockaddr(&cp->address, cp->port, &ss);
+		struct peer_session_cfg scfg = session_cfg(c, cp);
+		io_peer_init(&p->io, &scfg, cp->name, (struct sockaddr *)&ss, len, p);
+		if (cp->local_address.afi)
+			to_sockaddr(&cp->local_address, 0, &p->io.local);
+		if (cp->password)
+			snprintf(p->io.password, sizeof(p->io.password), "%s", cp->password);
+		p->io.ttl_security = cp->ttl_security;
+		p->io.admin_down = !cp->enabled;
+		p->state = p->io.passive ? FSM_ACTIVE : FSM_IDLE;
+	}
+}
+
+bool daemon_init(struct rx_daemon *d, struct conf_daemon *conf)
+{
+	memset(d, 0, sizeof(*d));
+	d->conf = conf;
+	d->exchange = conf->route_exchange;
+	struct rib_conf rc;
+	rib_conf_default(&rc);
+	rc.asn = conf->asn;
+	rc.pref = conf->route_preference == CONF_PREF_VPN	 ? RIB_PREF_VPN
+		  : conf->route_preference == CONF_PREF_AS_PATH ? RIB_PREF_AS_PATH
+								 : RIB_PREF_EXPRESSROUTE;
+	rib_init(&d->rib, &rc);
+	struct export_policy pol = {.asn = conf->asn, .router_id = conf->router_id,
+				    .exchange = conf->route_exchange, .transparent = conf->transparent};
+	export_init(&d->exp, &pol);
+	if (!mpsc_init(&d->rdeq))
+		return false;
+	init_peers(d);
+	d->nloops = io_thread_count(conf);
+	d->loops = calloc(d->nloops, sizeof(*d->loops));
+	d->loop_ptrs = calloc(d->nloops, sizeof(*d->loop_ptrs));
+	RX_ASSERT(d->loops && d->loop_ptrs);
+	for (unsigned i = 0; i < d->nloops; i++) {
+		if (!io_loop_init(&d->loops[i], &daemon_peer_events, d))
+			return false;
+		d->loops[i].find_peer = find_peer;
+		d->loops[i].log = loop_log;
+		d->loops[i].loops = d->loop_ptrs;
+		d->loops[i].n_loops = d->nloops;
+		d->loop_ptrs[i] = &d->loops[i];
+	}
+	for (size_t i = 0; i < conf->nlisten; i++) {
+		struct sockaddr_storage ss;
+		socklen_t len = to_sockaddr(&conf->listen[i].addr, conf->listen[i].port, &ss);
+		if (!io_loop_listen(&d->loops[0], (struct sockaddr *)&ss, len)) {
+			rx_log(RX_LOG_ERR, "%s:%u: cannot listen there", conf->file, conf->listen[i].line);
+			return false;
+		}
+	}
+	return true;
+}
+
+bool daemon_start(struct rx_daemon *d)
+{
+	if (!rde_start(d))
+		return false;
+	for (unsigned i = 0; i < d->nloops; i++)
+		if (!io_loop_start(&d->loops[i]))
+			return false;
+	for (size_t i = 0; i < d->npeers; i++)
+		io_loop_add_peer(&d->loops[i % d->nloops], &d->peers[i].io);
+	if (d->conf->control_socket) {
+		d->ctl = ctl_start(d, d->conf->control_socket);
+		if (!d->ctl)
+			return false;
+	}
+	rx_log(RX_LOG_INFO, "routexd running: AS%u, router id %u.%u.%u.%u, %zu peers, %u I/O threads, "
+			    "route exchange %s",
+	       d->conf->asn, d->conf->router_id >> 24, d->conf->router_id >> 16 & 255,
+	       d->conf->router_id >> 8 & 255, d->conf->router_id & 255, d->npeers, d->nloops,
+	       d->conf->route_exchange ? "on" : "off");
+	return true;
+}
+
+void daemon_fini(struct rx_daemon *d)
+{
+	ctl_stop(d->ctl);
+	for (unsigned i = 0; i < d->nloops; i++)
+		io_loop_stop(&d->loops[i]);
+	rde_stop(d);
+	for (unsigned i = 0; i < d->nloops; i++)
+		io_loop_fini(&d->loops[i]);
+	/* Messages the decision thread never took. */
+	struct mpsc_batch b;
+	if (mpsc_take(&d->rdeq, &b))
+		for (struct mpsc_node *n; (n = mpsc_batch_next(&b));)
+			free(caa_container_of(n, struct rde_msg, node));
+	mpsc_fini(&d->rdeq);
+	export_fini(&d->exp);
+	rib_fini(&d->rib);
+	free(d->loops);
+	free(d->loop_ptrs);
+	free(d->peers);
+	conf_free(d->conf);
+	memset(d, 0, sizeof(*d));
+}

@@ -1,0 +1,157 @@
+/* ingest.c: the I/O threads' side of the daemon: session events become struct rde_msg for
+ * the decision thread.
+ *
+ * Work done here rather than on the decision thread, because there is one decision thread
+ * and many I/O threads: decoding every prefix (canonical, host bits cleared), the canonical
+ * attribute encoding and its hash (attr_encode), the Azure-mode AS loop check, and the
+ * family filter (a family that was not negotiated is ignored, RFC 4760 6). */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <routex/compiler.h>
+#include <routex/daemon.h>
+#include <routex/log.h>
+#include <routex/peer.h>
+#include <routex/wire.h>
+
+static struct rx_peer *rx_peer_of(struct peer_session *s)
+{
+	return caa_container_of(s, struct rx_peer, io.s);
+}
+
+static void publish_state(struct rx_peer *p, int state)
+{
+	__atomic_store_n(&p->state, state, __ATOMIC_RELAXED);
+}
+
+static void ev_established(void *ctx, struct peer_session *s)
+{
+	struct rx_peer *p = rx_peer_of(s);
+	const struct peer_negotiated *n = &s->neg;
+	struct rde_msg *m = rde_msg_new(RDE_PEER_UP, p->src, 0, 0);
+	m->key = (struct export_key){
+		.role = p->role,
+		.families = n->families,
+		.as4 = n->ctx.as4,
+		.ebgp = n->ctx.ebgp,
+		.ext_msg = n->ctx.ext_msg,
+	};
+	m->router_id = n->peer_router_id;
+	publish_state(p, FSM_ESTABLISHED);
+	__atomic_store_n(&p->up_since, (int64_t)time(NULL), __ATOMIC_RELAXED);
+	rx_log(RX_LOG_INFO, "peer %s: session established (AS%u, hold %us%s%s)", p->conf->name,
+	       n->peer_open.asn, n->hold_time, n->ctx.as4 ? ", 4-octet AS" : "",
+	       n->ctx.ext_msg ? ", extended messages" : "");
+	rde_push(p->d, m);
+}
+
+static void ev_down(void *ctx, struct peer_session *s, const char *reason)
+{
+	struct rx_peer *p = rx_peer_of(s);
+	publish_state(p, FSM_IDLE);
+	__atomic_store_n(&p->up_since, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&p->last_reason, reason, __ATOMIC_RELAXED);
+	__atomic_store_n(&p->last_code, s->stats.last_error_code, __ATOMIC_RELAXED);
+	__atomic_store_n(&p->last_subcode, s->stats.last_error_subcode, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&p->flaps, 1, __ATOMIC_RELAXED);
+	rx_log(RX_LOG_INFO, "peer %s: session down: %s", p->conf->name, reason);
+	rde_push(p->d, rde_msg_new(RDE_PEER_DOWN, p->src, 0, 0));
+}
+
+static void ev_log(void *ctx, struct peer_session *s, const char *msg)
+{
+	struct rx_peer *p = rx_peer_of(s);
+	RX_LOG_LIMITED(RX_LOG_WARN, "peer %s: %s", p->conf->name, msg);
+}
+
+static void ev_refresh(void *ctx, struct peer_session *s, const struct wire_route_refresh *rr)
+{
+	struct rx_peer *p = rx_peer_of(s);
+	rde_push(p->d, rde_msg_new(RDE_REFRESH, p->src, 0, 0));
+}
+
+/* The families of an UPDATE that this session negotiated. */
+static bool usable(const struct peer_session *s, const struct wire_nlri *n)
+{
+	enum rx_family fam;
+	if (!n->known || n->count == 0 || !wire_family(n->afi, n->safi, &fam))
+		return false;
+	return fam <= RX_FAM_IPV6_UNICAST && (s->neg.families & RX_FAM_BIT(fam));
+}
+
+static size_t decode(const struct wire_nlri *n, struct rde_pfx *out)
+{
+	struct wire_nlri_iter it;
+	wire_nlri_iter_init(&it, n);
+	size_t i = 0;
+	while (wire_nlri_next(&it, &out[i].p, &out[i].path_id)) {
+		rx_prefix_mask(&out[i].p);
+		i++;
+	}
+	return i;
+}
+
+static void ev_update(void *ctx, struct peer_session *s, const struct wire_update *u)
+{
+	struct rx_peer *p = rx_peer_of(s);
+	struct rx_daemon *d = p->d;
+	const struct wire_nlri *ann[2] = {&u->nlri, &u->mp_reach};
+	const struct wire_nlri *wd[2] = {&u->withdrawn, &u->mp_unreach};
+	size_t n_ann = 0, n_wd = 0;
+	for (int i = 0; i < 2; i++) {
+		n_ann += usable(s, ann[i]) ? ann[i]->count : 0;
+		n_wd += usable(s, wd[i]) ? wd[i]->count : 0;
+	}
+	bool withdraw_all = u->err.action == WIRE_TREAT_AS_WITHDRAW;
+	/* Azure mode: a path through our own AS is a loop (RFC 4271 9.1.2). */
+	if (!withdraw_all && n_ann && !d->conf->transparent &&
+	    wire_aspath_contains(u->attrs.aspath, u->attrs.aspath_len, d->conf->asn)) {
+		RX_LOG_LIMITED(RX_LOG_WARN, "peer %s: %zu prefixes with our AS %u in AS_PATH: rejected",
+			       p->conf->name, n_ann, d->conf->asn);
+		__atomic_fetch_add(&p->rejected, n_ann, __ATOMIC_RELAXED);
+		withdraw_all = true;
+	}
+	if (n_ann + n_wd == 0)
+		return; /* End-of-RIB, or families we do not carry */
+	size_t attr_cap = withdraw_all || !n_ann ? 0 : ATTR_BUF_MAX;
+	struct rde_msg *m = rde_msg_new(RDE_UPDATE, p->src, n_ann + n_wd, 0);
+	size_t k = 0;
+	for (int i = 0; i < 2; i++)
+		if (usable(s, ann[i]))
+			k += decode(ann[i], &m->pfx[k]);
+	for (int i = 0; i < 2; i++)
+		if (usable(s, wd[i]))
+			k += decode(wd[i], &m->pfx[k]);
+	RX_ASSERT(k == n_ann + n_wd);
+	if (withdraw_all) { /* RFC 7606 2: every NLRI of the UPDATE is withdrawn */
+		m->n_ann = 0;
+		m->n_wd = (uint32_t)k;
+		rde_push(d, m);
+		return;
+	}
+	m->n_ann = (uint32_t)n_ann;
+	m->n_wd = (uint32_t)n_wd;
+	if (attr_cap) {
+		/* Encode into a thread-local buffer, then copy just what is used. */
+		static __thread uint8_t *buf;
+		if (!buf)
+			buf = malloc(ATTR_BUF_MAX);
+		RX_ASSERT(buf);
+		struct attr_buf ab = {.data = buf, .cap = ATTR_BUF_MAX};
+		const uint8_t *nh = u->has_mp_reach && usable(s, &u->mp_reach) ? u->mp_nexthop : NULL;
+		bool ok = attr_encode(&u->attrs, nh, nh ? u->mp_nexthop_len : 4, &ab);
+		RX_ASSERT(ok); /* the buffer holds any attribute block a message can carry */
+		struct rde_msg *big = realloc(m, sizeof(*m) + k * sizeof(m->pfx[0]) + ab.k.data_len);
+		RX_ASSERT(big);
+		m = big;
+		m->attrs = ab;
+		m->attrs.data = (uint8_t *)&m->pfx[k];
+		memcpy(m->attrs.data, buf, ab.k.data_len);
+		m->attrs.cap = ab.k.data_len;
+	}
+	rde_push(d, m);
+}
+
+const struct peer_events daemon_peer_events = {ev_established, ev_update, ev_refresh, ev_down,
+					       ev_log};

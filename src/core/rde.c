@@ -1,0 +1,229 @@
+/* rde.c: the decision thread: the single writer of the RIB and of the export groups.
+ *
+ * Loop: wait on the queue's doorbell (RCU offline while waiting, so grace periods never
+ * wait for an idle thread), take everything queued at once, apply it in order, and after
+ * every slice of RDE_SLICE messages export the RIB's change log and pass a quiescent state.
+ * Slicing bounds the change log's memory and lets packed UPDATEs flow to the peers while a
+ * full table is still arriving.
+ *
+ * Ordering: every message of one session is pushed by one I/O thread, so a peer's UPDATEs
+ * arrive after its PEER_UP and before its PEER_DOWN. */
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <routex/compiler.h>
+#include <routex/ctl.h>
+#include <routex/daemon.h>
+#include <routex/log.h>
+#include <routex/rib.h>
+#include <routex/wire.h>
+
+/* Messages applied between two exports: about 64 full UPDATEs. */
+#define RDE_SLICE 64
+/* After max-prefixes, the session stays down this long before the peer may return. */
+#define RDE_MAXPFX_HOLD_DOWN_S 60
+
+struct rde_msg *rde_msg_new(uint8_t kind, uint16_t src, size_t n_pfx, size_t attr_bytes)
+{
+	struct rde_msg *m = calloc(1, sizeof(*m) + n_pfx * sizeof(m->pfx[0]) + attr_bytes);
+	RX_ASSERT(m);
+	m->kind = kind;
+	m->src = src;
+	return m;
+}
+
+void rde_push(struct rx_daemon *d, struct rde_msg *m)
+{
+	mpsc_push(&d->rdeq, &m->node);
+}
+
+static struct rx_peer *peer_at(struct rx_daemon *d, uint16_t src)
+{
+	return src >= 1 && src <= d->npeers ? &d->peers[src - 1] : NULL;
+}
+
+static void publish_counts(struct rx_daemon *d, struct rx_peer *p)
+{
+	const struct rib_peer *rp = &d->rib.peers[p->src];
+	size_t n = rp->prefixes[0] + rp->prefixes[1];
+	__atomic_store_n(&p->received, n, __ATOMIC_RELAXED);
+	__atomic_store_n(&p->accepted, n, __ATOMIC_RELAXED);
+}
+
+static void export_pending(struct rx_daemon *d)
+{
+	struct rib_changes c = {0};
+	rib_changes_take_w(&d->rib, &c);
+	if (c.len)
+		export_changes_w(&d->exp, &d->rib, &c);
+	rib_changes_release_w(&d->rib, &c);
+}
+
+static void check_limit(struct rx_daemon *d, struct rx_peer *p)
+{
+	uint32_t max = p->conf->max_prefixes;
+	const struct rib_peer *rp = &d->rib.peers[p->src];
+	if (!max || p->limit_hit_w || rp->prefixes[0] + rp->prefixes[1] <= max)
+		return;
+	/* RFC 4486: Cease / Maximum Number of Prefixes Reached, then a restart delay. */
+	p->limit_hit_w = true;
+	rx_log(RX_LOG_WARN, "peer %s: more than %u prefixes (max-prefixes): closing for %u s",
+	       p->conf->name, max, RDE_MAXPFX_HOLD_DOWN_S);
+	io_close_peer(&p->io, WIRE_ERR_CEASE, WIRE_CEASE_MAX_PREFIXES, RDE_MAXPFX_HOLD_DOWN_S);
+}
+
+static void apply_update(struct rx_daemon *d, struct rde_msg *m)
+{
+	struct rx_peer *p = peer_at(d, m->src);
+	if (!p || !p->up_w || p->limit_hit_w)
+		return; /* a session being closed: its last words do not count */
+	struct rib *rib = &d->rib;
+	if (m->n_ann) {
+		struct attr_set *a = attr_intern_w(&rib->attrs, &m->attrs);
+		for (uint32_t i = 0; i < m->n_ann; i++)
+			rib_update_w(rib, m->src, m->pfx[i].path_id, &m->pfx[i].p, a);
+		attr_unref_w(&rib->attrs, a);
+	}
+	for (uint32_t i = m->n_ann; i < m->n_ann + m->n_wd; i++)
+		rib_withdraw_w(rib, m->src, m->pfx[i].path_id, &m->pfx[i].p);
+	check_limit(d, p);
+}
+
+static void peer_up(struct rx_daemon *d, struct rde_msg *m)
+{
+	struct rx_peer *p = peer_at(d, m->src);
+	if (!p)
+		return;
+	export_pending(d); /* the feed must start from a flushed state */
+	struct rib_peer_info info = {.asn = p->conf->asn, .router_id = m->router_id,
+				     .afi = p->conf->address.afi, .role = p->role};
+	memcpy(info.addr, p->conf->address.addr, 16);
+	rib_peer_add_w(&d->rib, p->src, &info);
+	p->up_w = true;
+	p->limit_hit_w = false;
+	p->key_w = m->key;
+	export_member_up_w(&d->exp, &d->rib, &m->key, p->src, &p->io, &p->advertised);
+}
+
+static void peer_down(struct rx_daemon *d, struct rde_msg *m)
+{
+	struct rx_peer *p = peer_at(d, m->src);
+	if (!p || !p->up_w)
+		return;
+	export_pending(d);
+	export_member_down_w(&d->exp, p->src);
+	p->up_w = false;
+	size_t n = d->rib.peers[p->src].prefixes[0] + d->rib.peers[p->src].prefixes[1];
+	rib_peer_remove_w(&d->rib, p->src);
+	export_pending(d); /* the others lose its routes */
+	__atomic_store_n(&p->advertised, 0, __ATOMIC_RELAXED);
+	publish_counts(d, p);
+	rx_log(RX_LOG_INFO, "peer %s: %zu prefixes withdrawn", p->conf->name, n);
+}
+
+static void refresh(struct rx_daemon *d, struct rde_msg *m)
+{
+	struct rx_peer *p = peer_at(d, m->src);
+	if (!p || !p->up_w)
+		return;
+	/* RFC 2918: send our routes again; leaving and rejoining the group resends them. */
+	export_pending(d);
+	export_member_down_w(&d->exp, p->src);
+	export_member_up_w(&d->exp, &d->rib, &p->key_w, p->src, &p->io, &p->advertised);
+}
+
+/* The virtual network's prefixes (config `originate`), source RIB_SRC_LOCAL. */
+static void originate(struct rx_daemon *d)
+{
+	struct wire_attrs wa = {.present = WIRE_ATTR_BIT(WIRE_ATTR_ORIGIN) |
+					   WIRE_ATTR_BIT(WIRE_ATTR_AS_PATH),
+				.origin = WIRE_ORIGIN_IGP};
+	static uint8_t buf[1024];
+	struct attr_buf ab = {.data = buf, .cap = sizeof(buf)};
+	static const uint8_t no_nexthop[1];
+	bool ok = attr_encode(&wa, no_nexthop, 0, &ab); /* next hop chosen at export */
+	RX_ASSERT(ok);
+	struct attr_set *a = attr_intern_w(&d->rib.attrs, &ab);
+	for (size_t i = 0; i < d->conf->noriginate; i++)
+		rib_update_w(&d->rib, RIB_SRC_LOCAL, 0, &d->conf->originate[i], a);
+	attr_unref_w(&d->rib.attrs, a);
+	export_pending(d);
+}
+
+static bool apply(struct rx_daemon *d, struct rde_msg *m)
+{
+	switch (m->kind) {
+	case RDE_UPDATE:
+		apply_update(d, m);
+		break;
+	case RDE_PEER_UP:
+		peer_up(d, m);
+		break;
+	case RDE_PEER_DOWN:
+		peer_down(d, m);
+		break;
+	case RDE_REFRESH:
+		refresh(d, m);
+		break;
+	case RDE_CTL:
+		export_pending(d); /* requests see every change applied before them */
+		ctl_run_w(d, m->req);
+		break;
+	case RDE_STOP:
+		return false;
+	}
+	return true;
+}
+
+static void *rde_main(void *arg)
+{
+	struct rx_daemon *d = arg;
+	rx_rcu_register();
+	originate(d);
+	bool running = true;
+	while (running) {
+		rib_quiescent_w(&d->rib);
+		struct pollfd pfd = {.fd = mpsc_fd(&d->rdeq), .events = POLLIN};
+		rx_rcu_offline(); /* an idle writer must not hold grace periods back */
+		poll(&pfd, 1, 1000);
+		rx_rcu_online();
+		struct mpsc_batch b;
+		if (!mpsc_take(&d->rdeq, &b))
+			continue;
+		unsigned n = 0;
+		for (struct mpsc_node *node; running && (node = mpsc_batch_next(&b));) {
+			struct rde_msg *m = caa_container_of(node, struct rde_msg, node);
+			running = apply(d, m);
+			free(m);
+			if (++n % RDE_SLICE == 0) {
+				export_pending(d);
+				rib_quiescent_w(&d->rib);
+			}
+		}
+		for (struct mpsc_node *node; (node = mpsc_batch_next(&b));) /* after a stop */
+			free(caa_container_of(node, struct rde_msg, node));
+		export_pending(d);
+		for (size_t i = 0; i < d->npeers; i++)
+			if (d->peers[i].up_w)
+				publish_counts(d, &d->peers[i]);
+		d->batches++;
+	}
+	rx_rcu_unregister();
+	return NULL;
+}
+
+bool rde_start(struct rx_daemon *d)
+{
+	d->rde_running = pthread_create(&d->rde_thread, NULL, rde_main, d) == 0;
+	return d->rde_running;
+}
+
+void rde_stop(struct rx_daemon *d)
+{
+	if (!d->rde_running)
+		return;
+	rde_push(d, rde_msg_new(RDE_STOP, 0, 0, 0));
+	pthread_join(d->rde_thread, NULL);
+	d->rde_running = false;
+}

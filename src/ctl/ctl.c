@@ -1,0 +1,297 @@
+/* ctl.c: the control socket: request parsing, the command table, and the server thread
+ * (see ctl.h for the protocol and the threading rules). */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <routex/compiler.h>
+#include <routex/ctl.h>
+#include <routex/daemon.h>
+#include <routex/log.h>
+#include <routex/rcu.h>
+
+#include "ctl-int.h"
+
+#define CTL_MAX_REQUEST 4096
+
+struct ctl_server {
+	struct rx_daemon *d;
+	int fd;
+	int stop_pipe[2];
+	pthread_t thread;
+	char path[108];
+};
+
+/* A request handed to the decision thread. */
+struct ctl_req {
+	const struct ctl_cmd *cmd;
+	struct ctl_args args;
+	FILE *out;
+	bool ok;
+	bool done;           /* under mu */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+};
+
+static bool cmd_exchange_w(struct rx_daemon *d, const struct ctl_args *a, FILE *out);
+
+static const struct ctl_cmd commands[] = {
+	{"show peers", 0, 0, false, ctl_show_peers},
+	{"show rib", 0, 1, false, ctl_show_rib},
+	{"show learned", 1, 1, false, ctl_show_learned},
+	{"show advertised", 1, 1, true, ctl_show_advertised_w},
+	{"exchange", 1, 2, true, cmd_exchange_w},
+};
+
+/* Splits the line into words; recognises the leading "json". */
+static bool parse(char *line, struct ctl_args *a)
+{
+	memset(a, 0, sizeof(*a));
+	for (char *save = NULL, *w = strtok_r(line, " \t\r\n", &save); w;
+	     w = strtok_r(NULL, " \t\r\n", &save)) {
+		if (a->n == CTL_MAX_WORDS)
+			return false;
+		a->w[a->n++] = w;
+	}
+	if (a->n && strcmp(a->w[0], "json") == 0) {
+		a->json = true;
+		memmove(a->w, a->w + 1, --a->n * sizeof(a->w[0]));
+	}
+	return true;
+}
+
+/* The command whose words begin the request; args start after them. */
+static const struct ctl_cmd *lookup(struct ctl_args *a)
+{
+	for (size_t i = 0; i < RX_ARRAY_LEN(commands); i++) {
+		char name[64];
+		snprintf(name, sizeof(name), "%s", commands[i].name);
+		unsigned k = 0;
+		bool match = true;
+		for (char *save = NULL, *w = strtok_r(name, " ", &save); w;
+		     w = strtok_r(NULL, " ", &save), k++)
+			if (k >= a->n || strcmp(a->w[k], w) != 0)
+				match = false;
+		if (!match)
+			continue;
+		a->arg = a->w + k;
+		a->nargs = a->n - k;
+		return &commands[i];
+	}
+	return NULL;
+}
+
+void ctl_error(FILE *out, const struct ctl_args *a, const char *msg)
+{
+	/* The status line says it; JSON callers also get the reason as a document. */
+	fprintf(out, "error: %s\n", msg);
+	if (a && a->json) {
+		fputs("{\"error\": ", out);
+		ctl_json_str(out, msg);
+		fputs("}\n", out);
+	}
+}
+
+static bool run_on_rde(struct rx_daemon *d, const struct ctl_cmd *c, const struct ctl_args *a,
+		       FILE *out)
+{
+	struct ctl_req r = {.cmd = c, .args = *a, .out = out};
+	pthread_mutex_init(&r.mu, NULL);
+	pthread_cond_init(&r.cv, NULL);
+	struct rde_msg *m = rde_msg_new(RDE_CTL, 0, 0, 0);
+	m->req = &r;
+	rde_push(d, m);
+	rx_rcu_offline(); /* waiting: do not hold grace periods back */
+	pthread_mutex_lock(&r.mu);
+	while (!r.done)
+		pthread_cond_wait(&r.cv, &r.mu);
+	pthread_mutex_unlock(&r.mu);
+	rx_rcu_online();
+	pthread_mutex_destroy(&r.mu);
+	pthread_cond_destroy(&r.cv);
+	return r.ok;
+}
+
+void ctl_run_w(struct rx_daemon *d, struct ctl_req *r)
+{
+	bool ok = r->cmd->fn(d, &r->args, r->out);
+	pthread_mutex_lock(&r->mu);
+	r->ok = ok;
+	r->done = true;
+	pthread_cond_signal(&r->cv);
+	pthread_mutex_unlock(&r->mu);
+}
+
+bool ctl_answer(struct rx_daemon *d, const char *line, FILE *out)
+{
+	char buf[CTL_MAX_REQUEST];
+	struct ctl_args a;
+	snprintf(buf, sizeof(buf), "%s", line);
+	if (!parse(buf, &a) || a.n == 0) {
+		ctl_error(out, NULL, "empty or oversized request");
+		return false;
+	}
+	const struct ctl_cmd *c = lookup(&a);
+	if (!c) {
+		ctl_error(out, &a, "unknown command (try: show peers, show rib [PREFIX], "
+				   "show learned PEER, show advertised PEER, exchange on|off)");
+		return false;
+	}
+	if (a.nargs < c->min_args || a.nargs > c->max_args) {
+		ctl_error(out, &a, "wrong number of arguments");
+		return false;
+	}
+	/* The body goes to a buffer so that the status line can come first. */
+	char *body = NULL;
+	size_t len = 0;
+	FILE *b = open_memstream(&body, &len);
+	if (!b) {
+		ctl_error(out, &a, "out of memory");
+		return false;
+	}
+	bool ok = c->on_rde ? run_on_rde(d, c, &a, b) : c->fn(d, &a, b);
+	fclose(b);
+	if (ok)
+		fputs("ok\n", out);
+	fwrite(body, 1, len, out);
+	free(body);
+	return ok;
+}
+
+/* ---- exchange on|off ---- */
+
+static bool cmd_exchange_w(struct rx_daemon *d, const struct ctl_args *a, FILE *out)
+{
+	bool on;
+	if (strcmp(a->arg[0], "on") == 0)
+		on = true;
+	else if (strcmp(a->arg[0], "off") == 0)
+		on = false;
+	else
+		return ctl_error(out, a, "exchange takes on or off"), false;
+	if (a->nargs == 2) /* --dry-run is planned (issue: operations and policy) */
+		return ctl_error(out, a, "exchange: unknown option"), false;
+	struct export_policy pol = d->exp.pol;
+	bool was = pol.exchange;
+	if (was != on) {
+		pol.exchange = on;
+		uint64_t before = d->exp.msgs_packed;
+		export_policy_change_w(&d->exp, &d->rib, &pol);
+		__atomic_store_n(&d->exchange, on, __ATOMIC_RELAXED);
+		rx_log(RX_LOG_INFO, "route exchange %s (%llu UPDATE messages sent)", on ? "on" : "off",
+		       (unsigned long long)(d->exp.msgs_packed - before));
+	}
+	if (a->json)
+		fprintf(out, "{\"route_exchange\": %s, \"changed\": %s}\n", on ? "true" : "false",
+			was != on ? "true" : "false");
+	else
+		fprintf(out, "route exchange %s%s\n", on ? "on" : "off",
+			was == on ? " (unchanged)" : "");
+	return true;
+}
+
+/* ---- the server ---- */
+
+static void serve_one(struct ctl_server *s, int fd)
+{
+	char line[CTL_MAX_REQUEST + 1];
+	size_t len = 0;
+	/* A client gets a short while to send its line; a slow or silent one is dropped. */
+	while (len < CTL_MAX_REQUEST) {
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+		if (poll(&p, 1, 2000) <= 0)
+			break;
+		ssize_t n = read(fd, line + len, CTL_MAX_REQUEST - len);
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+		if (memchr(line, '\n', len))
+			break;
+	}
+	line[len] = 0;
+	FILE *out = fdopen(fd, "w");
+	if (!out) {
+		close(fd);
+		return;
+	}
+	if (len == CTL_MAX_REQUEST && !memchr(line, '\n', len))
+		ctl_error(out, NULL, "request too long");
+	else
+		ctl_answer(s->d, line, out);
+	fclose(out);
+}
+
+static void *ctl_main(void *arg)
+{
+	struct ctl_server *s = arg;
+	rx_rcu_register();
+	for (;;) {
+		struct pollfd p[2] = {{.fd = s->fd, .events = POLLIN},
+				      {.fd = s->stop_pipe[0], .events = POLLIN}};
+		rx_rcu_offline();
+		int n = poll(p, 2, -1);
+		rx_rcu_online();
+		if (n < 0 && errno != EINTR)
+			break;
+		if (p[1].revents)
+			break;
+		if (!(p[0].revents & POLLIN))
+			continue;
+		int fd = accept4(s->fd, NULL, NULL, SOCK_CLOEXEC);
+		if (fd >= 0)
+			serve_one(s, fd);
+		rx_rcu_quiescent();
+	}
+	rx_rcu_unregister();
+	return NULL;
+}
+
+struct ctl_server *ctl_start(struct rx_daemon *d, const char *path)
+{
+	struct ctl_server *s = calloc(1, sizeof(*s));
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	if (!s || strlen(path) >= sizeof(sa.sun_path)) {
+		rx_log(RX_LOG_ERR, "control socket %s: path too long", path);
+		free(s);
+		return NULL;
+	}
+	s->d = d;
+	snprintf(s->path, sizeof(s->path), "%s", path);
+	memcpy(sa.sun_path, path, strlen(path));
+	s->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	unlink(path); /* a stale socket of an earlier run */
+	mode_t old = umask(0117); /* 0660: owner and group only */
+	bool ok = s->fd >= 0 && bind(s->fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 &&
+		  listen(s->fd, 16) == 0 && pipe2(s->stop_pipe, O_CLOEXEC) == 0;
+	umask(old);
+	if (!ok || pthread_create(&s->thread, NULL, ctl_main, s) != 0) {
+		rx_log(RX_LOG_ERR, "control socket %s: %s", path, strerror(errno));
+		if (s->fd >= 0)
+			close(s->fd);
+		free(s);
+		return NULL;
+	}
+	chmod(path, 0660);
+	return s;
+}
+
+void ctl_stop(struct ctl_server *s)
+{
+	if (!s)
+		return;
+	if (write(s->stop_pipe[1], "x", 1) < 0) { /* the thread also ends on EOF */
+	}
+	pthread_join(s->thread, NULL);
+	close(s->fd);
+	close(s->stop_pipe[0]);
+	close(s->stop_pipe[1]);
+	unlink(s->path);
+	free(s);
+}

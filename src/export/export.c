@@ -1,0 +1,509 @@
+/* export.c: update groups, packing and distribution (see export.h).
+ *
+ * Per batch of RIB changes, each group collects its announcements keyed by (attribute set,
+ * source, class) and its withdrawals keyed by class, then encodes each attribute set once and
+ * packs as many NLRI behind it as a message holds. The packed bytes of one class form one
+ * struct io_out, queued by reference to every member the class includes. A prefix that
+ * changes twice within one batch first flushes what is pending, so that no member ever sees
+ * two messages for one prefix out of order.
+ *
+ * Classes (split horizon without giving up sharing):
+ *   ALL       every member (the route's source is not a member)
+ *   EXCEPT s  every member but s (s is a member and the route's source)
+ *   ONLY s    member s alone (s lost the route it was sent because it became the source) */
+#include <stdlib.h>
+#include <string.h>
+
+#include <routex/compiler.h>
+#include <routex/export.h>
+#include <routex/rib.h>
+#include <routex/wire.h>
+
+enum cls { CLS_ALL, CLS_EXCEPT, CLS_ONLY };
+
+struct pfx_vec {
+	struct rx_prefix *v;
+	size_t len, cap;
+};
+
+/* One pending announcement (attrs != NULL) or withdrawal list. */
+struct pend {
+	const struct rib_path *path; /* representative: attrs and src */
+	uint8_t fam;                 /* enum rx_family */
+	uint8_t cls;
+	uint16_t cls_src;
+	struct pfx_vec pfx;
+};
+
+/* One class's packed bytes. */
+struct chunk {
+	uint8_t cls;
+	uint16_t cls_src;
+	uint8_t *buf;
+	size_t len, cap;
+};
+
+struct export_pack {
+	struct pend *pend;
+	size_t n_pend, cap_pend;
+	size_t *slots; /* open addressing over pend, index + 1; 0: empty */
+	size_t mask;
+	struct chunk *chunks;
+	size_t n_chunks, cap_chunks;
+	struct rx_prefix *seen; /* prefixes pending in this batch (duplicates flush first) */
+	uint8_t *seen_used;
+	size_t seen_mask, n_seen;
+};
+
+/* ---- small helpers ---- */
+
+static void *grow(void *p, size_t *cap, size_t need, size_t esize)
+{
+	if (need <= *cap)
+		return p;
+	size_t c = *cap ? *cap : 16;
+	while (c < need)
+		c *= 2;
+	p = realloc(p, c * esize);
+	RX_ASSERT(p);
+	*cap = c;
+	return p;
+}
+
+static uint64_t mix(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	return x;
+}
+
+static uint64_t pfx_hash(const struct rx_prefix *p)
+{
+	uint64_t a, b;
+	memcpy(&a, p->addr, 8);
+	memcpy(&b, p->addr + 8, 8);
+	return mix(a ^ mix(b ^ ((uint64_t)p->len << 8 | p->afi)));
+}
+
+static enum rx_family fam_of(const struct rx_prefix *p)
+{
+	return p->afi == RX_AFI_IPV4 ? RX_FAM_IPV4_UNICAST : RX_FAM_IPV6_UNICAST;
+}
+
+static struct export_member *member(struct export_group *g, uint16_t src)
+{
+	for (unsigned i = 0; i < g->n; i++)
+		if (g->m[i].src == src)
+			return &g->m[i];
+	return NULL;
+}
+
+/* ---- the seen-set ---- */
+
+static void seen_clear(struct export_pack *pk)
+{
+	if (pk->n_seen)
+		memset(pk->seen_used, 0, pk->seen_mask + 1);
+	pk->n_seen = 0;
+}
+
+/* Adds p; returns false when it was already there. */
+static bool seen_add(struct export_pack *pk, const struct rx_prefix *p)
+{
+	if (2 * (pk->n_seen + 1) > pk->seen_mask + 1) { /* rehash at half full */
+		size_t old = pk->seen_mask + 1, cap = old ? old * 2 : 1024;
+		struct rx_prefix *ov = pk->seen;
+		uint8_t *ou = pk->seen_used;
+		pk->seen = calloc(cap, sizeof(*pk->seen));
+		pk->seen_used = calloc(cap, 1);
+		RX_ASSERT(pk->seen && pk->seen_used);
+		pk->seen_mask = cap - 1;
+		pk->n_seen = 0;
+		for (size_t i = 0; i < old && ov; i++)
+			if (ou[i])
+				seen_add(pk, &ov[i]);
+		free(ov);
+		free(ou);
+	}
+	for (size_t i = pfx_hash(p) & pk->seen_mask;; i = (i + 1) & pk->seen_mask) {
+		if (!pk->seen_used[i]) {
+			pk->seen_used[i] = 1;
+			pk->seen[i] = *p;
+			pk->n_seen++;
+			return true;
+		}
+		if (rx_prefix_equal(&pk->seen[i], p))
+			return false;
+	}
+}
+
+/* ---- pending entries ---- */
+
+static uint64_t pend_hash(const struct rib_path *path, uint8_t fam, uint8_t cls, uint16_t s)
+{
+	uint64_t a = path ? (uint64_t)(uintptr_t)path->attrs ^ ((uint64_t)path->src << 48) : 0;
+	return mix(a ^ ((uint64_t)fam << 40 | (uint64_t)cls << 32 | s));
+}
+
+static bool pend_match(const struct pend *e, const struct rib_path *path, uint8_t fam,
+		       uint8_t cls, uint16_t s)
+{
+	if (e->fam != fam || e->cls != cls || e->cls_src != s || !e->path != !path)
+		return false;
+	return !path || (e->path->attrs == path->attrs && e->path->src == path->src);
+}
+
+static void pend_rehash(struct export_pack *pk, size_t cap)
+{
+	free(pk->slots);
+	pk->slots = calloc(cap, sizeof(*pk->slots));
+	RX_ASSERT(pk->slots);
+	pk->mask = cap - 1;
+	for (size_t j = 0; j < pk->n_pend; j++) {
+		struct pend *e = &pk->pend[j];
+		size_t i = pend_hash(e->path, e->fam, e->cls, e->cls_src) & pk->mask;
+		while (pk->slots[i])
+			i = (i + 1) & pk->mask;
+		pk->slots[i] = j + 1;
+	}
+}
+
+static void pend_add(struct export_pack *pk, const struct rib_path *path, const struct rx_prefix *p,
+		     uint8_t cls, uint16_t s)
+{
+	uint8_t fam = (uint8_t)fam_of(p);
+	if (2 * (pk->n_pend + 1) > pk->mask + 1)
+		pend_rehash(pk, pk->mask ? 2 * (pk->mask + 1) : 256);
+	size_t i = pend_hash(path, fam, cls, s) & pk->mask;
+	for (; pk->slots[i]; i = (i + 1) & pk->mask) {
+		struct pend *e = &pk->pend[pk->slots[i] - 1];
+		if (pend_match(e, path, fam, cls, s))
+			goto found;
+	}
+	pk->pend = grow(pk->pend, &pk->cap_pend, pk->n_pend + 1, sizeof(*pk->pend));
+	memset(&pk->pend[pk->n_pend], 0, sizeof(struct pend));
+	pk->pend[pk->n_pend] = (struct pend){.path = path, .fam = fam, .cls = cls, .cls_src = s};
+	pk->slots[i] = ++pk->n_pend;
+found:;
+	struct pend *e = &pk->pend[pk->slots[i] - 1];
+	e->pfx.v = grow(e->pfx.v, &e->pfx.cap, e->pfx.len + 1, sizeof(*e->pfx.v));
+	e->pfx.v[e->pfx.len++] = *p;
+}
+
+/* ---- packing ---- */
+
+static struct chunk *chunk_for(struct export_pack *pk, uint8_t cls, uint16_t s)
+{
+	for (size_t i = 0; i < pk->n_chunks; i++)
+		if (pk->chunks[i].cls == cls && pk->chunks[i].cls_src == s)
+			return &pk->chunks[i];
+	pk->chunks = grow(pk->chunks, &pk->cap_chunks, pk->n_chunks + 1, sizeof(*pk->chunks));
+	struct chunk *c = &pk->chunks[pk->n_chunks++];
+	*c = (struct chunk){.cls = cls, .cls_src = s};
+	return c;
+}
+
+/* Packs one pending entry into its class's chunk. */
+static void pack_entry(struct export_state *e, const struct rib *rib, const struct export_group *g,
+		       struct pend *pe)
+{
+	uint8_t attrs[WIRE_EXT_MAX_LEN], nh[32], nh_len = 0;
+	size_t alen = 0, max_msg = g->key.ext_msg ? WIRE_EXT_MAX_LEN : WIRE_MAX_LEN;
+	if (pe->path) {
+		alen = export_attrs_encode(e, rib, &g->key, pe->path, attrs, sizeof(attrs), nh,
+					   &nh_len);
+		/* RFC 8654 4: a route whose attributes cannot fit is withheld from the group. */
+		if (!alen || alen + 64 > max_msg) {
+			e->routes_withheld += pe->pfx.len;
+			return;
+		}
+	}
+	struct chunk *c = chunk_for(g->pack, pe->cls, pe->cls_src);
+	struct wire_update_builder b;
+	size_t i = 0;
+	while (i < pe->pfx.len) {
+		c->buf = grow(c->buf, &c->cap, c->len + max_msg, 1);
+		wire_update_begin(&b, c->buf + c->len, max_msg, pe->fam, pe->path == NULL, false,
+				  attrs, alen, nh, nh_len);
+		while (i < pe->pfx.len && wire_update_add(&b, &pe->pfx.v[i], 0))
+			i++;
+		c->len += wire_update_finish(&b);
+		e->msgs_packed++;
+	}
+}
+
+static bool includes(const struct chunk *c, uint16_t src)
+{
+	return c->cls == CLS_ALL || (c->cls == CLS_EXCEPT && c->cls_src != src) ||
+	       (c->cls == CLS_ONLY && c->cls_src == src);
+}
+
+/* Encodes everything pending for g and queues it to the members. */
+static void flush_group(struct export_state *e, const struct rib *rib, struct export_group *g)
+{
+	struct export_pack *pk = g->pack;
+	for (size_t i = 0; i < pk->n_pend; i++) {
+		pack_entry(e, rib, g, &pk->pend[i]);
+		free(pk->pend[i].pfx.v);
+	}
+	for (size_t i = 0; i < pk->n_chunks; i++) {
+		struct chunk *c = &pk->chunks[i];
+		if (c->len) {
+			struct io_out *o = io_out_new(c->len);
+			memcpy(o->data, c->buf, c->len);
+			for (unsigned m = 0; m < g->n; m++)
+				if (includes(c, g->m[m].src))
+					io_send(g->m[m].io, o);
+			io_out_unref(o);
+		}
+		free(c->buf);
+	}
+	pk->n_chunks = 0;
+	pk->n_pend = 0;
+	if (pk->slots)
+		memset(pk->slots, 0, (pk->mask + 1) * sizeof(*pk->slots));
+	seen_clear(pk);
+}
+
+/* ---- groups ---- */
+
+static bool key_equal(const struct export_key *a, const struct export_key *b)
+{
+	return a->role == b->role && a->families == b->families && a->as4 == b->as4 &&
+	       a->ebgp == b->ebgp && a->ext_msg == b->ext_msg;
+}
+
+void export_init(struct export_state *e, const struct export_policy *pol)
+{
+	memset(e, 0, sizeof(*e));
+	e->pol = *pol;
+}
+
+static void group_free(struct export_group *g)
+{
+	struct export_pack *pk = g->pack;
+	free(pk->pend);
+	free(pk->slots);
+	free(pk->chunks);
+	free(pk->seen);
+	free(pk->seen_used);
+	free(pk);
+	free(g->m);
+	free(g);
+}
+
+void export_fini(struct export_state *e)
+{
+	for (unsigned i = 0; i < e->n_groups; i++)
+		group_free(e->groups[i]);
+	free(e->groups);
+	memset(e, 0, sizeof(*e));
+}
+
+static struct export_group *group_get(struct export_state *e, const struct export_key *k)
+{
+	for (unsigned i = 0; i < e->n_groups; i++)
+		if (key_equal(&e->groups[i]->key, k))
+			return e->groups[i];
+	struct export_group *g = calloc(1, sizeof(*g));
+	RX_ASSERT(g);
+	g->key = *k;
+	g->pack = calloc(1, sizeof(*g->pack));
+	RX_ASSERT(g->pack);
+	size_t cap = e->cap_groups;
+	e->groups = grow(e->groups, &cap, e->n_groups + 1, sizeof(*e->groups));
+	e->cap_groups = (unsigned)cap;
+	e->groups[e->n_groups++] = g;
+	return g;
+}
+
+static void publish(struct export_group *g, struct export_member *m)
+{
+	if (m->advertised) /* A: relaxed, a counter for readers */
+		__atomic_store_n(m->advertised, g->selected - m->self_selected, __ATOMIC_RELAXED);
+}
+
+/* ---- one prefix, one group ---- */
+
+/* Queues what moving from `old` to `nw` (the paths the group selects) means for g. */
+static void group_change(struct export_group *g, const struct rx_prefix *p,
+			 const struct rib_path *old, const struct rib_path *nw)
+{
+	if (old == nw || (old && nw && old->attrs == nw->attrs && old->src == nw->src))
+		return;
+	struct export_pack *pk = g->pack;
+	struct export_member *mo = old ? member(g, old->src) : NULL;
+	struct export_member *mn = nw ? member(g, nw->src) : NULL;
+	g->selected += (nw != NULL) - (old != NULL);
+	if (mo)
+		mo->self_selected--;
+	if (mn)
+		mn->self_selected++;
+	if (nw) {
+		pend_add(pk, nw, p, mn ? CLS_EXCEPT : CLS_ALL, mn ? mn->src : 0);
+		/* The new source had the old route from us: it must lose it (split horizon). */
+		if (mn && old && mo != mn)
+			pend_add(pk, NULL, p, CLS_ONLY, mn->src);
+	} else {
+		/* Withdraw from everyone who had it: all but the old source. */
+		pend_add(pk, NULL, p, mo ? CLS_EXCEPT : CLS_ALL, mo ? mo->src : 0);
+	}
+	for (unsigned i = 0; i < g->n; i++)
+		if (&g->m[i] == mo || &g->m[i] == mn)
+			publish(g, &g->m[i]);
+}
+
+static void prefix_change(struct export_state *e, const struct rib *rib, const struct rx_prefix *p,
+			  const struct rib_path *ov, unsigned on, const struct rib_path *nv,
+			  unsigned nn)
+{
+	for (unsigned i = 0; i < e->n_groups; i++) {
+		struct export_group *g = e->groups[i];
+		if (!(g->key.families & RX_FAM_BIT(fam_of(p))) || g->n == 0)
+			continue;
+		if (!seen_add(g->pack, p)) { /* second change of p in this batch */
+			flush_group(e, rib, g);
+			seen_add(g->pack, p);
+		}
+		group_change(g, p, export_select(e, rib, &g->key, ov, on),
+			     export_select(e, rib, &g->key, nv, nn));
+	}
+}
+
+static void flush_all(struct export_state *e, const struct rib *rib)
+{
+	for (unsigned i = 0; i < e->n_groups; i++) {
+		flush_group(e, rib, e->groups[i]);
+		for (unsigned m = 0; m < e->groups[i]->n; m++)
+			publish(e->groups[i], &e->groups[i]->m[m]);
+	}
+}
+
+void export_changes_w(struct export_state *e, struct rib *rib, const struct rib_changes *c)
+{
+	for (size_t i = 0; i < c->len; i++) {
+		const struct rib_change *ch = &c->v[i];
+		const struct rib_path *ov = &c->paths[ch->off], *nv = ov + ch->old_n;
+		prefix_change(e, rib, &ch->prefix, ov, ch->old_n, nv, ch->new_n);
+	}
+	flush_all(e, rib);
+}
+
+/* ---- walks: initial feed and policy changes ---- */
+
+struct feed_ctx {
+	struct export_state *e;
+	const struct rib *rib;
+	struct export_group *g;
+	struct export_member *m;   /* feed: the new member */
+	struct export_pack *pk;    /* feed: a private pack for the member */
+	struct export_policy old;  /* policy change: the policy before */
+	size_t n;
+};
+
+static bool feed_cb(const struct rib_tree *t, const struct rib_node *nd, const struct rx_prefix *p,
+		    void *arg)
+{
+	struct feed_ctx *f = arg;
+	const struct rib_path *sel = export_select(f->e, f->rib, &f->g->key, rib_node_paths(t, nd),
+						   nd->n_ecmp);
+	if (!sel)
+		return true;
+	if (sel->src == f->m->src)
+		f->m->self_selected++; /* split horizon: its own route is not sent back */
+	else
+		pend_add(f->pk, sel, p, CLS_ALL, 0);
+	f->n++;
+	return true;
+}
+
+void export_member_up_w(struct export_state *e, struct rib *rib, const struct export_key *k,
+			uint16_t src, struct io_peer *io, size_t *advertised)
+{
+	struct export_group *g = group_get(e, k);
+	size_t cap = g->cap;
+	g->m = grow(g->m, &cap, g->n + 1, sizeof(*g->m));
+	g->cap = (unsigned)cap;
+	struct export_member *m = &g->m[g->n];
+	*m = (struct export_member){.src = src, .io = io, .advertised = advertised};
+	/* The feed is packed apart (only for the new member) through a one-member group view,
+	 * so that the group's own pending batch is untouched. */
+	struct export_group solo = {.key = *k, .m = m, .n = 1, .cap = 1};
+	struct export_pack pk = {0};
+	solo.pack = &pk;
+	struct feed_ctx f = {.e = e, .rib = rib, .g = &solo, .m = m, .pk = &pk};
+	for (unsigned t = 0; t < 2; t++)
+		if (k->families & RX_FAM_BIT(t == 0 ? RX_FAM_IPV4_UNICAST : RX_FAM_IPV6_UNICAST))
+			radix_walk_rcu(&rib->tree[t], NULL, NULL, 0, feed_cb, &f, NULL);
+	flush_group(e, rib, &solo);
+	free(pk.pend);
+	free(pk.slots);
+	free(pk.chunks);
+	free(pk.seen);
+	free(pk.seen_used);
+	if (g->n == 0)
+		g->selected = f.n; /* a new group learns its count from its first feed */
+	g->n++;
+	for (int fam = 0; fam < RX_FAM_COUNT; fam++) { /* RFC 4724 2: End-of-RIB per family */
+		if (!(k->families & RX_FAM_BIT(fam)))
+			continue;
+		struct io_out *o = io_out_new(32);
+		o->len = wire_eor_encode(o->data, 32, (enum rx_family)fam);
+		io_send(io, o);
+		io_out_unref(o);
+	}
+	publish(g, &g->m[g->n - 1]);
+}
+
+void export_member_down_w(struct export_state *e, uint16_t src)
+{
+	for (unsigned i = 0; i < e->n_groups; i++) {
+		struct export_group *g = e->groups[i];
+		struct export_member *m = member(g, src);
+		if (!m)
+			continue;
+		RX_ASSERT(g->pack->n_pend == 0); /* batches are flushed before peer events */
+		*m = g->m[--g->n];
+		if (g->n == 0) {
+			group_free(g);
+			e->groups[i] = e->groups[--e->n_groups];
+		}
+		return;
+	}
+}
+
+static bool policy_cb(const struct rib_tree *t, const struct rib_node *nd,
+		      const struct rx_prefix *p, void *arg)
+{
+	struct feed_ctx *f = arg;
+	const struct rib_path *set = rib_node_paths(t, nd);
+	struct export_state *e = f->e;
+	struct export_policy now = e->pol;
+	e->pol = f->old;
+	const struct rib_path *old = export_select(e, f->rib, &f->g->key, set, nd->n_ecmp);
+	e->pol = now;
+	group_change(f->g, p, old, export_select(e, f->rib, &f->g->key, set, nd->n_ecmp));
+	if (++f->n % 65536 == 0) /* bound the pending state on big tables */
+		flush_group(e, f->rib, f->g);
+	return true;
+}
+
+void export_policy_change_w(struct export_state *e, struct rib *rib,
+			    const struct export_policy *pol)
+{
+	struct export_policy old = e->pol;
+	e->pol = *pol;
+	for (unsigned i = 0; i < e->n_groups; i++) {
+		struct export_group *g = e->groups[i];
+		flush_group(e, rib, g);
+		struct feed_ctx f = {.e = e, .rib = rib, .g = g, .old = old};
+		for (unsigned t = 0; t < 2; t++)
+			if (g->key.families &
+			    RX_FAM_BIT(t == 0 ? RX_FAM_IPV4_UNICAST : RX_FAM_IPV6_UNICAST))
+				radix_walk_rcu(&rib->tree[t], NULL, NULL, 0, policy_cb, &f, NULL);
+		flush_group(e, rib, g);
+		for (unsigned m = 0; m < g->n; m++)
+			publish(g, &g->m[m]);
+	}
+}

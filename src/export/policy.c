@@ -1,0 +1,152 @@
+/* policy.c: what may be sent where (DESIGN.md "Propagation"), and how the attributes of a
+ * route are rewritten for a group (Azure Route Server mode or RFC 7947 transparent mode).
+ *
+ * The matrix is checked against Azure Route Server's documented behaviour: NVAs learn each
+ * other's routes always; NVAs and gateways (ExpressRoute, VPN) learn each other's routes only
+ * with branch-to-branch (route exchange) on; ExpressRoute and VPN gateways learn each
+ * other's routes through the route server only with it on; a gateway does not learn routes
+ * of its own kind through the route server; originated (virtual network) prefixes go to
+ * everyone. rs-client peers form a separate IXP-style world. */
+#include <string.h>
+
+#include <routex/export.h>
+#include <routex/wire.h>
+
+enum { NO = 0, YES = 1, EXCH = 2 };
+
+/* [from][to], indexed by enum rib_role. */
+static const uint8_t matrix[5][5] = {
+	/*                  local nva   er    vpn   rs */
+	[RIB_ROLE_LOCAL] = {NO, YES, YES, YES, YES},
+	[RIB_ROLE_NVA] = {NO, YES, EXCH, EXCH, NO},
+	[RIB_ROLE_EXPRESSROUTE] = {NO, EXCH, NO, EXCH, NO},
+	[RIB_ROLE_VPN] = {NO, EXCH, EXCH, NO, NO},
+	[RIB_ROLE_RS_CLIENT] = {NO, NO, NO, NO, YES},
+};
+
+bool export_allowed(const struct export_policy *pol, uint8_t from, uint8_t to)
+{
+	if (from > RIB_ROLE_RS_CLIENT || to > RIB_ROLE_RS_CLIENT)
+		return false;
+	uint8_t v = matrix[from][to];
+	return v == YES || (v == EXCH && pol->exchange);
+}
+
+static bool has_community(const struct attr_set *a, uint32_t c)
+{
+	const uint8_t *p = attr_communities(a);
+	for (unsigned i = 0; i + 4 <= a->k.comm_len; i += 4)
+		if (wire_get32(p + i) == c)
+			return true;
+	return false;
+}
+
+const struct rib_path *export_select(const struct export_state *e, const struct rib *rib,
+				     const struct export_key *k, const struct rib_path *set,
+				     unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		const struct rib_path *p = &set[i];
+		uint8_t from = rib->peers[p->src].info.role;
+		if (!export_allowed(&e->pol, from, k->role))
+			continue;
+		/* RFC 1997: NO_ADVERTISE goes nowhere; NO_EXPORT stays inside the AS. */
+		if (p->attrs->k.comm_len && (has_community(p->attrs, WIRE_COMM_NO_ADVERTISE) ||
+					     (k->ebgp && has_community(p->attrs, WIRE_COMM_NO_EXPORT))))
+			continue;
+		return p;
+	}
+	return NULL;
+}
+
+/* Rebuilds a decoded view of an interned set. */
+static void view_of(const struct attr_set *a, struct wire_attrs *w)
+{
+	const struct attr_key *k = &a->k;
+	memset(w, 0, sizeof(*w));
+	w->present = WIRE_ATTR_BIT(WIRE_ATTR_ORIGIN) | WIRE_ATTR_BIT(WIRE_ATTR_AS_PATH);
+	w->origin = k->origin;
+	w->aspath = attr_aspath(a);
+	w->aspath_len = k->aspath_len;
+	if (k->nexthop_len == 4) {
+		w->present |= WIRE_ATTR_BIT(WIRE_ATTR_NEXT_HOP);
+		memcpy(w->nexthop, attr_nexthop(a), 4);
+	}
+	if (k->flags & ATTR_F_MED) {
+		w->present |= WIRE_ATTR_BIT(WIRE_ATTR_MED);
+		w->med = k->med;
+	}
+	if (k->flags & ATTR_F_LOCAL_PREF) {
+		w->present |= WIRE_ATTR_BIT(WIRE_ATTR_LOCAL_PREF);
+		w->local_pref = k->local_pref;
+	}
+	if (k->flags & ATTR_F_ATOMIC_AGG) {
+		w->present |= WIRE_ATTR_BIT(WIRE_ATTR_ATOMIC_AGGREGATE);
+		w->atomic_aggregate = true;
+	}
+	if (k->flags & ATTR_F_AGGREGATOR) {
+		w->present |= WIRE_ATTR_BIT(WIRE_ATTR_AGGREGATOR);
+		w->aggregator_as = k->aggregator_as;
+		memcpy(w->aggregator_addr, k->aggregator_addr, 4);
+	}
+	if (k->flags & ATTR_F_OTC) {
+		w->present |= WIRE_ATTR_BIT(WIRE_ATTR_OTC);
+		w->otc = k->otc;
+	}
+#define VIEW(field, len_field, bit, getter)                                                 \
+	if (k->len_field) {                                                                 \
+		w->present |= WIRE_ATTR_BIT(bit);                                          \
+		w->field = getter(a);                                                      \
+		w->field##_len = k->len_field;                                             \
+	}
+	VIEW(communities, comm_len, WIRE_ATTR_COMMUNITIES, attr_communities)
+	VIEW(ext_communities, ext_comm_len, WIRE_ATTR_EXT_COMMUNITIES, attr_ext_communities)
+	VIEW(large_communities, large_comm_len, WIRE_ATTR_LARGE_COMMUNITIES, attr_large_communities)
+#undef VIEW
+	if (k->unknown_len) {
+		w->unknown = attr_unknown(a);
+		w->unknown_len = k->unknown_len;
+	}
+	/* ORIGINATOR_ID and CLUSTER_LIST are not carried on: routex is no route reflector. */
+}
+
+size_t export_attrs_encode(const struct export_state *e, const struct rib *rib,
+			   const struct export_key *k, const struct rib_path *p, uint8_t *out,
+			   size_t cap, uint8_t *nh, uint8_t *nh_len)
+{
+	const struct attr_set *a = p->attrs;
+	const struct rib_peer *src = &rib->peers[p->src];
+	struct wire_attrs w;
+	view_of(a, &w);
+	*nh_len = 0;
+	if (a->k.nexthop_len == 16 || a->k.nexthop_len == 32) {
+		memcpy(nh, attr_nexthop(a), a->k.nexthop_len);
+		*nh_len = a->k.nexthop_len;
+	}
+	if (p->src == RIB_SRC_LOCAL && a->k.nexthop_len == 0) {
+		/* Originated prefixes: the server names itself as next hop (it forwards nothing;
+		 * the operator's data plane resolves it). */
+		w.present |= WIRE_ATTR_BIT(WIRE_ATTR_NEXT_HOP);
+		wire_put32(w.nexthop, e->pol.router_id);
+	}
+	uint8_t path[4096];
+	if (!e->pol.transparent && k->ebgp) { /* Azure mode: a normal eBGP speaker */
+		size_t n = wire_aspath_prepend(w.aspath, w.aspath_len, e->pol.asn, 1, path,
+					       sizeof(path));
+		if (!n)
+			return 0;
+		w.aspath = path;
+		w.aspath_len = (uint16_t)n;
+		/* RFC 4271 5.1.4: a MED from a neighbouring AS stays with that AS. */
+		if (src->ebgp)
+			w.present &= ~WIRE_ATTR_BIT(WIRE_ATTR_MED);
+	}
+	if (k->ebgp) {
+		w.present &= ~WIRE_ATTR_BIT(WIRE_ATTR_LOCAL_PREF); /* RFC 4271 5.1.5 */
+	} else if (!(w.present & WIRE_ATTR_BIT(WIRE_ATTR_LOCAL_PREF))) {
+		w.present |= WIRE_ATTR_BIT(WIRE_ATTR_LOCAL_PREF);
+		w.local_pref = rib->conf.default_local_pref;
+	}
+	struct wire_ctx ctx = {.as4 = k->as4, .ebgp = k->ebgp};
+	return wire_attrs_encode(&w, &ctx, out, cap);
+}

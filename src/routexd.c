@@ -1,0 +1,94 @@
+/* routexd: the route server. A thin main: arguments, config, signals; the daemon itself is
+ * src/core (see docs/ARCHITECTURE.md).
+ *
+ *   routexd -c FILE [-f]   run (-f: stay in the foreground, log to stderr)
+ *   routexd -n -c FILE     check the config and exit: 0 good, 1 with FILE:LINE: reason */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <routex/conf.h>
+#include <routex/daemon.h>
+#include <routex/log.h>
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: routexd -c FILE [-f] [-d]\n"
+			"       routexd -n -c FILE   (check the configuration and exit)\n");
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	const char *file = NULL;
+	bool check = false, foreground = false, debug = false;
+	int opt;
+	while ((opt = getopt(argc, argv, "c:fnd")) != -1) {
+		switch (opt) {
+		case 'c':
+			file = optarg;
+			break;
+		case 'f':
+			foreground = true;
+			break;
+		case 'n':
+			check = true;
+			break;
+		case 'd':
+			debug = true;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (!file || optind != argc)
+		usage();
+	char err[1024];
+	struct conf_daemon *conf;
+	if (conf_load(file, &conf, err, sizeof(err)) != 0) {
+		fprintf(stderr, "%s\n", err);
+		return 1;
+	}
+	for (size_t i = 0; i < conf->nwarnings; i++)
+		fprintf(stderr, "%s\n", conf->warnings[i]);
+	if (check) {
+		printf("%s: configuration OK (%zu peers)\n", file, conf->npeers);
+		conf_free(conf);
+		return 0;
+	}
+	if (!foreground && daemon(0, 0) != 0) {
+		perror("routexd: daemon");
+		return 1;
+	}
+	rx_log_open(foreground, debug ? RX_LOG_DEBUG : RX_LOG_INFO);
+	/* Signals are taken synchronously by this thread; every other thread blocks them. */
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	static struct rx_daemon d;
+	if (!daemon_init(&d, conf) || !daemon_start(&d)) {
+		rx_log(RX_LOG_ERR, "routexd: start-up failed");
+		daemon_fini(&d);
+		return 1;
+	}
+	for (;;) {
+		int sig;
+		if (sigwait(&set, &sig) != 0)
+			continue;
+		if (sig == SIGHUP) {
+			rx_log(RX_LOG_WARN, "SIGHUP: reload is not supported yet; restart to apply");
+			continue;
+		}
+		rx_log(RX_LOG_INFO, "signal %d: shutting down", sig);
+		break;
+	}
+	daemon_fini(&d);
+	return 0;
+}
