@@ -1,0 +1,117 @@
+/* mrt.h: MRT routing data reader (RFC 6396, RFC 8050) and bgpdump-compatible printer.
+ *
+ * Three layers, each usable alone:
+ *  - framing: mrt_open / mrt_next yield raw records from a plain, gzip or bzip2 file
+ *    (detected by magic number), read in large chunks;
+ *  - decoding: mrt_walk decodes records into RIB entries, BGP messages and state changes
+ *    with the codec (struct wire_update / struct wire_attrs) and calls a handler;
+ *  - printing: mrt_bgpdump_* formats what the walk yields exactly as `bgpdump -m` does.
+ *
+ * See docs/mrt.md for the formats handled and the bgpdump behaviour reproduced. */
+#ifndef ROUTEX_MRT_H
+#define ROUTEX_MRT_H
+
+#include <routex/mrt-t.h>
+
+struct mrt_reader;
+
+/* ---- Framing ---- */
+
+/* Opens a file ("-" is standard input). Returns NULL with a message in err on failure. */
+struct mrt_reader *mrt_open(const char *path, char *err, size_t errlen);
+/* Reads records from memory (not copied: buf must outlive the reader). Compressed data is
+ * decompressed like a file's. */
+struct mrt_reader *mrt_open_mem(const void *buf, size_t len);
+void mrt_close(struct mrt_reader *r);
+
+/* Next record. MRT_OK fills rec (valid until the next call); MRT_END, MRT_TRUNCATED and
+ * MRT_ERROR are final (mrt_error() tells why). */
+enum mrt_status mrt_next(struct mrt_reader *r, struct mrt_record *rec);
+/* Text of the last MRT_TRUNCATED / MRT_ERROR, or "" when none. */
+const char *mrt_error(const struct mrt_reader *r);
+const struct mrt_stats *mrt_reader_stats(const struct mrt_reader *r);
+/* "gzip", "bzip2" or "none". */
+const char *mrt_compression(const struct mrt_reader *r);
+/* The PEER_INDEX_TABLE last met by mrt_walk (count 0 before any). */
+const struct mrt_peer_table *mrt_reader_peers(const struct mrt_reader *r);
+
+/* ---- Decoding ---- */
+
+/* Walks every remaining record, calling h. Returns MRT_END, MRT_TRUNCATED or MRT_ERROR when
+ * the input is exhausted, or MRT_OK when a callback returned non-zero (its value is in
+ * *stopped if stopped is not NULL). Records of unknown types are skipped (counted). */
+enum mrt_status mrt_walk(struct mrt_reader *r, const struct mrt_handler *h, int *stopped);
+
+/* Record decoders used by mrt_walk, for callers that frame records themselves. */
+/* PEER_INDEX_TABLE; t->peers is malloc'd (free with mrt_peer_table_fini). */
+bool mrt_peer_table_parse(const struct mrt_record *rec, struct mrt_peer_table *t);
+void mrt_peer_table_fini(struct mrt_peer_table *t);
+/* BGP4MP, BGP4MP_ET and type 5 records. Returns 1 and fills m for a BGP message, 2 and
+ * fills s for a state change, 0 for a subtype that carries neither, -1 when malformed.
+ * m->u is left NULL: call mrt_message_parse_update for UPDATEs. */
+int mrt_bgp4mp_decode(const struct mrt_record *rec, struct mrt_message *m,
+		      struct mrt_state_change *s);
+/* Frames the UPDATE in m and parses it with the codec (attributes in MRT mode, see wire.h),
+ * setting m->u, m->update_ok and m->action. */
+void mrt_message_parse_update(struct mrt_message *m, struct wire_update *u,
+			      struct wire_scratch *scratch);
+/* The codec context for a RIB entry's attributes (TABLE_DUMP: 2-octet AS_PATH; v2: 4). */
+void mrt_rib_ctx(const struct mrt_record *rec, struct wire_ctx *ctx);
+
+/* ---- bgpdump -m printing ---- */
+
+/* An output buffer drained to a file descriptor in large writes; with fd < 0 it only grows
+ * (tests read buf/len). */
+struct mrt_out {
+	char *buf;
+	size_t len, cap;
+	int fd;
+	bool failed;       /* a write failed (errno kept in err) */
+	int err;
+};
+void mrt_out_init(struct mrt_out *o, int fd);
+/* Room for n more bytes at o->buf + o->len (flushing or growing first). */
+char *mrt_out_reserve(struct mrt_out *o, size_t n);
+bool mrt_out_flush(struct mrt_out *o);
+void mrt_out_fini(struct mrt_out *o);
+
+/* Hand-rolled formatters: each writes at p and returns the end (no NUL). */
+char *mrt_fmt_u32(char *p, uint32_t v);
+char *mrt_fmt_ipv4(char *p, const uint8_t *a);
+/* The text inet_ntop(AF_INET6) gives (RFC 5952 zero compression, IPv4-mapped and
+ * IPv4-compatible forms as glibc prints them). At most 45 characters. */
+char *mrt_fmt_ipv6(char *p, const uint8_t *a);
+char *mrt_fmt_addr(char *p, uint8_t afi, const uint8_t *a);
+char *mrt_fmt_prefix(char *p, const struct rx_prefix *pfx);
+
+/* An AS path of as_size-octet AS numbers (4 for struct wire_attrs) as bgpdump prints it:
+ * sequences space-separated, AS_SET {a,b}, AS_CONFED_SEQUENCE (a b), AS_CONFED_SET [a,b],
+ * empty segments skipped, and "! Error !" for the whole path when a segment is malformed.
+ * Needs 11 bytes per AS plus 3 per segment. */
+char *mrt_fmt_aspath(char *p, const uint8_t *path, size_t len, unsigned as_size);
+
+/* Upper bound on the bytes mrt_fmt_attrs writes for a. */
+size_t mrt_fmt_attrs_max(const struct wire_attrs *a);
+/* The attribute columns of a bgpdump -m route line, newline included:
+ *   AS_PATH|ORIGIN|NEXT_HOP|LOCAL_PREF|MED|COMMUNITIES|AG or NAG|AGGREGATOR|\n
+ * nh/nh_len is the next hop to print (4: IPv4; 16 or 32: the IPv6 global address); NULL
+ * prints 255.255.255.255 as bgpdump does when it has none. `legacy` selects the deprecated
+ * BGP type's layout, which has no separator between MED and COMMUNITIES. */
+char *mrt_fmt_attrs(char *p, const struct wire_attrs *a, const uint8_t *nh, uint8_t nh_len,
+		    bool legacy);
+
+/* The printer: pass mrt_bgpdump_handler's handler to mrt_walk. */
+struct mrt_bgpdump {
+	struct mrt_out *out;
+	uint64_t lines;
+	char *tail;           /* attribute columns, formatted once per route set */
+	size_t tail_cap;
+};
+void mrt_bgpdump_init(struct mrt_bgpdump *p, struct mrt_out *out, struct mrt_handler *h);
+void mrt_bgpdump_fini(struct mrt_bgpdump *p);
+/* Lines for one item (what the handler calls). */
+void mrt_bgpdump_rib_entry(struct mrt_bgpdump *p, const struct mrt_rib_entry *e);
+void mrt_bgpdump_message(struct mrt_bgpdump *p, const struct mrt_message *m);
+void mrt_bgpdump_state(struct mrt_bgpdump *p, const struct mrt_state_change *s);
+
+#endif
