@@ -17,8 +17,10 @@ build: deps
 	cmake -S . -B $(BUILD) $(CMAKE_FLAGS) >/dev/null
 	cmake --build $(BUILD) -j $(JOBS)
 
+# The route server on the Azure example (loopback, port 10179), in the foreground.
+# Explore it from another shell: ./build/src/routexctl -s /tmp/routex-azure.sock show peers
 run: build
-	./$(BUILD)/src/mrt/routex-mrt ../shared/data/mrt/bgpdump/updates.et-header.2015.gz
+	./$(BUILD)/src/routexd -f -c examples/azure.yaml
 
 test: deps test-release test-asan test-tsan test-fuzz
 
