@@ -41,9 +41,14 @@ struct export_key {
 	bool ext_msg;
 };
 
+/* Queues packed bytes to a member (the daemon: to its I/O thread; tests: capture). The
+ * callee takes its own reference on o if it keeps it. */
+typedef void (*export_send_fn)(void *ctx, struct io_out *o);
+
 struct export_member {
 	uint16_t src;         /* the member's own RIB source index */
-	struct io_peer *io;
+	export_send_fn send;
+	void *send_ctx;
 	size_t self_selected; /* W: prefixes whose selected route came from this member */
 	size_t *advertised;   /* A: where to publish the member's advertised count */
 };
@@ -79,7 +84,7 @@ const struct rib_path *export_select(const struct export_state *e, const struct 
 /* A peer came up: joins (or creates) its group and is sent the whole Loc-RIB as its group
  * sees it, then End-of-RIB for each family. */
 void export_member_up_w(struct export_state *e, struct rib *rib, const struct export_key *k,
-			uint16_t src, struct io_peer *io, size_t *advertised);
+			uint16_t src, export_send_fn send, void *send_ctx, size_t *advertised);
 /* A peer went down: leaves its group (empty groups are freed). */
 void export_member_down_w(struct export_state *e, uint16_t src);
 /* Sends what the RIB changes mean to every group. */

@@ -90,6 +90,11 @@ static void apply_update(struct rx_daemon *d, struct rde_msg *m)
 	check_limit(d, p);
 }
 
+static void send_to_peer(void *ctx, struct io_out *o)
+{
+	io_send(&((struct rx_peer *)ctx)->io, o);
+}
+
 static void peer_up(struct rx_daemon *d, struct rde_msg *m)
 {
 	struct rx_peer *p = peer_at(d, m->src);
@@ -103,7 +108,7 @@ static void peer_up(struct rx_daemon *d, struct rde_msg *m)
 	p->up_w = true;
 	p->limit_hit_w = false;
 	p->key_w = m->key;
-	export_member_up_w(&d->exp, &d->rib, &m->key, p->src, &p->io, &p->advertised);
+	export_member_up_w(&d->exp, &d->rib, &m->key, p->src, send_to_peer, p, &p->advertised);
 }
 
 static void peer_down(struct rx_daemon *d, struct rde_msg *m)
@@ -130,7 +135,7 @@ static void refresh(struct rx_daemon *d, struct rde_msg *m)
 	/* RFC 2918: send our routes again; leaving and rejoining the group resends them. */
 	export_pending(d);
 	export_member_down_w(&d->exp, p->src);
-	export_member_up_w(&d->exp, &d->rib, &p->key_w, p->src, &p->io, &p->advertised);
+	export_member_up_w(&d->exp, &d->rib, &p->key_w, p->src, send_to_peer, p, &p->advertised);
 }
 
 /* The virtual network's prefixes (config `originate`), source RIB_SRC_LOCAL. */

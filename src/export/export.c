@@ -254,7 +254,7 @@ static void flush_group(struct export_state *e, const struct rib *rib, struct ex
 			memcpy(o->data, c->buf, c->len);
 			for (unsigned m = 0; m < g->n; m++)
 				if (includes(c, g->m[m].src))
-					io_send(g->m[m].io, o);
+					g->m[m].send(g->m[m].send_ctx, o);
 			io_out_unref(o);
 		}
 		free(c->buf);
@@ -419,14 +419,15 @@ static bool feed_cb(const struct rib_tree *t, const struct rib_node *nd, const s
 }
 
 void export_member_up_w(struct export_state *e, struct rib *rib, const struct export_key *k,
-			uint16_t src, struct io_peer *io, size_t *advertised)
+			uint16_t src, export_send_fn send, void *send_ctx, size_t *advertised)
 {
 	struct export_group *g = group_get(e, k);
 	size_t cap = g->cap;
 	g->m = grow(g->m, &cap, g->n + 1, sizeof(*g->m));
 	g->cap = (unsigned)cap;
 	struct export_member *m = &g->m[g->n];
-	*m = (struct export_member){.src = src, .io = io, .advertised = advertised};
+	*m = (struct export_member){.src = src, .send = send, .send_ctx = send_ctx,
+				    .advertised = advertised};
 	/* The feed is packed apart (only for the new member) through a one-member group view,
 	 * so that the group's own pending batch is untouched. */
 	struct export_group solo = {.key = *k, .m = m, .n = 1, .cap = 1};
@@ -450,7 +451,7 @@ void export_member_up_w(struct export_state *e, struct rib *rib, const struct ex
 			continue;
 		struct io_out *o = io_out_new(32);
 		o->len = wire_eor_encode(o->data, 32, (enum rx_family)fam);
-		io_send(io, o);
+		send(send_ctx, o);
 		io_out_unref(o);
 	}
 	publish(g, &g->m[g->n - 1]);

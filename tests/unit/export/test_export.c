@@ -1,0 +1,371 @@
+/* test_export.c: propagation matrix, route exchange, split horizon, communities and the
+ * attribute rewrite of Azure and transparent modes, checked on the bytes each member is
+ * actually sent (parsed back with the codec). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include <routex/export.h>
+#include <routex/rib.h>
+#include <routex/wire.h>
+
+/* What one member received, decoded. */
+struct seen {
+	char ann[64][256]; /* "prefix|aspath|nexthop|lp" */
+	char wd[64][48];
+	int n_ann, n_wd, n_eor;
+};
+
+struct cap {
+	uint8_t *buf;
+	size_t len;
+};
+
+static void capture(void *ctx, struct io_out *o)
+{
+	struct cap *c = ctx;
+	c->buf = realloc(c->buf, c->len + o->len);
+	memcpy(c->buf + c->len, o->data, o->len);
+	c->len += o->len;
+}
+
+static void aspath_str(const uint8_t *p, size_t len, char *out, size_t n)
+{
+	size_t o = 0;
+	out[0] = 0;
+	for (const uint8_t *q = p; q + 2 <= p + len; q += 2 + q[1] * 4)
+		for (unsigned i = 0; i < q[1]; i++)
+			o += (size_t)snprintf(out + o, n - o, "%s%u", o ? " " : "", wire_get32(q + 2 + 4 * i));
+}
+
+/* Decodes everything captured so far, then forgets it. */
+static void decode(struct cap *c, struct seen *s)
+{
+	static struct wire_scratch sc;
+	memset(s, 0, sizeof(*s));
+	struct wire_ctx ctx = {.as4 = true};
+	for (size_t off = 0; off < c->len;) {
+		uint8_t type;
+		struct wire_error err;
+		size_t ml = wire_header_check(c->buf + off, c->len - off, WIRE_MAX_LEN, &type, &err);
+		assert_true(ml > 0);
+		assert_int_equal(type, WIRE_UPDATE);
+		struct wire_update u;
+		assert_int_equal(wire_update_parse(c->buf + off + WIRE_HEADER_LEN, ml - WIRE_HEADER_LEN,
+						   &ctx, &u, &sc),
+				 WIRE_OK);
+		off += ml;
+		if (u.end_of_rib) {
+			s->n_eor++;
+			continue;
+		}
+		struct wire_nlri_iter it;
+		struct rx_prefix p;
+		char pfx[64], path[64], nh[64];
+		aspath_str(u.attrs.aspath, u.attrs.aspath_len, path, sizeof(path));
+		rx_addr_fmt(RX_AFI_IPV4, u.attrs.nexthop, nh, sizeof(nh));
+		wire_nlri_iter_init(&it, &u.nlri);
+		while (wire_nlri_next(&it, &p, NULL)) {
+			rx_prefix_fmt(&p, pfx, sizeof(pfx));
+			snprintf(s->ann[s->n_ann++], sizeof(s->ann[0]), "%s|%s|%s|%d", pfx, path, nh,
+				 WIRE_HAS(&u.attrs, WIRE_ATTR_LOCAL_PREF) ? (int)u.attrs.local_pref : -1);
+		}
+		wire_nlri_iter_init(&it, &u.withdrawn);
+		while (wire_nlri_next(&it, &p, NULL))
+			rx_prefix_fmt(&p, s->wd[s->n_wd++], 48);
+	}
+	c->len = 0;
+}
+
+static bool has(const struct seen *s, const char *ann)
+{
+	for (int i = 0; i < s->n_ann; i++)
+		if (strcmp(s->ann[i], ann) == 0)
+			return true;
+	return false;
+}
+
+static bool withdrew(const struct seen *s, const char *pfx)
+{
+	for (int i = 0; i < s->n_wd; i++)
+		if (strcmp(s->wd[i], pfx) == 0)
+			return true;
+	return false;
+}
+
+/* ---- fixture: a RIB with sources 1 (nva AS65001), 2 (nva AS65002), 3 (er, iBGP 65515) ---- */
+
+static struct rib rib;
+static struct export_state ex;
+static struct cap cap[4];
+static size_t adv[4];
+
+static const struct export_key KEY_NVA = {.role = RIB_ROLE_NVA,
+					  .families = RX_FAM_BIT(RX_FAM_IPV4_UNICAST),
+					  .as4 = true, .ebgp = true};
+static const struct export_key KEY_ER = {.role = RIB_ROLE_EXPRESSROUTE,
+					 .families = RX_FAM_BIT(RX_FAM_IPV4_UNICAST),
+					 .as4 = true, .ebgp = false};
+
+static void add_source(uint16_t src, uint32_t asn, uint8_t role)
+{
+	struct rib_peer_info info = {.asn = asn, .router_id = src, .afi = RX_AFI_IPV4,
+				     .role = role, .addr = {127, 0, 0, (uint8_t)src}};
+	rib_peer_add_w(&rib, src, &info);
+}
+
+/* Announces prefix from src with an AS path of one AS and optional communities. */
+static void announce(uint16_t src, const char *prefix, uint32_t as, const uint32_t *comms,
+		     int n_comms, uint32_t med)
+{
+	uint8_t path[6] = {WIRE_AS_SEQUENCE, 1};
+	wire_put32(path + 2, as);
+	uint8_t cb[64];
+	for (int i = 0; i < n_comms; i++)
+		wire_put32(cb + 4 * i, comms[i]);
+	struct wire_attrs wa = {.present = WIRE_ATTR_BIT(WIRE_ATTR_ORIGIN) |
+					   WIRE_ATTR_BIT(WIRE_ATTR_AS_PATH) |
+					   WIRE_ATTR_BIT(WIRE_ATTR_NEXT_HOP),
+				.aspath = path, .aspath_len = as ? 6 : 0,
+				.nexthop = {127, 0, 0, (uint8_t)src}};
+	if (n_comms) {
+		wa.present |= WIRE_ATTR_BIT(WIRE_ATTR_COMMUNITIES);
+		wa.communities = cb;
+		wa.communities_len = (uint16_t)(4 * n_comms);
+	}
+	if (med) {
+		wa.present |= WIRE_ATTR_BIT(WIRE_ATTR_MED);
+		wa.med = med;
+	}
+	static uint8_t data[4096];
+	struct attr_buf ab = {.data = data, .cap = sizeof(data)};
+	assert_true(attr_encode(&wa, NULL, 4, &ab));
+	struct attr_set *a = attr_intern_w(&rib.attrs, &ab);
+	struct rx_prefix p;
+	assert_true(rx_prefix_parse(prefix, &p, false));
+	rib_update_w(&rib, src, 0, &p, a);
+	attr_unref_w(&rib.attrs, a);
+}
+
+static void withdraw(uint16_t src, const char *prefix)
+{
+	struct rx_prefix p;
+	assert_true(rx_prefix_parse(prefix, &p, false));
+	rib_withdraw_w(&rib, src, 0, &p);
+}
+
+/* Exports the pending change log, as the decision thread does after a batch. */
+static void sync_changes(void)
+{
+	struct rib_changes c = {0};
+	rib_changes_take_w(&rib, &c);
+	export_changes_w(&ex, &rib, &c);
+	rib_changes_release_w(&rib, &c);
+}
+
+static void join(uint16_t src, const struct export_key *k)
+{
+	export_member_up_w(&ex, &rib, k, src, capture, &cap[src], &adv[src]);
+}
+
+static int setup(void **state)
+{
+	rx_rcu_register();
+	struct rib_conf rc;
+	rib_conf_default(&rc);
+	rib_init(&rib, &rc);
+	struct export_policy pol = {.asn = 65515, .router_id = 0x0aff0001};
+	export_init(&ex, &pol);
+	add_source(1, 65001, RIB_ROLE_NVA);
+	add_source(2, 65002, RIB_ROLE_NVA);
+	add_source(3, 65515, RIB_ROLE_EXPRESSROUTE);
+	memset(cap, 0, sizeof(cap));
+	/* The originated prefix, as rde.c makes it: empty path, no next hop. */
+	struct wire_attrs wa = {.present = WIRE_ATTR_BIT(WIRE_ATTR_ORIGIN) |
+					   WIRE_ATTR_BIT(WIRE_ATTR_AS_PATH)};
+	static uint8_t data[64];
+	static const uint8_t none[1];
+	struct attr_buf ab = {.data = data, .cap = sizeof(data)};
+	assert_true(attr_encode(&wa, none, 0, &ab));
+	struct attr_set *a = attr_intern_w(&rib.attrs, &ab);
+	struct rx_prefix p;
+	rx_prefix_parse("10.1.0.0/16", &p, false);
+	rib_update_w(&rib, RIB_SRC_LOCAL, 0, &p, a);
+	attr_unref_w(&rib.attrs, a);
+	sync_changes();
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	export_fini(&ex);
+	rib_fini(&rib);
+	for (int i = 0; i < 4; i++)
+		free(cap[i].buf);
+	rx_rcu_unregister();
+	return 0;
+}
+
+static void test_matrix(void **state)
+{
+	/* DESIGN.md "Propagation": rows from, columns to (nva, er, vpn, rs-client). */
+	static const char *const off[5] = {"1111", "1000", "0000", "0000", "0001"};
+	static const char *const on[5] = {"1111", "1110", "1010", "1100", "0001"};
+	for (int ex_on = 0; ex_on < 2; ex_on++) {
+		struct export_policy pol = {.exchange = ex_on};
+		for (uint8_t from = 0; from < 5; from++)
+			for (uint8_t to = 1; to < 5; to++) {
+				bool want = (ex_on ? on : off)[from][to - 1] == '1';
+				assert_int_equal(export_allowed(&pol, from, to), want);
+			}
+	}
+}
+
+static void test_feed_and_exchange(void **state)
+{
+	struct seen s;
+	announce(1, "192.0.2.0/24", 65001, NULL, 0, 0);
+	announce(3, "203.0.113.0/24", 0, NULL, 0, 0); /* iBGP gateway: empty AS path */
+	sync_changes();
+	join(2, &KEY_NVA);
+	join(3, &KEY_ER);
+	decode(&cap[2], &s);
+	/* NVA 2: the other NVA's route with 65515 prepended, next hop unchanged, no LOCAL_PREF
+	 * (eBGP); the originated prefix with our router id; not the gateway's route. */
+	assert_true(has(&s, "192.0.2.0/24|65515 65001|127.0.0.1|-1"));
+	assert_true(has(&s, "10.1.0.0/16|65515|10.255.0.1|-1"));
+	assert_int_equal(s.n_ann, 2);
+	assert_int_equal(s.n_eor, 1);
+	decode(&cap[3], &s);
+	/* The iBGP gateway: only the originated prefix, no prepend, LOCAL_PREF 100. */
+	assert_true(has(&s, "10.1.0.0/16||10.255.0.1|100"));
+	assert_int_equal(s.n_ann, 1);
+	assert_int_equal(adv[3], 1);
+
+	struct export_policy pol = ex.pol;
+	pol.exchange = true;
+	export_policy_change_w(&ex, &rib, &pol);
+	decode(&cap[3], &s);
+	assert_true(has(&s, "192.0.2.0/24|65001|127.0.0.1|100"));
+	assert_int_equal(s.n_ann, 1);
+	decode(&cap[2], &s);
+	assert_true(has(&s, "203.0.113.0/24|65515|127.0.0.3|-1"));
+	assert_int_equal(adv[2], 3);
+
+	pol.exchange = false;
+	export_policy_change_w(&ex, &rib, &pol);
+	decode(&cap[3], &s);
+	assert_true(withdrew(&s, "192.0.2.0/24"));
+	assert_int_equal(s.n_ann + s.n_wd, 1);
+	decode(&cap[2], &s);
+	assert_true(withdrew(&s, "203.0.113.0/24"));
+	assert_int_equal(adv[2], 2);
+	export_member_down_w(&ex, 2);
+	export_member_down_w(&ex, 3);
+}
+
+static void test_split_horizon_in_a_group(void **state)
+{
+	struct seen s;
+	join(1, &KEY_NVA);
+	join(2, &KEY_NVA); /* same group as 1 */
+	decode(&cap[1], &s);
+	decode(&cap[2], &s);
+	announce(1, "198.51.100.0/24", 65001, NULL, 0, 0);
+	sync_changes();
+	decode(&cap[1], &s);
+	assert_int_equal(s.n_ann, 0); /* never back to its source */
+	decode(&cap[2], &s);
+	assert_true(has(&s, "198.51.100.0/24|65515 65001|127.0.0.1|-1"));
+	/* Now 2 announces it with a better path (same length, lower router id wins for 1's?):
+	 * make 2's path strictly better by AS path length: withdraw 1's. */
+	withdraw(1, "198.51.100.0/24");
+	announce(2, "198.51.100.0/24", 65002, NULL, 0, 0);
+	sync_changes();
+	decode(&cap[2], &s);
+	/* 2 loses the route it had from 1 (it is now the source): a withdrawal, no echo. */
+	assert_true(withdrew(&s, "198.51.100.0/24"));
+	assert_int_equal(s.n_ann, 0);
+	decode(&cap[1], &s);
+	assert_true(has(&s, "198.51.100.0/24|65515 65002|127.0.0.2|-1"));
+	export_member_down_w(&ex, 1);
+	export_member_down_w(&ex, 2);
+}
+
+static void test_communities(void **state)
+{
+	struct seen s;
+	join(2, &KEY_NVA);
+	join(3, &KEY_ER);
+	decode(&cap[2], &s);
+	decode(&cap[3], &s);
+	struct export_policy pol = ex.pol;
+	pol.exchange = true;
+	export_policy_change_w(&ex, &rib, &pol);
+	decode(&cap[2], &s);
+	decode(&cap[3], &s);
+	uint32_t noadv = WIRE_COMM_NO_ADVERTISE, noexp = WIRE_COMM_NO_EXPORT;
+	announce(1, "192.0.2.128/25", 65001, &noadv, 1, 0);
+	announce(1, "192.0.2.64/26", 65001, &noexp, 1, 0);
+	sync_changes();
+	decode(&cap[2], &s); /* eBGP NVA: neither */
+	assert_int_equal(s.n_ann, 0);
+	decode(&cap[3], &s); /* iBGP gateway: NO_EXPORT stays inside the AS, so it gets it */
+	assert_int_equal(s.n_ann, 1);
+	assert_true(has(&s, "192.0.2.64/26|65001|127.0.0.1|100"));
+	pol.exchange = false;
+	export_policy_change_w(&ex, &rib, &pol);
+	export_member_down_w(&ex, 2);
+	export_member_down_w(&ex, 3);
+}
+
+static void test_transparent_keeps_path_and_med(void **state)
+{
+	struct export_policy pol = ex.pol;
+	pol.transparent = true;
+	ex.pol = pol;
+	announce(1, "100.64.0.0/10", 65001, NULL, 0, 77);
+	sync_changes();
+	struct rib_path path = {0};
+	struct rx_prefix p;
+	rx_prefix_parse("100.64.0.0/10", &p, false);
+	const struct rib_node *nd = rib_find_rcu(&rib, &p);
+	assert_non_null(nd);
+	path = rib_node_paths(rib_tree(&rib, RX_AFI_IPV4), nd)[0];
+	uint8_t out[512], nh[32], nh_len;
+	size_t n = export_attrs_encode(&ex, &rib, &KEY_NVA, &path, out, sizeof(out), nh, &nh_len);
+	assert_true(n > 0);
+	static struct wire_scratch sc;
+	struct wire_update u;
+	struct wire_ctx ctx = {.as4 = true};
+	assert_int_equal(wire_attrs_parse(out, n, &ctx, false, &u, &sc), WIRE_OK);
+	char s[64];
+	aspath_str(u.attrs.aspath, u.attrs.aspath_len, s, sizeof(s));
+	assert_string_equal(s, "65001"); /* RFC 7947: no prepend */
+	assert_true(WIRE_HAS(&u.attrs, WIRE_ATTR_MED));
+	assert_int_equal(u.attrs.med, 77);
+	/* Azure mode towards eBGP: prepend, and a MED from a neighbouring AS is dropped. */
+	ex.pol.transparent = false;
+	n = export_attrs_encode(&ex, &rib, &KEY_NVA, &path, out, sizeof(out), nh, &nh_len);
+	assert_int_equal(wire_attrs_parse(out, n, &ctx, false, &u, &sc), WIRE_OK);
+	aspath_str(u.attrs.aspath, u.attrs.aspath_len, s, sizeof(s));
+	assert_string_equal(s, "65515 65001");
+	assert_false(WIRE_HAS(&u.attrs, WIRE_ATTR_MED));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_matrix),
+		cmocka_unit_test_setup_teardown(test_feed_and_exchange, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_split_horizon_in_a_group, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_communities, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_transparent_keeps_path_and_med, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
