@@ -19,8 +19,7 @@ struct mrt_reader;
 
 /* Opens a file ("-" is standard input). Returns NULL with a message in err on failure. */
 struct mrt_reader *mrt_open(const char *path, char *err, size_t errlen);
-/* Reads records from memory (not copied: buf must outlive the reader). Compressed data is
- * decompressed like a file's. */
+/* Reads uncompressed MRT data from memory (not copied: buf must outlive the reader). */
 struct mrt_reader *mrt_open_mem(const void *buf, size_t len);
 void mrt_close(struct mrt_reader *r);
 
