@@ -92,18 +92,68 @@ static size_t decode(const struct wire_nlri *n, struct rde_pfx *out)
 	return i;
 }
 
+/* Queues prefixes announced with one next hop (and, with the first message, the
+ * withdrawals). `nh` NULL means the IPv4 NEXT_HOP attribute. */
+static void push_update(struct rx_peer *p, const struct wire_update *u,
+			const struct wire_nlri *const *ann, size_t n_ann_fields,
+			const struct wire_nlri *const *wd, size_t n_wd_fields, const uint8_t *nh,
+			uint8_t nh_len, bool withdraw_all)
+{
+	struct peer_session *s = &p->io.s;
+	size_t n_ann = 0, n_wd = 0;
+	for (size_t i = 0; i < n_ann_fields; i++)
+		n_ann += usable(s, ann[i]) ? ann[i]->count : 0;
+	for (size_t i = 0; i < n_wd_fields; i++)
+		n_wd += usable(s, wd[i]) ? wd[i]->count : 0;
+	if (n_ann + n_wd == 0)
+		return;
+	size_t attr_len = 0;
+	/* Encode the attributes into a thread-local buffer, then copy just what is used. */
+	static __thread uint8_t *buf;
+	struct attr_buf ab = {0};
+	if (!withdraw_all && n_ann) {
+		if (!buf)
+			buf = malloc(ATTR_BUF_MAX);
+		RX_ASSERT(buf);
+		ab.data = buf;
+		ab.cap = ATTR_BUF_MAX;
+		bool ok = attr_encode(&u->attrs, nh, nh_len, &ab);
+		RX_ASSERT(ok); /* the buffer holds any attribute block a message can carry */
+		attr_len = ab.k.data_len;
+	}
+	struct rde_msg *m = rde_msg_new(RDE_UPDATE, p->src, n_ann + n_wd, attr_len);
+	size_t k = 0;
+	for (size_t i = 0; i < n_ann_fields; i++)
+		if (usable(s, ann[i]))
+			k += decode(ann[i], &m->pfx[k]);
+	for (size_t i = 0; i < n_wd_fields; i++)
+		if (usable(s, wd[i]))
+			k += decode(wd[i], &m->pfx[k]);
+	RX_ASSERT(k == n_ann + n_wd);
+	if (withdraw_all) { /* RFC 7606 2: every NLRI of the UPDATE is withdrawn */
+		m->n_wd = (uint32_t)k;
+	} else {
+		m->n_ann = (uint32_t)n_ann;
+		m->n_wd = (uint32_t)n_wd;
+	}
+	if (attr_len) {
+		m->attrs = ab;
+		m->attrs.data = (uint8_t *)&m->pfx[k];
+		memcpy(m->attrs.data, buf, attr_len);
+		m->attrs.cap = attr_len;
+	}
+	rde_push(p->d, m);
+}
+
 static void ev_update(void *ctx, struct peer_session *s, const struct wire_update *u)
 {
 	struct rx_peer *p = rx_peer_of(s);
 	struct rx_daemon *d = p->d;
-	const struct wire_nlri *ann[2] = {&u->nlri, &u->mp_reach};
-	const struct wire_nlri *wd[2] = {&u->withdrawn, &u->mp_unreach};
-	size_t n_ann = 0, n_wd = 0;
-	for (int i = 0; i < 2; i++) {
-		n_ann += usable(s, ann[i]) ? ann[i]->count : 0;
-		n_wd += usable(s, wd[i]) ? wd[i]->count : 0;
-	}
+	const struct wire_nlri *v4[] = {&u->nlri}, *mp[] = {&u->mp_reach};
+	const struct wire_nlri *wd[] = {&u->withdrawn, &u->mp_unreach};
 	bool withdraw_all = u->err.action == WIRE_TREAT_AS_WITHDRAW;
+	size_t n_ann = (usable(s, &u->nlri) ? u->nlri.count : 0) +
+		       (usable(s, &u->mp_reach) ? u->mp_reach.count : 0);
 	/* Azure mode: a path through our own AS is a loop (RFC 4271 9.1.2). */
 	if (!withdraw_all && n_ann && !d->conf->transparent &&
 	    wire_aspath_contains(u->attrs.aspath, u->attrs.aspath_len, d->conf->asn)) {
@@ -112,45 +162,10 @@ static void ev_update(void *ctx, struct peer_session *s, const struct wire_updat
 		__atomic_fetch_add(&p->rejected, n_ann, __ATOMIC_RELAXED);
 		withdraw_all = true;
 	}
-	if (n_ann + n_wd == 0)
-		return; /* End-of-RIB, or families we do not carry */
-	size_t attr_cap = withdraw_all || !n_ann ? 0 : ATTR_BUF_MAX;
-	struct rde_msg *m = rde_msg_new(RDE_UPDATE, p->src, n_ann + n_wd, 0);
-	size_t k = 0;
-	for (int i = 0; i < 2; i++)
-		if (usable(s, ann[i]))
-			k += decode(ann[i], &m->pfx[k]);
-	for (int i = 0; i < 2; i++)
-		if (usable(s, wd[i]))
-			k += decode(wd[i], &m->pfx[k]);
-	RX_ASSERT(k == n_ann + n_wd);
-	if (withdraw_all) { /* RFC 7606 2: every NLRI of the UPDATE is withdrawn */
-		m->n_ann = 0;
-		m->n_wd = (uint32_t)k;
-		rde_push(d, m);
-		return;
-	}
-	m->n_ann = (uint32_t)n_ann;
-	m->n_wd = (uint32_t)n_wd;
-	if (attr_cap) {
-		/* Encode into a thread-local buffer, then copy just what is used. */
-		static __thread uint8_t *buf;
-		if (!buf)
-			buf = malloc(ATTR_BUF_MAX);
-		RX_ASSERT(buf);
-		struct attr_buf ab = {.data = buf, .cap = ATTR_BUF_MAX};
-		const uint8_t *nh = u->has_mp_reach && usable(s, &u->mp_reach) ? u->mp_nexthop : NULL;
-		bool ok = attr_encode(&u->attrs, nh, nh ? u->mp_nexthop_len : 4, &ab);
-		RX_ASSERT(ok); /* the buffer holds any attribute block a message can carry */
-		struct rde_msg *big = realloc(m, sizeof(*m) + k * sizeof(m->pfx[0]) + ab.k.data_len);
-		RX_ASSERT(big);
-		m = big;
-		m->attrs = ab;
-		m->attrs.data = (uint8_t *)&m->pfx[k];
-		memcpy(m->attrs.data, buf, ab.k.data_len);
-		m->attrs.cap = ab.k.data_len;
-	}
-	rde_push(d, m);
+	/* IPv4 NLRI use NEXT_HOP, MP_REACH NLRI their own next hop: two attribute sets when
+	 * a sender combines both in one UPDATE (RFC 7606 5.1 lets it). */
+	push_update(p, u, v4, 1, wd, 2, NULL, 4, withdraw_all);
+	push_update(p, u, mp, 1, NULL, 0, u->mp_nexthop, u->mp_nexthop_len, withdraw_all);
 }
 
 const struct peer_events daemon_peer_events = {ev_established, ev_update, ev_refresh, ev_down,

@@ -213,8 +213,11 @@ static void pack_entry(struct export_state *e, const struct rib *rib, const stru
 	if (pe->path) {
 		alen = export_attrs_encode(e, rib, &g->key, pe->path, attrs, sizeof(attrs), nh,
 					   &nh_len);
-		/* RFC 8654 4: a route whose attributes cannot fit is withheld from the group. */
-		if (!alen || alen + 64 > max_msg) {
+		/* RFC 8654 4: a route whose attributes cannot fit is withheld from the group; so is
+		 * an IPv6 route without an IPv6 next hop (an originated one), which a receiver
+		 * would have to treat as malformed (RFC 7606 7.11). */
+		bool no_nh = pe->fam != RX_FAM_IPV4_UNICAST && nh_len == 0;
+		if (!alen || alen + 64 > max_msg || no_nh) {
 			e->routes_withheld += pe->pfx.len;
 			return;
 		}
