@@ -150,13 +150,15 @@ static void originate(struct rx_daemon *d)
 	bool ok = attr_encode(&wa, no_nexthop, 0, &ab); /* next hop chosen at export */
 	RX_ASSERT(ok);
 	struct attr_set *a = attr_intern_w(&d->rib.attrs, &ab);
+	size_t v6 = 0;
 	for (size_t i = 0; i < d->conf->noriginate; i++) {
 		const struct rx_prefix *p = &d->conf->originate[i];
 		rib_update_w(&d->rib, RIB_SRC_LOCAL, 0, p, a);
-		if (p->afi == RX_AFI_IPV6)
-			rx_log(RX_LOG_WARN, "originate: IPv6 prefixes are kept in the RIB but not "
-					    "advertised yet (no IPv6 next hop to give them)");
+		v6 += p->afi == RX_AFI_IPV6;
 	}
+	if (v6)
+		rx_log(RX_LOG_WARN, "originate: %zu IPv6 prefixes are kept in the RIB but not "
+				    "advertised yet (no IPv6 next hop to give them)", v6);
 	attr_unref_w(&d->rib.attrs, a);
 	export_pending(d);
 }
