@@ -110,7 +110,7 @@ static int load_real(struct msgset *s)
 
 	if (!d)
 		return -1;
-	s->ctx = (struct wire_ctx){.as4 = true, .ebgp = true};
+	s->ctx = (struct wire_ctx){.as4 = true};
 	while (off + 12 <= len) {
 		uint16_t type = wire_get16(d + off + 4), sub = wire_get16(d + off + 6);
 		size_t rlen = wire_get32(d + off + 8);
@@ -129,6 +129,9 @@ static int load_real(struct msgset *s)
 		if (rlen - 4 < hdr)
 			continue;
 		s->ctx.as4 = sub == 4;
+		/* The PCH session is iBGP (AS3856 both sides): LOCAL_PREF is legitimate. */
+		s->ctx.ebgp = sub == 4 ? wire_get32(r) != wire_get32(r + 4)
+				       : wire_get16(r) != wire_get16(r + 2);
 		keep_if_ipv4(s, r + hdr, rlen - 4 - hdr);
 	}
 	free(d);
