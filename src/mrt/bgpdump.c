@@ -98,7 +98,7 @@ static char *fmt_head(char *p, const struct mrt_record *rec, const char *kind, s
 static void emit(struct mrt_bgpdump *pr, const char *head, size_t hlen, const struct rx_prefix *pfx,
 		 const uint8_t *fake_addr, bool path_id, uint32_t id, const char *tail, size_t tlen)
 {
-	char *start = mrt_out_reserve(pr->out, hlen + tlen + 64);
+	char *start = mrt_out_reserve(pr->out, hlen + tlen + 96);
 	char *p = put(start, head, hlen);
 	if (fake_addr) { /* type 5 withdrawals: bgpdump prints the peer's address */
 		p = mrt_fmt_ipv4(p, fake_addr);

@@ -71,7 +71,6 @@ static void add_peer(struct summary *s, const struct mrt_peer *pe)
 {
 	struct mrt_peer k = {.afi = pe->afi, .asn = pe->asn};
 	memcpy(k.addr, pe->addr, sizeof(k.addr));
-	s->peers.n += 0;
 	hset_add(&s->peers, XXH3_64bits(&k, sizeof(k)));
 }
 
