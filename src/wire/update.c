@@ -188,7 +188,8 @@ size_t wire_update_finish(struct wire_update_builder *b)
 		size_t mp_start = b->mp_len_off - 2;
 		size_t mp_val = b->len - mp_start - 4;
 		wire_put16(buf + b->mp_len_off, (uint16_t)mp_val);
-		memcpy(buf + b->len, b->attrs, b->attrs_len);
+		if (b->attrs_len) /* withdrawals have none, and attrs may be NULL */
+			memcpy(buf + b->len, b->attrs, b->attrs_len);
 		b->len += b->attrs_len;
 		wire_put16(buf + WIRE_HEADER_LEN + 2, (uint16_t)(b->len - WIRE_HEADER_LEN - 4));
 	}
