@@ -130,6 +130,12 @@ void wire_update_begin(struct wire_update_builder *b, uint8_t *buf, size_t max_l
 	b->attr_len_off = n;
 	if (fam == RX_FAM_IPV4_UNICAST) {
 		b->attr_len_off = withdraw ? 0 : n;
+		if (!withdraw && n + 2 + attrs_len > max_len) {
+			/* RFC 8654 3: attributes too long for this peer. Nothing is copied; the
+			 * length leaves no room, so wire_update_add refuses every prefix. */
+			b->len = n + 2 + attrs_len;
+			return;
+		}
 		if (!withdraw) { /* TAL, attributes, then NLRI */
 			wire_put16(buf + n, (uint16_t)attrs_len);
 			memcpy(buf + n + 2, attrs, attrs_len);

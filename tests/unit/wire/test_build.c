@@ -363,6 +363,34 @@ static void test_builder_ipv6_withdraw_bytes(void **state)
 	assert_false(u.end_of_rib);
 }
 
+/* Attributes too long for the message (RFC 8654 3: a route whose attributes do not fit a
+ * 4096-octet message must be withheld from a peer without extended messages): the builder
+ * takes no prefix and writes nothing past max_len (ASan checks the heap buffer). */
+static void test_builder_attrs_too_long(void **state)
+{
+	static uint8_t attrs[5000];
+	uint8_t *msg = malloc(WIRE_MAX_LEN);
+	struct wire_update_builder b;
+	struct rx_prefix p = wt_pfx("192.0.2.0/24");
+	static const uint8_t nh6[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 1};
+
+	assert_non_null(msg);
+	static const size_t lens[] = {WIRE_MAX_LEN - 23 - 3, WIRE_MAX_LEN - 23, 4800, 5000};
+	for (size_t i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+		size_t alen = lens[i];
+		wire_update_begin(&b, msg, WIRE_MAX_LEN, RX_FAM_IPV4_UNICAST, false, false, attrs,
+				  alen, NULL, 0);
+		assert_false(wire_update_add(&b, &p, 0));
+		assert_int_equal(wire_update_finish(&b), 0);
+		wire_update_begin(&b, msg, WIRE_MAX_LEN, RX_FAM_IPV6_UNICAST, false, false, attrs,
+				  alen, nh6, 16);
+		struct rx_prefix q = wt_pfx("2001:db8::/32");
+		assert_false(wire_update_add(&b, &q, 0));
+		assert_int_equal(wire_update_finish(&b), 0);
+	}
+	free(msg);
+}
+
 /* RFC 4724 2: End-of-RIB markers. */
 static void test_eor_encode(void **state)
 {
@@ -402,6 +430,7 @@ int main(void)
 	    cmocka_unit_test(test_pack_ipv6_extended),
 	    cmocka_unit_test(test_builder_exact_bytes),
 	    cmocka_unit_test(test_builder_ipv6_withdraw_bytes),
+	    cmocka_unit_test(test_builder_attrs_too_long),
 	    cmocka_unit_test(test_eor_encode),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
