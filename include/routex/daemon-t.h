@@ -83,7 +83,9 @@ struct rx_daemon {
 	size_t npeers;
 	struct io_loop *loops;
 	unsigned nloops;
+	unsigned nloops_ready;     /* initialised, for a clean stop after a failed start */
 	struct io_loop **loop_ptrs;
+	uint8_t **ingest_buf;      /* per I/O thread: attr_encode scratch (ATTR_BUF_MAX) */
 	struct mpsc_queue rdeq;    /* to the decision thread */
 	pthread_t rde_thread;
 	bool rde_running;

@@ -169,10 +169,14 @@ bool daemon_init(struct rx_daemon *d, struct conf_daemon *conf)
 	d->nloops = io_thread_count(conf);
 	d->loops = calloc(d->nloops, sizeof(*d->loops));
 	d->loop_ptrs = calloc(d->nloops, sizeof(*d->loop_ptrs));
-	RX_ASSERT(d->loops && d->loop_ptrs);
+	d->ingest_buf = calloc(d->nloops, sizeof(*d->ingest_buf));
+	RX_ASSERT(d->loops && d->loop_ptrs && d->ingest_buf);
 	for (unsigned i = 0; i < d->nloops; i++) {
+		d->ingest_buf[i] = malloc(ATTR_BUF_MAX);
+		RX_ASSERT(d->ingest_buf[i]);
 		if (!io_loop_init(&d->loops[i], &daemon_peer_events, d))
 			return false;
+		d->nloops_ready = i + 1;
 		d->loops[i].find_peer = find_peer;
 		d->loops[i].log = loop_log;
 		d->loops[i].loops = d->loop_ptrs;
@@ -215,10 +219,10 @@ bool daemon_start(struct rx_daemon *d)
 void daemon_fini(struct rx_daemon *d)
 {
 	ctl_stop(d->ctl);
-	for (unsigned i = 0; i < d->nloops; i++)
+	for (unsigned i = 0; i < d->nloops_ready; i++)
 		io_loop_stop(&d->loops[i]);
 	rde_stop(d);
-	for (unsigned i = 0; i < d->nloops; i++)
+	for (unsigned i = 0; i < d->nloops_ready; i++)
 		io_loop_fini(&d->loops[i]);
 	/* Messages the decision thread never took. */
 	struct mpsc_batch b;
@@ -228,6 +232,9 @@ void daemon_fini(struct rx_daemon *d)
 	mpsc_fini(&d->rdeq);
 	export_fini(&d->exp);
 	rib_fini(&d->rib);
+	for (unsigned i = 0; d->ingest_buf && i < d->nloops; i++)
+		free(d->ingest_buf[i]);
+	free(d->ingest_buf);
 	free(d->loops);
 	free(d->loop_ptrs);
 	free(d->peers);

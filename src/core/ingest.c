@@ -108,13 +108,10 @@ static void push_update(struct rx_peer *p, const struct wire_update *u,
 	if (n_ann + n_wd == 0)
 		return;
 	size_t attr_len = 0;
-	/* Encode the attributes into a thread-local buffer, then copy just what is used. */
-	static __thread uint8_t *buf;
+	/* Encode the attributes into this I/O thread's buffer, then copy just what is used. */
+	uint8_t *buf = p->d->ingest_buf[p->io.loop - p->d->loops];
 	struct attr_buf ab = {0};
 	if (!withdraw_all && n_ann) {
-		if (!buf)
-			buf = malloc(ATTR_BUF_MAX);
-		RX_ASSERT(buf);
 		ab.data = buf;
 		ab.cap = ATTR_BUF_MAX;
 		bool ok = attr_encode(&u->attrs, nh, nh_len, &ab);
