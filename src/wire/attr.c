@@ -29,6 +29,7 @@ struct parse_state {
 	bool mrt;
 	struct wire_update *u;
 	struct wire_scratch *s;
+	bool nexthop_used; /* the UPDATE has classic IPv4 NLRI (or this is a bare block) */
 	const uint8_t *aspath; /* as received */
 	size_t aspath_len;
 	bool has_as4_aggr;
@@ -78,15 +79,23 @@ static void dec_aspath(struct parse_state *st, const struct attr_in *a)
 	keep(st, a->type);
 }
 
+/* RFC 4760 3: without classic NLRI the receiver SHOULD ignore NEXT_HOP, so an error in it
+ * concerns no route: attribute discard, never treat-as-withdraw of MP_REACH routes, and
+ * never the RFC 7606 5.2 escalation of a withdraw-only UPDATE to a reset. */
+static enum wire_action nexthop_action(const struct parse_state *st)
+{
+	return st->nexthop_used ? WIRE_TREAT_AS_WITHDRAW : WIRE_ATTR_DISCARD;
+}
+
 static void dec_nexthop(struct parse_state *st, const struct attr_in *a)
 {
 	if (a->len != 4) /* RFC 7606 7.3 */
-		return malformed(st, a, WIRE_TREAT_AS_WITHDRAW, WIRE_UPD_ATTR_LEN,
+		return malformed(st, a, nexthop_action(st), WIRE_UPD_ATTR_LEN,
 				 "NEXT_HOP length is not 4");
 	/* RFC 4271 6.3: a semantically wrong next hop makes the routes unusable, no reset.
 	 * MRT archives are replayed as recorded. */
 	if (!st->mrt && (wire_get32(a->val) == 0 || a->val[0] >= 224))
-		return malformed(st, a, WIRE_TREAT_AS_WITHDRAW, WIRE_UPD_INVALID_NEXT_HOP,
+		return malformed(st, a, nexthop_action(st), WIRE_UPD_INVALID_NEXT_HOP,
 				 "NEXT_HOP is not a unicast host address");
 	memcpy(st->u->attrs.nexthop, a->val, 4);
 	keep(st, a->type);
@@ -385,9 +394,13 @@ static void one_attr(struct parse_state *st, const struct attr_in *a)
 	uint8_t ot = a->flags & (WIRE_AF_OPTIONAL | WIRE_AF_TRANSITIVE);
 	/* RFC 4271 4.3: the Partial bit is only meaningful on optional transitive attributes;
 	 * the low four bits are ignored on receipt. */
-	if (ot != r->flags)
-		return malformed(st, a, (enum wire_action)r->flag_action, WIRE_UPD_ATTR_FLAGS,
+	if (ot != r->flags) {
+		enum wire_action act = a->type == WIRE_ATTR_NEXT_HOP
+					       ? nexthop_action(st)
+					       : (enum wire_action)r->flag_action;
+		return malformed(st, a, act, WIRE_UPD_ATTR_FLAGS,
 				 "attribute flags conflict with its type");
+	}
 	r->decode(st, a);
 }
 
@@ -460,9 +473,11 @@ static bool walk_attrs(struct parse_state *st, const uint8_t *buf, size_t len)
 }
 
 bool wire_attrs_walk(const uint8_t *buf, size_t len, const struct wire_ctx *ctx, bool mrt_mode,
-		     struct wire_update *u, struct wire_scratch *scratch, unsigned *n_other)
+		     bool nexthop_used, struct wire_update *u, struct wire_scratch *scratch,
+		     unsigned *n_other)
 {
-	struct parse_state st = {.ctx = ctx, .mrt = mrt_mode, .u = u, .s = scratch};
+	struct parse_state st = {
+		.ctx = ctx, .mrt = mrt_mode, .nexthop_used = nexthop_used, .u = u, .s = scratch};
 	bool framed = walk_attrs(&st, buf, len);
 	finish_aspath(&st);
 	*n_other = st.n_other;
@@ -476,6 +491,6 @@ enum wire_action wire_attrs_parse(const uint8_t *buf, size_t len, const struct w
 	memset(u, 0, sizeof(*u));
 	scratch->used = 0;
 	unsigned n_other;
-	wire_attrs_walk(buf, len, ctx, mrt_mode, u, scratch, &n_other);
+	wire_attrs_walk(buf, len, ctx, mrt_mode, true, u, scratch, &n_other);
 	return u->err.action;
 }

@@ -83,7 +83,7 @@ enum wire_action wire_update_parse(const uint8_t *body, size_t len, const struct
 		return reset(u, WIRE_UPD_INVALID_NETWORK, "malformed NLRI");
 
 	unsigned n_other = 0;
-	wire_attrs_walk(attrs, alen, ctx, false, u, scratch, &n_other);
+	wire_attrs_walk(attrs, alen, ctx, false, u->nlri.count > 0, u, scratch, &n_other);
 	if (u->err.action == WIRE_SESSION_RESET)
 		return WIRE_SESSION_RESET;
 	if (announces(u))

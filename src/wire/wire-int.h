@@ -24,9 +24,12 @@ size_t wire_aspath_widen(const uint8_t *p, size_t len, uint8_t *out);
 size_t wire_aspath_merge4(const uint8_t *path, size_t len, const uint8_t *as4, size_t as4_len,
 			  uint8_t *out, size_t cap);
 
-/* Decodes an attribute block into u (which the caller has initialised). Returns false when
- * the block's framing is broken (RFC 7606 4), after noting the error. */
+/* Decodes an attribute block into u (which the caller has initialised). nexthop_used: the
+ * message has classic IPv4 NLRI, or the block stands alone (RFC 4760 3 otherwise makes
+ * NEXT_HOP irrelevant). Returns false when the block's framing is broken (RFC 7606 4),
+ * after noting the error. */
 bool wire_attrs_walk(const uint8_t *buf, size_t len, const struct wire_ctx *ctx, bool mrt_mode,
-		     struct wire_update *u, struct wire_scratch *scratch, unsigned *n_other);
+		     bool nexthop_used, struct wire_update *u, struct wire_scratch *scratch,
+		     unsigned *n_other);
 
 #endif

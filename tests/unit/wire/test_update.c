@@ -376,6 +376,35 @@ static void test_mp_reach_and_unreach(void **state)
 	assert_string_equal(wt_fmt(&p), "198.51.100.0/24");
 }
 
+/* RFC 4760 3: an UPDATE whose only NLRI is in MP_REACH SHOULD NOT carry NEXT_HOP, and the
+ * receiver SHOULD ignore it: whatever it holds cannot withdraw the MP routes. */
+static void test_mp_reach_ignores_next_hop(void **state)
+{
+	static const char *const bad_nh[] = {"40 03 04 00000000", "40 03 04 e0000001",
+					     "40 03 05 c000020100", "40 03 00"};
+
+	for (size_t i = 0; i < sizeof(bad_nh) / sizeof(bad_nh[0]); i++) {
+		struct wt_buf a = {0};
+		wt_hex(&a, A_MP_REACH6 A_ORIGIN_IGP A_ASPATH4);
+		wt_hex(&a, bad_nh[i]);
+		wt_update(&body, NULL, 0, a.b, a.n, NULL, 0);
+		assert_true(wt_parse(&body, &ibgp4, &u) <= WIRE_ATTR_DISCARD);
+		assert_int_equal(u.mp_reach.count, 1);
+	}
+}
+
+/* RFC 4271 6.3: a semantically wrong NEXT_HOP SHOULD NOT cause a NOTIFICATION, and with
+ * only withdrawals it concerns no route at all. */
+static void test_withdraw_with_bad_next_hop(void **state)
+{
+	assert_int_not_equal(parse(&ibgp4, N_ONE, A_ORIGIN_IGP A_ASPATH4 "40 03 04 00000000", NULL),
+			     WIRE_SESSION_RESET);
+	assert_int_equal(u.withdrawn.count, 1);
+	/* With IPv4 NLRI it still makes the routes unusable (treat-as-withdraw). */
+	assert_int_equal(parse(&ibgp4, NULL, A_ORIGIN_IGP A_ASPATH4 "40 03 04 00000000", N_ONE),
+			 WIRE_TREAT_AS_WITHDRAW);
+}
+
 /* A family the codec does not know (IPv4 VPN, SAFI 128) is not a session error. */
 static void test_mp_reach_unknown_family(void **state)
 {
@@ -529,6 +558,8 @@ int main(void)
 	    cmocka_unit_test(test_mp_reach_ipv6),
 	    cmocka_unit_test(test_mp_reach_and_unreach),
 	    cmocka_unit_test(test_mp_reach_unknown_family),
+	    cmocka_unit_test(test_mp_reach_ignores_next_hop),
+	    cmocka_unit_test(test_withdraw_with_bad_next_hop),
 	    cmocka_unit_test(test_addpath_ipv4),
 	    cmocka_unit_test(test_addpath_ipv6_mp),
 	    cmocka_unit_test(test_nlri_check),

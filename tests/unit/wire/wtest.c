@@ -69,6 +69,8 @@ void wt_u32(struct wt_buf *b, uint32_t v)
 
 void wt_bytes(struct wt_buf *b, const void *p, size_t n)
 {
+	if (n == 0)
+		return; /* p may be NULL */
 	need(b, n);
 	memcpy(b->b + b->n, p, n);
 	b->n += n;
