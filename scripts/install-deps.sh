@@ -6,7 +6,8 @@ set -e
 [ "$(id -u)" = 0 ] || { echo "install-deps: run as root (apt-get)" >&2; exit 1; }
 PKGS="build-essential cmake pkg-config clang libclang-rt-14-dev
       liburcu-dev libjemalloc-dev libbsd-dev libcmocka-dev libbenchmark-dev
-      libyaml-dev libxxhash-dev zlib1g-dev libbz2-dev bgpdump valgrind python3"
+      libyaml-dev libxxhash-dev zlib1g-dev libbz2-dev bgpdump valgrind python3
+      bird2 gobgpd frr exabgp openbgpd"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
