@@ -417,6 +417,15 @@ static void finish_aspath(struct parse_state *st)
 	}
 	uint8_t *wide = wire_scratch_alloc(st->s, st->aspath_len * 2);
 	size_t wlen = wire_aspath_widen(st->aspath, st->aspath_len, wide);
+	if (wlen > UINT16_MAX) {
+		/* Over 16,000 ASes (an RFC 8654 message): the 4-octet form does not fit
+		 * aspath_len. No real path is this long; refuse it rather than truncate. */
+		at->present &= ~WIRE_ATTR_BIT(WIRE_ATTR_AS_PATH);
+		wire_err_note(&st->u->err, WIRE_TREAT_AS_WITHDRAW, WIRE_ERR_UPDATE,
+			      WIRE_UPD_MALFORMED_AS_PATH, WIRE_ATTR_AS_PATH, NULL, 0,
+			      "AS_PATH too long in 4-octet form");
+		return;
+	}
 	at->aspath = wide;
 	at->aspath_len = (uint16_t)wlen;
 	bool use_as4 = WIRE_HAS(at, WIRE_ATTR_AS4_PATH);
@@ -435,7 +444,7 @@ static void finish_aspath(struct parse_state *st)
 	size_t mlen = merged ? wire_aspath_merge4(wide, wlen, at->as4_path, at->as4_path_len,
 						  merged, cap)
 			     : 0;
-	if (mlen) {
+	if (mlen && mlen <= UINT16_MAX) {
 		at->aspath = merged;
 		at->aspath_len = (uint16_t)mlen;
 	}

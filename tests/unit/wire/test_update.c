@@ -405,6 +405,35 @@ static void test_withdraw_with_bad_next_hop(void **state)
 			 WIRE_TREAT_AS_WITHDRAW);
 }
 
+/* A 2-octet AS_PATH of more than 32,767 octets (possible with RFC 8654 extended messages)
+ * widens past the 16-bit aspath_len: it must never come out truncated. */
+static void test_two_octet_path_too_long_to_widen(void **state)
+{
+	static struct wt_buf a, seg;
+	struct wire_ctx ctx = {.as4 = false, .ext_msg = true};
+
+	seg.n = 0;
+	for (int s = 0; s < 65; s++) { /* 65 * (2 + 255 * 2) = 33280 octets, 66430 widened */
+		wt_u8(&seg, WIRE_AS_SEQUENCE);
+		wt_u8(&seg, 255);
+		for (int k = 0; k < 255; k++)
+			wt_u16(&seg, 65000 + (unsigned)(k % 100));
+	}
+	a.n = 0;
+	wt_hex(&a, A_ORIGIN_IGP);
+	wt_attr(&a, 0x50, WIRE_ATTR_AS_PATH, seg.b, seg.n);
+	wt_hex(&a, A_NEXTHOP);
+	wt_update(&body, NULL, 0, a.b, a.n, (const uint8_t *)"\x18\xc0\x00\x02", 4);
+	enum wire_action act = wt_parse(&body, &ctx, &u);
+	if (act == WIRE_OK) {
+		assert_int_equal(u.attrs.aspath_len, 65 * (2 + 255 * 4));
+		assert_int_equal(wire_aspath_length(u.attrs.aspath, u.attrs.aspath_len), 65 * 255);
+	} else {
+		assert_int_equal(act, WIRE_TREAT_AS_WITHDRAW);
+		assert_int_equal(u.nlri.count, 1);
+	}
+}
+
 /* A family the codec does not know (IPv4 VPN, SAFI 128) is not a session error. */
 static void test_mp_reach_unknown_family(void **state)
 {
@@ -560,6 +589,7 @@ int main(void)
 	    cmocka_unit_test(test_mp_reach_unknown_family),
 	    cmocka_unit_test(test_mp_reach_ignores_next_hop),
 	    cmocka_unit_test(test_withdraw_with_bad_next_hop),
+	    cmocka_unit_test(test_two_octet_path_too_long_to_widen),
 	    cmocka_unit_test(test_addpath_ipv4),
 	    cmocka_unit_test(test_addpath_ipv6_mp),
 	    cmocka_unit_test(test_nlri_check),
