@@ -1,0 +1,13 @@
+# routex-bench.cmake: routex-bench, the load generator and convergence harness that drives a
+# route server on loopback (bench/routex-bench/, docs/bench.md). A plain executable, not an
+# rx_bench() google-benchmark binary.
+if(TARGET rx_peer AND TARGET rx_mrt)
+  add_executable(routex-bench
+    ${CMAKE_CURRENT_LIST_DIR}/routex-bench/main.c
+    ${CMAKE_CURRENT_LIST_DIR}/routex-bench/run.c
+    ${CMAKE_CURRENT_LIST_DIR}/routex-bench/gen.c
+    ${CMAKE_CURRENT_LIST_DIR}/routex-bench/pset.c
+    ${CMAKE_CURRENT_LIST_DIR}/routex-bench/server.c)
+  target_link_libraries(routex-bench PRIVATE rx_peer rx_mrt rx_wire rx_util rx_conc m)
+  target_compile_definitions(routex-bench PRIVATE RX_DATA_DIR="${RX_DATA_DIR}")
+endif()

@@ -1,0 +1,132 @@
+/* bench.h: internals of routex-bench, the load generator and convergence harness (issue 7).
+ *
+ * Layout: gen.c builds the prefix universe and pre-encodes every feeder's UPDATE streams
+ * before the clock starts; pset.c is the monitors' prefix set; run.c owns the sockets and the
+ * single epoll loop that drives every session through the session core (src/peer); server.c
+ * writes a configuration for, starts and stops the route server under test; main.c parses
+ * options, runs the scenarios and prints the figures.
+ *
+ * Threads: one. Every session (feeder or monitor) lives in the one loop, so nothing here is
+ * shared between threads. The harness ceiling mode (--server none) measures what that loop
+ * can do on its own. */
+#ifndef ROUTEX_BENCH_H
+#define ROUTEX_BENCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <routex/peer-t.h>
+
+#define BENCH_SERVER_AS 65000u
+#define BENCH_FEEDER_AS0 4200000001u  /* feeder k has AS BENCH_FEEDER_AS0 + k */
+#define BENCH_MONITOR_AS0 4200100001u /* monitor m has AS BENCH_MONITOR_AS0 + m */
+#define BENCH_CHUNK (256 * 1024)      /* feeder streams are queued in message-aligned chunks */
+
+/* ---- The prefix universe and the feeds (gen.c) ---- */
+
+/* IPv4 prefixes, sorted by address then length; addr in host order. */
+struct universe {
+	uint32_t *addr;
+	uint8_t *len;
+	uint32_t *origin;   /* origin AS per prefix */
+	size_t n;
+	uint32_t *set_end;  /* attribute sets: set i covers [set_end[i-1], set_end[i]) */
+	size_t n_sets;
+	char source[256];   /* what it was built from, for the report */
+};
+
+/* A pre-encoded byte stream of whole BGP messages, cut in message-aligned chunks. */
+struct stream {
+	uint8_t *buf;
+	size_t len, cap;
+	size_t *cut;        /* chunk ends (offsets), ascending, last == len */
+	size_t n_cut, cap_cut;
+	uint64_t msgs, prefixes;
+};
+
+struct feed_params {
+	size_t per_feeder;  /* P: prefixes each feeder announces */
+	double overlap;     /* 0: disjoint windows, 1: every feeder the same prefixes */
+	unsigned feeders;
+	uint32_t seed;
+};
+
+/* Feeder k announces universe indices [feed_first(k), feed_first(k) + P). */
+size_t feed_stride(const struct feed_params *fp);
+size_t feed_universe_size(const struct feed_params *fp);
+
+int universe_generate(struct universe *u, size_t n, uint32_t seed);
+int universe_load_asprefix(struct universe *u, const char *path, size_t n);
+int universe_load_mrt(struct universe *u, const char *path, size_t n);
+void universe_make_sets(struct universe *u, double per_set, uint32_t seed);
+void universe_free(struct universe *u);
+
+/* Announcements (packed, one attribute block per set) and End-of-RIB, and the matching
+ * withdrawals, for feeder k whose next hop is nh (host order). */
+void stream_build_announce(struct stream *s, const struct universe *u,
+			   const struct feed_params *fp, unsigned k, uint32_t asn, uint32_t nh);
+void stream_build_withdraw(struct stream *s, const struct universe *u,
+			   const struct feed_params *fp, unsigned k);
+void stream_free(struct stream *s);
+
+/* ---- Prefix sets (pset.c) ---- */
+
+/* Bitmap over every prefix up to /24 (index (1 << len) | addr >> (32 - len), pages
+ * allocated on first use) plus an open-addressing hash set for /25../32. */
+#define PSET_PAGE_BITS 18
+#define PSET_PAGES (1u << (25 - PSET_PAGE_BITS))
+struct pset {
+	uint64_t *page[PSET_PAGES];
+	uint64_t *hash;     /* keys addr << 8 | len; 0: empty */
+	size_t hash_cap, hash_n;
+	size_t count;       /* prefixes held */
+};
+void pset_init(struct pset *s);
+void pset_fini(struct pset *s);
+void pset_clear(struct pset *s);
+/* Returns true when the set changed. */
+bool pset_add(struct pset *s, uint32_t addr, uint8_t len);
+bool pset_del(struct pset *s, uint32_t addr, uint8_t len);
+bool pset_has(const struct pset *s, uint32_t addr, uint8_t len);
+
+/* ---- The route server under test (server.c) ---- */
+
+enum server_kind { SRV_NONE, SRV_ROUTEXD, SRV_BIRD, SRV_GOBGP, SRV_FRR, SRV_OPENBGPD };
+
+struct peer_addr {
+	uint32_t addr;      /* host order */
+	uint32_t asn;
+	const char *role;   /* routexd role */
+};
+
+struct server {
+	enum server_kind kind;
+	pid_t pid;
+	uint16_t port;
+	char dir[256];      /* run folder: config, logs, sockets */
+	char bin[512];      /* binary (overrides the default) */
+	char ctl[512];      /* routexctl, for the exchange scenario */
+	bool exchange;      /* routexd: route-exchange at start */
+	bool transparent;   /* routexd: RFC 7947 mode (rs-client peers) */
+};
+
+enum server_kind server_kind_parse(const char *s);
+const char *server_kind_name(enum server_kind k);
+/* Writes the configuration for every peer and starts the daemon; waits until it listens. */
+int server_start(struct server *sv, const struct peer_addr *peers, size_t n);
+void server_stop(struct server *sv);
+/* utime + stime of every thread, seconds; peak RSS (VmHWM), bytes. -1 when unknown. */
+double server_cpu_s(const struct server *sv);
+long long server_hwm_bytes(const struct server *sv);
+/* routexd only: routexctl exchange on|off. */
+int server_exchange(struct server *sv, bool on);
+
+/* ---- Misc ---- */
+uint64_t bench_now_ns(void);
+void bench_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void bench_die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+extern int bench_verbose;
+
+#endif

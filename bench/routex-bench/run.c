@@ -1,0 +1,523 @@
+/* run.c: the session loop: every feeder and monitor session in one epoll loop.
+ *
+ * Sessions are driven through the session core (peer_session_*: FSM, OPEN negotiation,
+ * keepalives, framing, UPDATE parsing); this file owns the sockets, the feed pump and what
+ * monitors do with each parsed UPDATE. Active sessions connect with a blocking connect() on
+ * loopback (it completes in the kernel's backlog), then go non-blocking.
+ *
+ * Feed pump: a feeder's pre-encoded stream is queued into its session in message-aligned
+ * chunks of BENCH_CHUNK bytes whenever the session's backlog falls under one chunk, so the
+ * socket always has data ready and memory stays bounded with hundreds of feeders.
+ *
+ * Monitors: each UPDATE's withdrawn routes and NLRI are decoded with wire_nlri_decode and
+ * applied to the monitor's prefix set; the monitor is complete when its count equals the
+ * phase's target, and done_ns keeps the last time it became so. Counting, not comparing
+ * against the expected set, keeps the hot path to one bit operation per prefix; the set is
+ * compared prefix by prefix after the clock stops (main.c). */
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <routex/compiler.h>
+#include <routex/peer.h>
+#include <routex/wire.h>
+
+#include "run.h"
+
+enum { TAG_CONN = 1, TAG_LISTEN = 2 };
+#define RETRY_MS 500
+#define TICK_MS 200
+#define DONE_PENDING UINT64_MAX
+
+struct conn {
+	int tag;                 /* TAG_CONN */
+	struct peer_session s;
+	struct run *r;
+	struct feeder *f;        /* the feeder this session sends for, or NULL */
+	struct monitor *m;       /* where received routes go, or NULL */
+	uint32_t local_addr, remote_addr;
+	uint16_t remote_port;
+	bool active;             /* we connect (and reconnect) */
+	bool admin_down;         /* closed on purpose: no reconnect */
+	bool up;
+	uint64_t retry_at_ms;
+	uint32_t ev_mask;
+	const struct stream *tx; /* stream being queued */
+	size_t tx_chunk;         /* next chunk to queue */
+	uint64_t tx_first_ns, tx_last_ns;
+};
+
+struct lsock {
+	int tag;                 /* TAG_LISTEN */
+	int fd;
+	struct monitor *m;
+};
+
+uint64_t bench_now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+void run_set_target(struct monitor *m, size_t target)
+{
+	m->target = target;
+	m->has_target = true;
+	m->done_ns = m->set.count == target ? bench_now_ns() : 0;
+}
+
+/* ---- Receive side ---- */
+
+static struct rx_prefix decode_buf[WIRE_EXT_MAX_LEN];
+
+static void apply(struct monitor *m, const struct wire_nlri *nl, bool add)
+{
+	if (!nl->known || nl->afi != RX_AFI_IPV4 || !nl->count)
+		return;
+	size_t n = wire_nlri_decode(nl, decode_buf, NULL, RX_ARRAY_LEN(decode_buf));
+	for (size_t i = 0; i < n; i++) {
+		const struct rx_prefix *p = &decode_buf[i];
+		uint32_t a = wire_get32(p->addr);
+		if (add)
+			pset_add(&m->set, a, p->len);
+		else
+			pset_del(&m->set, a, p->len);
+	}
+	if (add)
+		m->nlri_in += n;
+	else
+		m->withdrawn_in += n;
+}
+
+static void ev_update(void *ctx, struct peer_session *s, const struct wire_update *u)
+{
+	struct conn *c = ctx;
+	struct monitor *m = c->m;
+	if (!m)
+		return;
+	uint64_t now = c->r->now_ns;
+	m->updates_in++;
+	m->last_rx_ns = now;
+	if (u->end_of_rib) {
+		m->eor_in++;
+		return;
+	}
+	/* RFC 7606 2: treat-as-withdraw turns every announced prefix into a withdrawal. */
+	bool ann = u->err.action != WIRE_TREAT_AS_WITHDRAW;
+	apply(m, &u->withdrawn, false);
+	apply(m, &u->nlri, ann);
+	if (u->has_mp_unreach)
+		apply(m, &u->mp_unreach, false);
+	if (u->has_mp_reach)
+		apply(m, &u->mp_reach, ann);
+	if (m->has_target) {
+		if (m->set.count == m->target) {
+			if (!m->done_ns)
+				m->done_ns = DONE_PENDING; /* stamped when the read batch ends */
+		} else {
+			m->done_ns = 0;
+		}
+	}
+}
+
+static void ev_established(void *ctx, struct peer_session *s)
+{
+	struct conn *c = ctx;
+	c->up = true;
+	c->r->n_up++;
+	if (!s->neg.ctx.as4)
+		bench_log("%s: peer did not negotiate 4-octet AS numbers: feeds are encoded for it",
+			  s->name);
+}
+
+static void ev_down(void *ctx, struct peer_session *s, const char *reason)
+{
+	struct conn *c = ctx;
+	if (c->up) {
+		c->r->n_up--;
+		if (!c->admin_down)
+			c->r->downs++;
+	}
+	c->up = false;
+	c->tx = NULL;
+	c->retry_at_ms = peer_now_ms() + RETRY_MS;
+	if (!c->admin_down)
+		bench_log("%s: session down: %s", s->name, reason);
+}
+
+static void ev_log(void *ctx, struct peer_session *s, const char *msg)
+{
+	if (bench_verbose)
+		bench_log("%s: %s", s->name, msg);
+}
+
+static const struct peer_events events = {
+	.established = ev_established,
+	.update = ev_update,
+	.down = ev_down,
+	.log = ev_log,
+};
+
+/* ---- Sockets ---- */
+
+static void sin_of(struct sockaddr_in *sa, uint32_t addr, uint16_t port)
+{
+	memset(sa, 0, sizeof(*sa));
+	sa->sin_family = AF_INET;
+	sa->sin_addr.s_addr = htonl(addr);
+	sa->sin_port = htons(port);
+}
+
+static void epoll_set(struct run *r, struct conn *c, bool add)
+{
+	uint32_t want = EPOLLIN | (peer_session_backlog(&c->s) ? EPOLLOUT : 0);
+	if (!add && want == c->ev_mask)
+		return;
+	struct epoll_event ev = {.events = want, .data.ptr = c};
+	if (epoll_ctl(r->epfd, add ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, c->s.fd, &ev) < 0)
+		bench_die("epoll_ctl: %s", strerror(errno));
+	c->ev_mask = want;
+}
+
+static void sock_tune(int fd)
+{
+	int one = 1;
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+}
+
+static struct conn *conn_new(struct run *r, const struct peer_session_cfg *cfg, const char *name)
+{
+	struct conn *c = calloc(1, sizeof(*c));
+	if (!c)
+		bench_die("out of memory");
+	c->tag = TAG_CONN;
+	c->r = r;
+	peer_session_init(&c->s, cfg, name, &events, c, r->scratch);
+	if (r->n_conns == r->cap_conns) {
+		r->cap_conns = r->cap_conns ? 2 * r->cap_conns : 64;
+		r->conns = realloc(r->conns, r->cap_conns * sizeof(*r->conns));
+		if (!r->conns)
+			bench_die("out of memory");
+	}
+	r->conns[r->n_conns++] = c;
+	return c;
+}
+
+static struct peer_session_cfg cfg_for(uint32_t local_as, uint32_t id, uint32_t peer_as,
+				       unsigned hold)
+{
+	struct peer_session_cfg cfg = {
+		.local_as = local_as,
+		.router_id = id,
+		.peer_as = peer_as,
+		.hold_time = (uint16_t)hold,
+		.families = RX_FAM_BIT(RX_FAM_IPV4_UNICAST),
+		.max_out_bytes = (size_t)1 << 30,
+	};
+	return cfg;
+}
+
+static bool conn_open(struct run *r, struct conn *c, uint64_t now_ms)
+{
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		bench_die("socket: %s", strerror(errno));
+	int one = 1;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	struct sockaddr_in sa;
+	sin_of(&sa, c->local_addr, 0);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		bench_die("bind %s: %s", c->s.name, strerror(errno));
+	sin_of(&sa, c->remote_addr, c->remote_port);
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		close(fd);
+		c->retry_at_ms = now_ms + RETRY_MS;
+		return false;
+	}
+	sock_tune(fd);
+	peer_session_connected(&c->s, fd, now_ms);
+	if (c->s.fd < 0)
+		return false;
+	epoll_set(r, c, true);
+	return true;
+}
+
+static void listen_monitor(struct run *r, struct monitor *m)
+{
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	int one = 1;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	struct sockaddr_in sa;
+	sin_of(&sa, m->addr, r->port);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 1024) < 0)
+		bench_die("listen on monitor %u: %s", m->idx, strerror(errno));
+	struct lsock *l = calloc(1, sizeof(*l));
+	if (!l)
+		bench_die("out of memory");
+	*l = (struct lsock){TAG_LISTEN, fd, m};
+	m->listen_fd = fd;
+	struct epoll_event ev = {.events = EPOLLIN, .data.ptr = l};
+	epoll_ctl(r->epfd, EPOLL_CTL_ADD, fd, &ev);
+}
+
+static void on_accept(struct run *r, struct lsock *l)
+{
+	for (;;) {
+		struct sockaddr_in sa;
+		socklen_t sl = sizeof(sa);
+		int fd = accept4(l->fd, (struct sockaddr *)&sa, &sl, SOCK_CLOEXEC);
+		if (fd < 0)
+			return;
+		uint32_t from = ntohl(sa.sin_addr.s_addr);
+		struct feeder *f = NULL;
+		for (unsigned i = 0; i < r->n_feeders && !f; i++)
+			if (r->feeders[i].addr == from)
+				f = &r->feeders[i];
+		if (!f) {
+			close(fd);
+			continue;
+		}
+		char name[64];
+		snprintf(name, sizeof(name), "m%u<-f%u", l->m->idx, f->idx);
+		struct peer_session_cfg cfg = cfg_for(l->m->asn, l->m->addr, f->asn, r->hold_time);
+		struct conn *c = conn_new(r, &cfg, name);
+		c->m = l->m;
+		sock_tune(fd);
+		peer_session_connected(&c->s, fd, peer_now_ms());
+		if (c->s.fd >= 0)
+			epoll_set(r, c, true);
+	}
+}
+
+/* ---- Feed pump ---- */
+
+static void pump(struct conn *c, uint64_t now_ms)
+{
+	const struct stream *t = c->tx;
+	if (!c->up || !t)
+		return;
+	while (c->tx_chunk < t->n_cut && peer_session_backlog(&c->s) < BENCH_CHUNK) {
+		size_t start = c->tx_chunk ? t->cut[c->tx_chunk - 1] : 0;
+		size_t end = t->cut[c->tx_chunk];
+		if (!c->tx_first_ns)
+			c->tx_first_ns = bench_now_ns();
+		c->tx_chunk++;
+		if (!peer_session_send(&c->s, t->buf + start, end - start, now_ms))
+			return;
+	}
+	if (c->tx_chunk == t->n_cut && peer_session_backlog(&c->s) == 0) {
+		c->tx_last_ns = bench_now_ns();
+		c->tx = NULL;
+	}
+}
+
+/* ---- Public ---- */
+
+void run_init(struct run *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->epfd = epoll_create1(EPOLL_CLOEXEC);
+	r->scratch = malloc(sizeof(*r->scratch));
+	if (r->epfd < 0 || !r->scratch)
+		bench_die("epoll_create1 or out of memory");
+	r->hold_time = 180;
+}
+
+static void add_active(struct run *r, struct feeder *f, struct monitor *m, uint32_t remote,
+		       uint32_t remote_as)
+{
+	char name[64];
+	struct peer_session_cfg cfg;
+	if (f) {
+		snprintf(name, sizeof(name), m ? "f%u->m%u" : "f%u", f->idx, m ? m->idx : 0);
+		cfg = cfg_for(f->asn, f->addr, remote_as, r->hold_time);
+	} else {
+		snprintf(name, sizeof(name), "m%u", m->idx);
+		cfg = cfg_for(m->asn, m->addr, remote_as, r->hold_time);
+	}
+	struct conn *c = conn_new(r, &cfg, name);
+	c->f = f;
+	c->m = f ? (r->track_feeders ? &f->rx : NULL) : m;
+	c->local_addr = f ? f->addr : m->addr;
+	c->remote_addr = remote;
+	c->remote_port = r->port;
+	c->active = true;
+}
+
+void run_connect_all(struct run *r)
+{
+	if (r->loopback) {
+		for (unsigned i = 0; i < r->n_mons; i++)
+			listen_monitor(r, &r->mons[i]);
+		for (unsigned k = 0; k < r->n_feeders; k++)
+			for (unsigned i = 0; i < r->n_mons; i++)
+				add_active(r, &r->feeders[k], &r->mons[i], r->mons[i].addr,
+					   r->mons[i].asn);
+	} else {
+		for (unsigned i = 0; i < r->n_mons; i++)
+			add_active(r, NULL, &r->mons[i], r->server_addr, BENCH_SERVER_AS);
+		for (unsigned k = 0; k < r->n_feeders; k++)
+			add_active(r, &r->feeders[k], NULL, r->server_addr, BENCH_SERVER_AS);
+	}
+	uint64_t now = peer_now_ms();
+	for (size_t i = 0; i < r->n_conns; i++)
+		conn_open(r, r->conns[i], now);
+}
+
+unsigned run_sessions(const struct run *r)
+{
+	if (r->loopback)
+		return 2 * r->n_feeders * r->n_mons;
+	return r->n_feeders + r->n_mons;
+}
+
+static void handle(struct run *r, struct conn *c, uint32_t ev, uint64_t now_ms)
+{
+	bool ok = true;
+	if (ev & (EPOLLIN | EPOLLERR | EPOLLHUP)) {
+		r->now_ns = bench_now_ns();
+		ok = peer_session_readable(&c->s, now_ms);
+		uint64_t end = bench_now_ns();
+		if (c->m) {
+			c->m->rx_busy_ns += end - r->now_ns;
+			if (c->m->done_ns == DONE_PENDING)
+				c->m->done_ns = end;
+		}
+	}
+	if (ok && (ev & EPOLLOUT))
+		ok = peer_session_writable(&c->s, now_ms);
+	if (ok && c->s.fd >= 0) {
+		pump(c, now_ms);
+		if (c->s.fd >= 0)
+			epoll_set(r, c, false);
+	}
+}
+
+static void housekeeping(struct run *r, uint64_t now_ms)
+{
+	for (size_t i = 0; i < r->n_conns; i++) {
+		struct conn *c = r->conns[i];
+		if (c->s.fd >= 0) {
+			if (peer_session_tick(&c->s, now_ms) && c->s.fd >= 0)
+				epoll_set(r, c, false);
+		} else if (c->active && !c->admin_down && now_ms >= c->retry_at_ms) {
+			conn_open(r, c, now_ms);
+		}
+	}
+}
+
+bool run_until(struct run *r, bool (*done)(struct run *r), uint64_t deadline_ns)
+{
+	struct epoll_event evs[256];
+	uint64_t next_tick = 0;
+	for (;;) {
+		if (done(r))
+			return true;
+		uint64_t now = bench_now_ns();
+		if (now >= deadline_ns)
+			return false;
+		int n = epoll_wait(r->epfd, evs, 256, 20);
+		uint64_t now_ms = peer_now_ms();
+		for (int i = 0; i < n; i++) {
+			int *tag = evs[i].data.ptr;
+			if (*tag == TAG_LISTEN)
+				on_accept(r, (struct lsock *)tag);
+			else
+				handle(r, (struct conn *)tag, evs[i].events, now_ms);
+		}
+		if (now_ms >= next_tick) {
+			housekeeping(r, now_ms);
+			next_tick = now_ms + TICK_MS;
+		}
+	}
+}
+
+void run_feed(struct run *r, unsigned f, bool withdraw)
+{
+	uint64_t now_ms = peer_now_ms();
+	for (size_t i = 0; i < r->n_conns; i++) {
+		struct conn *c = r->conns[i];
+		if (c->f != &r->feeders[f])
+			continue;
+		c->tx = withdraw ? &c->f->wd : &c->f->ann;
+		c->tx_chunk = 0;
+		c->tx_first_ns = c->tx_last_ns = 0;
+		pump(c, now_ms);
+		if (c->s.fd >= 0)
+			epoll_set(r, c, false);
+	}
+}
+
+void run_feeder_down(struct run *r, unsigned f)
+{
+	for (size_t i = 0; i < r->n_conns; i++) {
+		struct conn *c = r->conns[i];
+		if (c->f != &r->feeders[f] || c->s.fd < 0)
+			continue;
+		c->admin_down = true;
+		peer_session_close(&c->s, WIRE_ERR_CEASE, WIRE_CEASE_ADMIN_SHUTDOWN, NULL, 0,
+				   "routex-bench: flap");
+	}
+}
+
+void run_feeder_up(struct run *r, unsigned f)
+{
+	uint64_t now_ms = peer_now_ms();
+	for (size_t i = 0; i < r->n_conns; i++) {
+		struct conn *c = r->conns[i];
+		if (c->f != &r->feeders[f])
+			continue;
+		c->admin_down = false;
+		if (c->s.fd < 0)
+			conn_open(r, c, now_ms);
+	}
+}
+
+bool run_feeds_written(const struct run *r)
+{
+	for (size_t i = 0; i < r->n_conns; i++)
+		if (r->conns[i]->tx)
+			return false;
+	return true;
+}
+
+uint64_t run_first_tx_ns(const struct run *r)
+{
+	uint64_t t = 0;
+	for (size_t i = 0; i < r->n_conns; i++) {
+		uint64_t x = r->conns[i]->tx_first_ns;
+		if (x && (!t || x < t))
+			t = x;
+	}
+	return t;
+}
+
+uint64_t run_last_tx_ns(const struct run *r)
+{
+	uint64_t t = 0;
+	for (size_t i = 0; i < r->n_conns; i++)
+		if (r->conns[i]->tx_last_ns > t)
+			t = r->conns[i]->tx_last_ns;
+	return t;
+}
+
+void run_fini(struct run *r)
+{
+	for (size_t i = 0; i < r->n_conns; i++) {
+		peer_session_fini(&r->conns[i]->s);
+		free(r->conns[i]);
+	}
+	free(r->conns);
+	free(r->scratch);
+	close(r->epfd);
+}
