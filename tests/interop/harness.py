@@ -344,10 +344,11 @@ class Daemon:
         v6 = ipaddress.ip_network(prefix).version == 6
         return self.env.nh6(self.n) if v6 else self.env.nh4(self.n)
 
-    def route(self, prefix, via=()):
-        """The Route another eBGP peer of routexd should see for our prefix (Azure mode:
-        65515 prepended, next hop unchanged)."""
-        return Route((RX_ASN,) + tuple(via) + (() if self.ibgp else (self.asn,)),
+    def route(self, prefix, to=None):
+        """The Route a peer `to` of routexd should see for our prefix (Azure mode: 65515
+        prepended towards eBGP peers, nothing towards iBGP ones; next hop unchanged)."""
+        own = () if self.ibgp else (self.asn,)
+        return Route(own if to is not None and to.ibgp else (RX_ASN,) + own,
                      self.nh(prefix))
 
     def logfiles(self):

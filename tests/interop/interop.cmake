@@ -7,7 +7,9 @@ if(Python3_Interpreter_FOUND)
   # One CTest test per test class: NAME -> module.Class
   set(rx_interop_tests
     bird=test_daemons.Bird gobgp=test_daemons.GoBGP frr=test_daemons.FRR
-    exabgp=test_daemons.ExaBGP openbgpd=test_daemons.OpenBGPD)
+    exabgp=test_daemons.ExaBGP openbgpd=test_daemons.OpenBGPD
+    azure_exchange=test_azure.Exchange azure_active_active=test_azure.ActiveActive
+    azure_nva_ecmp=test_azure.NvaEcmp)
   foreach(t ${rx_interop_tests})
     string(REPLACE "=" ";" tp ${t})
     list(GET tp 0 tname)
