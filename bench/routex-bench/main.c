@@ -601,6 +601,11 @@ int main(int argc, char **argv)
 		busy += R.mons[i].rx_busy_ns;
 	}
 	res.decode_rate = busy ? (double)nl / ((double)busy / 1e9) : -1;
+	if (R.n_mons)
+		bench_log("monitor 0 received %llu UPDATEs, %.1f prefixes per UPDATE",
+			  (unsigned long long)R.mons[0].updates_in,
+			  (double)(R.mons[0].nlri_in + R.mons[0].withdrawn_in) /
+				  (double)(R.mons[0].updates_in ? R.mons[0].updates_in : 1));
 	server_stop(&sv);
 	print_results(&res, &u);
 	run_fini(&R);

@@ -70,11 +70,14 @@ static void conf_routexd(const struct server *sv, const struct peer_addr *p, siz
 static void conf_bird(const struct server *sv, const struct peer_addr *p, size_t n, FILE *f)
 {
 	fprintf(f, "log \"%s/bird.log\" { warning, error, fatal, bug };\n", sv->dir);
-	fprintf(f, "router id 10.255.255.1;\nprotocol device { }\n");
+	/* BIRD takes no neighbour on lo as directly connected: sessions are multihop, and
+	 * next hops (the feeders' 127/8 addresses) resolve through a device route on lo. */
+	fprintf(f, "router id 10.255.255.1;\nprotocol device { }\n"
+		   "protocol static { ipv4; route 127.0.0.0/8 via \"lo\"; }\n");
 	/* rs client: RFC 7947 behaviour (no AS prepend, next hop and MED kept). */
 	fprintf(f,
 		"template bgp rsc {\n  local 127.0.0.1 port %u as %u;\n  passive on;\n"
-		"  rs client;\n  hold time 180;\n  ipv4 { import all; export all; };\n}\n",
+		"  rs client;\n  multihop;\n  hold time 180;\n  ipv4 { import all; export all; };\n}\n",
 		sv->port, BENCH_SERVER_AS);
 	for (size_t i = 0; i < n; i++) {
 		char a[16];
