@@ -6,13 +6,16 @@
  *   bit 2     wire_ctx.as4      bit 3  wire_ctx.ebgp
  *   bit 4     ADD-PATH receive on every family
  *   bit 5     wire_ctx.ext_msg  bit 6  UPDATE kind: parse as a bare MRT attribute block
+ *   bit 7     UPDATE kind: also rebuild the announcements with the UPDATE builder
  * Besides "no crash, no out-of-bounds read" (ASan, UBSan) the target checks invariants:
  * - a parse that is not a session reset has NLRI fields that iterate and decode to exactly
  *   `count` prefixes, each within its family's length;
  * - attributes kept by a parse (action OK or attribute discard) re-encode, and the encoding
  *   parses cleanly to the same values (RFC 7606 discards must leave a valid set);
  * - an OPEN that parses re-encodes and parses to the same values;
- * - a shutdown communication comes out NUL-terminated and free of control characters. */
+ * - a shutdown communication comes out NUL-terminated and free of control characters;
+ * - (bit 7) the kept attributes and announced prefixes, packed again by the builder, give
+ *   UPDATEs within the size limit that parse back to the same prefixes in the same order. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -134,8 +137,7 @@ static void compare_attrs(const struct wire_attrs *a, const struct wire_attrs *b
 		       b->ext_communities_len) ||
 	    !same_view(a->large_communities, a->large_communities_len, b->large_communities,
 		       b->large_communities_len) ||
-	    !same_view(a->cluster_list, a->cluster_list_len, b->cluster_list,
-		       b->cluster_list_len))
+	    !same_view(a->cluster_list, a->cluster_list_len, b->cluster_list, b->cluster_list_len))
 		FAIL("re-parse: a list attribute changed");
 	if (!same_unknown(a, b))
 		FAIL("re-parse: unknown attributes changed");
@@ -178,7 +180,67 @@ static bool confed_inside(const uint8_t *p, size_t len)
 	return false;
 }
 
-static void fuzz_update(const uint8_t *body, size_t len, const struct wire_ctx *ctx, bool mrt)
+/* Checks one built message and compares its prefixes with want[0..n). */
+static size_t check_built(const uint8_t *msg, size_t len, const struct wire_ctx *ctx, size_t max,
+			  enum rx_family fam, const struct rx_prefix *want,
+			  const uint32_t *want_ids)
+{
+	static struct wire_update v;
+	static struct rx_prefix got[8192];
+	static uint32_t got_ids[8192];
+	struct wire_error err;
+	uint8_t type;
+
+	if (len < WIRE_HEADER_LEN || len > max ||
+	    wire_header_check(msg, len, max, &type, &err) != len || type != WIRE_UPDATE)
+		FAIL("builder: bad message of %zu octets (max %zu)", len, max);
+	scratch2.used = 0;
+	if (wire_update_parse(msg + 19, len - 19, ctx, &v, &scratch2) != WIRE_OK)
+		FAIL("builder: built UPDATE does not parse cleanly (%s)",
+		     v.err.reason ? v.err.reason : "?");
+	const struct wire_nlri *n = fam == RX_FAM_IPV4_UNICAST ? &v.nlri : &v.mp_reach;
+	size_t k = wire_nlri_decode(n, got, got_ids, 8192);
+	for (size_t i = 0; i < k; i++)
+		if (!rx_prefix_equal(&got[i], &want[i]) ||
+		    (n->addpath && got_ids[i] != want_ids[i]))
+			FAIL("builder: prefix %zu differs", i);
+	return k;
+}
+
+/* Packs the announcements of u again (IPv4 NLRI, or a known MP_REACH family). */
+static void rebuild(const struct wire_update *u, const struct wire_ctx *ctx)
+{
+	static uint8_t attrs[3 * 65536], msg[WIRE_EXT_MAX_LEN];
+	const struct wire_nlri *n = u->nlri.count ? &u->nlri : &u->mp_reach;
+	enum rx_family fam;
+	struct wire_update_builder b;
+	size_t max = ctx->ext_msg ? WIRE_EXT_MAX_LEN : WIRE_MAX_LEN;
+
+	if (!n->count || !n->known || !wire_family(n->afi, n->safi, &fam))
+		return;
+	if (n == &u->mp_reach && (u->mp_nexthop_len == 0 || fam == RX_FAM_IPV4_UNICAST))
+		return; /* IPv4 unicast is built in the classic fields, with NEXT_HOP */
+	size_t alen = wire_attrs_encode(&u->attrs, ctx, attrs, sizeof(attrs));
+	size_t total = wire_nlri_decode(n, pfx, ids, sizeof(pfx) / sizeof(pfx[0])), done = 0;
+	while (done < total) {
+		wire_update_begin(&b, msg, max, fam, false, n->addpath, attrs, alen, u->mp_nexthop,
+				  u->mp_nexthop_len);
+		size_t first = done;
+		while (done < total && wire_update_add(&b, &pfx[done], ids[done]))
+			done++;
+		size_t len = wire_update_finish(&b);
+		if (done == first) {
+			if (len != 0)
+				FAIL("builder: empty message of %zu octets", len);
+			return; /* attributes too long for this message size (RFC 8654 3) */
+		}
+		if (check_built(msg, len, ctx, max, fam, pfx + first, ids + first) != done - first)
+			FAIL("builder: prefix count differs");
+	}
+}
+
+static void fuzz_update(const uint8_t *body, size_t len, const struct wire_ctx *ctx, bool mrt,
+			bool build)
 {
 	static struct wire_update u;
 	enum wire_action act;
@@ -214,6 +276,8 @@ static void fuzz_update(const uint8_t *body, size_t len, const struct wire_ctx *
 		return;
 	if (act <= WIRE_ATTR_DISCARD)
 		check_reencode(&u, ctx, mrt);
+	if (build && !mrt && act <= WIRE_ATTR_DISCARD)
+		rebuild(&u, ctx);
 }
 
 static void fuzz_open(const uint8_t *body, size_t len)
@@ -308,7 +372,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	switch (sel & 3) {
 	case 0:
-		fuzz_update(body, len, &ctx, (sel & 0x40) != 0);
+		fuzz_update(body, len, &ctx, (sel & 0x40) != 0, (sel & 0x80) != 0);
 		break;
 	case 1:
 		fuzz_open(body, len);
