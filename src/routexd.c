@@ -11,8 +11,10 @@
 #include <unistd.h>
 
 #include <routex/conf.h>
+#include <routex/ctl.h>
 #include <routex/daemon.h>
 #include <routex/log.h>
+#include <routex/rcu.h>
 
 static void usage(void)
 {
@@ -73,22 +75,45 @@ int main(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	static struct rx_daemon d;
-	if (!daemon_init(&d, conf) || !daemon_start(&d)) {
+	struct ctl_server *ctl = NULL;
+	bool started = daemon_init(&d, conf) && daemon_start(&d);
+	if (started && conf->control_socket)
+		started = (ctl = ctl_start(&d, conf->control_socket)) != NULL;
+	if (!started) {
 		rx_log(RX_LOG_ERR, "routexd: start-up failed");
+		ctl_stop(ctl);
 		daemon_fini(&d);
 		return 1;
 	}
+	/* This thread asks the decision thread for reloads, as the control socket does. */
+	rx_rcu_register();
+	rx_rcu_offline();
 	for (;;) {
 		int sig;
 		if (sigwait(&set, &sig) != 0)
 			continue;
 		if (sig == SIGHUP) {
-			rx_log(RX_LOG_WARN, "SIGHUP: reload is not supported yet; restart to apply");
+			char *report = NULL;
+			size_t len = 0;
+			FILE *f = open_memstream(&report, &len);
+			rx_rcu_online();
+			bool ok = f && ctl_answer(&d, "reload", f);
+			rx_rcu_offline();
+			if (f)
+				fclose(f);
+			for (char *c = report; c && *c; c++) /* one log line */
+				if (*c == '\n')
+					*c = c[1] ? ';' : 0;
+			rx_log(ok ? RX_LOG_INFO : RX_LOG_ERR, "SIGHUP: %s", report ? report : "reload failed");
+			free(report);
 			continue;
 		}
 		rx_log(RX_LOG_INFO, "signal %d: shutting down", sig);
 		break;
 	}
+	rx_rcu_online();
+	rx_rcu_unregister();
+	ctl_stop(ctl);
 	daemon_fini(&d);
 	return 0;
 }

@@ -28,9 +28,11 @@ struct rx_daemon;
 
 struct rx_peer {
 	uint16_t src;              /* RIB source index (1 ..) */
-	uint8_t role;              /* enum rib_role */
-	const struct conf_peer *conf;
+	uint8_t role;              /* enum rib_role; A: relaxed (reload may change it) */
+	const struct conf_peer *conf; /* A: acquire/release; swapped by reload, the old config
+				       * stays alive until exit (daemon.old_confs) */
 	struct rx_daemon *d;
+	bool removed;              /* A: relaxed; de-configured by a reload (slot kept) */
 	struct io_peer io;         /* T:io */
 	/* Published for readers (control socket, metrics). A: relaxed; display values. */
 	int state;                 /* enum fsm_state */
@@ -63,8 +65,6 @@ struct rde_pfx {
 	uint32_t path_id;
 };
 
-struct ctl_req;
-
 struct rde_msg {
 	struct mpsc_node node;
 	uint8_t kind;              /* enum rde_kind */
@@ -73,14 +73,22 @@ struct rde_msg {
 	struct attr_buf attrs;     /* UPDATE with n_ann > 0; data points after pfx[] */
 	struct export_key key;     /* PEER_UP */
 	uint32_t router_id;        /* PEER_UP */
-	struct ctl_req *req;       /* CTL */
+	void (*run)(struct rx_daemon *d, void *arg); /* CTL: runs on the decision thread */
+	void *arg;
 	struct rde_pfx pfx[];
 };
 
+/* Peer slots: peers[i]->src == i + 1. Slots are appended by reload (release store of the
+ * pointer, then of npeers) and never reused or freed while running, so readers on any thread
+ * may walk 0 .. npeers (acquire) without a lock. */
+#define DAEMON_MAX_PEERS (RIB_MAX_PEERS - 1)
+
 struct rx_daemon {
-	struct conf_daemon *conf;
-	struct rx_peer *peers;     /* npeers entries; peers[i].src == i + 1 */
-	size_t npeers;
+	struct conf_daemon *conf;  /* A: acquire/release; replaced by reload */
+	struct conf_daemon **old_confs; /* W: every replaced config, freed at exit */
+	size_t n_old_confs;
+	struct rx_peer **peers;    /* DAEMON_MAX_PEERS slots */
+	size_t npeers;             /* A */
 	struct io_loop *loops;
 	unsigned nloops;
 	unsigned nloops_ready;     /* initialised, for a clean stop after a failed start */
@@ -93,7 +101,7 @@ struct rx_daemon {
 	struct export_state exp;   /* W */
 	bool exchange;             /* A: route exchange state, relaxed (display) */
 	uint64_t batches;          /* W */
-	struct ctl_server *ctl;
+	bool started;              /* peers added from now on go straight to an I/O thread */
 	int stop;                  /* A */
 };
 

@@ -2,6 +2,8 @@
 #ifndef ROUTEX_DAEMON_H
 #define ROUTEX_DAEMON_H
 
+#include <stdio.h>
+
 #include <routex/daemon-t.h>
 
 /* Builds the context from a loaded config (the daemon takes ownership of conf). Opens the
@@ -21,6 +23,36 @@ void rde_stop(struct rx_daemon *d);
 void rde_push(struct rx_daemon *d, struct rde_msg *m);
 struct rde_msg *rde_msg_new(uint8_t kind, uint16_t src, size_t n_pfx, size_t attr_bytes);
 
+/* Readers on any thread. */
 struct rx_peer *daemon_peer_by_name(struct rx_daemon *d, const char *name);
+static inline size_t daemon_npeers(const struct rx_daemon *d)
+{
+	return __atomic_load_n(&d->npeers, __ATOMIC_ACQUIRE);
+}
+/* The peer of RIB source src (1 ..), or NULL. */
+static inline struct rx_peer *daemon_peer(const struct rx_daemon *d, uint16_t src)
+{
+	return src >= 1 && src <= daemon_npeers(d) ? __atomic_load_n(&d->peers[src - 1], __ATOMIC_ACQUIRE)
+						   : NULL;
+}
+static inline const struct conf_peer *peer_conf(const struct rx_peer *p)
+{
+	return __atomic_load_n(&p->conf, __ATOMIC_ACQUIRE);
+}
+static inline const struct conf_daemon *daemon_conf(const struct rx_daemon *d)
+{
+	return __atomic_load_n(&d->conf, __ATOMIC_ACQUIRE);
+}
+
+/* Creates the peer for a config entry in the next slot and hands it to an I/O thread.
+ * Returns NULL when every slot is taken. */
+struct rx_peer *daemon_add_peer(struct rx_daemon *d, const struct conf_peer *cp);
+/* Session parameters of a peer, from its config. */
+struct peer_session_cfg daemon_session_cfg(const struct conf_daemon *c, const struct conf_peer *p);
+uint8_t daemon_rib_role(int conf_role);
+
+/* Reload (reload.c): re-reads the config file and applies what changed. Runs on the
+ * decision thread; writes a per-peer report to out. */
+bool daemon_reload_w(struct rx_daemon *d, bool dry_run, FILE *out);
 
 #endif

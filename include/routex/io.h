@@ -97,6 +97,23 @@ void io_loop_add_peer(struct io_loop *l, struct io_peer *p);
  * seconds (0: reconnect with the usual backoff). */
 void io_close_peer(struct io_peer *p, uint8_t code, uint8_t subcode, unsigned hold_down_s);
 
+/* Everything a reload may change about a peer's connection. */
+struct io_peer_settings {
+	struct peer_session_cfg cfg;
+	struct sockaddr_storage remote;
+	socklen_t remote_len;
+	struct sockaddr_storage local; /* family 0: the kernel chooses */
+	char password[81];
+	bool ttl_security;
+	bool enabled;
+};
+
+/* Applies new settings: a session that is up is closed first (Cease / Other Configuration
+ * Change, RFC 4486), then the peer reconnects (or waits, if passive) with the new ones. */
+void io_reconfigure_peer(struct io_peer *p, const struct io_peer_settings *st);
+/* The peer was removed from the configuration: Cease / Peer De-configured, never again. */
+void io_disable_peer(struct io_peer *p);
+
 struct io_out *io_out_new(size_t len);
 void io_out_ref(struct io_out *o);
 void io_out_unref(struct io_out *o);

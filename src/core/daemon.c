@@ -11,7 +11,6 @@
 
 #include <routex/compiler.h>
 #include <routex/conf.h>
-#include <routex/ctl.h>
 #include <routex/daemon.h>
 #include <routex/log.h>
 #include <routex/rib.h>
@@ -39,7 +38,7 @@ static socklen_t to_sockaddr(const struct conf_addr *a, uint16_t port,
 	return sizeof(*s);
 }
 
-static uint8_t rib_role_of(enum conf_role r)
+uint8_t daemon_rib_role(int r)
 {
 	switch (r) {
 	case CONF_ROLE_NVA:
@@ -53,7 +52,7 @@ static uint8_t rib_role_of(enum conf_role r)
 	}
 }
 
-static struct peer_session_cfg session_cfg(const struct conf_daemon *c, const struct conf_peer *p)
+struct peer_session_cfg daemon_session_cfg(const struct conf_daemon *c, const struct conf_peer *p)
 {
 	struct peer_session_cfg s = {
 		.local_as = c->asn,
@@ -77,9 +76,13 @@ static struct peer_session_cfg session_cfg(const struct conf_daemon *c, const st
 
 struct rx_peer *daemon_peer_by_name(struct rx_daemon *d, const char *name)
 {
-	for (size_t i = 0; i < d->npeers; i++)
-		if (strcmp(d->peers[i].conf->name, name) == 0)
-			return &d->peers[i];
+	size_t n = daemon_npeers(d);
+	for (uint16_t src = 1; src <= n; src++) {
+		struct rx_peer *p = daemon_peer(d, src);
+		if (!__atomic_load_n(&p->removed, __ATOMIC_RELAXED) &&
+		    strcmp(peer_conf(p)->name, name) == 0)
+			return p;
+	}
 	return NULL;
 }
 
@@ -87,18 +90,24 @@ struct rx_peer *daemon_peer_by_name(struct rx_daemon *d, const char *name)
 static struct io_peer *find_peer(void *ctx, const struct sockaddr *sa)
 {
 	struct rx_daemon *d = ctx;
-	for (size_t i = 0; i < d->npeers; i++) {
-		const struct sockaddr *r = (const struct sockaddr *)&d->peers[i].io.remote;
-		if (r->sa_family != sa->sa_family || !d->peers[i].conf->enabled)
+	size_t n = daemon_npeers(d);
+	for (uint16_t src = 1; src <= n; src++) {
+		struct rx_peer *p = daemon_peer(d, src);
+		const struct conf_peer *cp = peer_conf(p);
+		if (__atomic_load_n(&p->removed, __ATOMIC_RELAXED) || !cp->enabled)
+			continue;
+		struct sockaddr_storage want;
+		to_sockaddr(&cp->address, 0, &want);
+		if (want.ss_family != sa->sa_family)
 			continue;
 		if (sa->sa_family == AF_INET &&
-		    ((const struct sockaddr_in *)r)->sin_addr.s_addr ==
+		    ((const struct sockaddr_in *)&want)->sin_addr.s_addr ==
 			    ((const struct sockaddr_in *)sa)->sin_addr.s_addr)
-			return &d->peers[i].io;
+			return &p->io;
 		if (sa->sa_family == AF_INET6 &&
-		    memcmp(&((const struct sockaddr_in6 *)r)->sin6_addr,
+		    memcmp(&((const struct sockaddr_in6 *)&want)->sin6_addr,
 			   &((const struct sockaddr_in6 *)sa)->sin6_addr, 16) == 0)
-			return &d->peers[i].io;
+			return &p->io;
 	}
 	return NULL;
 }
@@ -121,31 +130,39 @@ static unsigned io_thread_count(const struct conf_daemon *c)
 	}
 }
 
-static void init_peers(struct rx_daemon *d)
+/* Fills a peer's I/O settings from its config entry. */
+static void peer_settings(struct rx_daemon *d, struct rx_peer *p, const struct conf_peer *cp)
 {
-	const struct conf_daemon *c = d->conf;
-	d->peers = calloc(c->npeers ? c->npeers : 1, sizeof(*d->peers));
-	RX_ASSERT(d->peers);
-	d->npeers = c->npeers;
-	for (size_t i = 0; i < c->npeers; i++) {
-		const struct conf_peer *cp = &c->peers[i];
-		struct rx_peer *p = &d->peers[i];
-		p->src = (uint16_t)(i + 1);
-		p->role = rib_role_of(cp->role);
-		p->conf = cp;
-		p->d = d;
-		struct sockaddr_storage ss;
-		socklen_t len = to_sockaddr(&cp->address, cp->port, &ss);
-		struct peer_session_cfg scfg = session_cfg(c, cp);
-		io_peer_init(&p->io, &scfg, cp->name, (struct sockaddr *)&ss, len, p);
-		if (cp->local_address.afi)
-			to_sockaddr(&cp->local_address, 0, &p->io.local);
-		if (cp->password)
-			snprintf(p->io.password, sizeof(p->io.password), "%s", cp->password);
-		p->io.ttl_security = cp->ttl_security;
-		p->io.admin_down = !cp->enabled;
-		p->state = p->io.passive ? FSM_ACTIVE : FSM_IDLE;
-	}
+	struct sockaddr_storage ss;
+	socklen_t len = to_sockaddr(&cp->address, cp->port, &ss);
+	struct peer_session_cfg scfg = daemon_session_cfg(d->conf, cp);
+	io_peer_init(&p->io, &scfg, cp->name, (struct sockaddr *)&ss, len, p);
+	if (cp->local_address.afi)
+		to_sockaddr(&cp->local_address, 0, &p->io.local);
+	if (cp->password)
+		snprintf(p->io.password, sizeof(p->io.password), "%s", cp->password);
+	p->io.ttl_security = cp->ttl_security;
+	p->io.admin_down = !cp->enabled;
+	p->state = p->io.passive ? FSM_ACTIVE : FSM_IDLE;
+}
+
+struct rx_peer *daemon_add_peer(struct rx_daemon *d, const struct conf_peer *cp)
+{
+	size_t n = d->npeers; /* only the main thread (start) or the decision thread (reload) */
+	if (n == DAEMON_MAX_PEERS)
+		return NULL;
+	struct rx_peer *p = calloc(1, sizeof(*p));
+	RX_ASSERT(p);
+	p->src = (uint16_t)(n + 1);
+	p->role = daemon_rib_role(cp->role);
+	p->conf = cp;
+	p->d = d;
+	peer_settings(d, p, cp);
+	__atomic_store_n(&d->peers[n], p, __ATOMIC_RELEASE);
+	__atomic_store_n(&d->npeers, n + 1, __ATOMIC_RELEASE);
+	if (d->started)
+		io_loop_add_peer(&d->loops[n % d->nloops], &p->io);
+	return p;
 }
 
 bool daemon_init(struct rx_daemon *d, struct conf_daemon *conf)
@@ -165,7 +182,10 @@ bool daemon_init(struct rx_daemon *d, struct conf_daemon *conf)
 	export_init(&d->exp, &pol);
 	if (!mpsc_init(&d->rdeq))
 		return false;
-	init_peers(d);
+	d->peers = calloc(DAEMON_MAX_PEERS, sizeof(*d->peers));
+	RX_ASSERT(d->peers);
+	for (size_t i = 0; i < conf->npeers; i++)
+		daemon_add_peer(d, &conf->peers[i]);
 	d->nloops = io_thread_count(conf);
 	d->loops = calloc(d->nloops, sizeof(*d->loops));
 	d->loop_ptrs = calloc(d->nloops, sizeof(*d->loop_ptrs));
@@ -202,12 +222,8 @@ bool daemon_start(struct rx_daemon *d)
 		if (!io_loop_start(&d->loops[i]))
 			return false;
 	for (size_t i = 0; i < d->npeers; i++)
-		io_loop_add_peer(&d->loops[i % d->nloops], &d->peers[i].io);
-	if (d->conf->control_socket) {
-		d->ctl = ctl_start(d, d->conf->control_socket);
-		if (!d->ctl)
-			return false;
-	}
+		io_loop_add_peer(&d->loops[i % d->nloops], &d->peers[i]->io);
+	d->started = true;
 	rx_log(RX_LOG_INFO, "routexd running: AS%u, router id %u.%u.%u.%u, %zu peers, %u I/O threads, "
 			    "route exchange %s",
 	       d->conf->asn, d->conf->router_id >> 24, d->conf->router_id >> 16 & 255,
@@ -218,7 +234,6 @@ bool daemon_start(struct rx_daemon *d)
 
 void daemon_fini(struct rx_daemon *d)
 {
-	ctl_stop(d->ctl);
 	for (unsigned i = 0; i < d->nloops_ready; i++)
 		io_loop_stop(&d->loops[i]);
 	rde_stop(d);
@@ -237,7 +252,12 @@ void daemon_fini(struct rx_daemon *d)
 	free(d->ingest_buf);
 	free(d->loops);
 	free(d->loop_ptrs);
+	for (size_t i = 0; i < d->npeers; i++)
+		free(d->peers[i]);
 	free(d->peers);
 	conf_free(d->conf);
+	for (size_t i = 0; i < d->n_old_confs; i++)
+		conf_free(d->old_confs[i]);
+	free(d->old_confs);
 	memset(d, 0, sizeof(*d));
 }

@@ -31,7 +31,7 @@ static void ev_established(void *ctx, struct peer_session *s)
 	const struct peer_negotiated *n = &s->neg;
 	struct rde_msg *m = rde_msg_new(RDE_PEER_UP, p->src, 0, 0);
 	m->key = (struct export_key){
-		.role = p->role,
+		.role = __atomic_load_n(&p->role, __ATOMIC_RELAXED),
 		.families = n->families,
 		.as4 = n->ctx.as4,
 		.ebgp = n->ctx.ebgp,
@@ -40,7 +40,7 @@ static void ev_established(void *ctx, struct peer_session *s)
 	m->router_id = n->peer_router_id;
 	publish_state(p, FSM_ESTABLISHED);
 	__atomic_store_n(&p->up_since, (int64_t)time(NULL), __ATOMIC_RELAXED);
-	rx_log(RX_LOG_INFO, "peer %s: session established (AS%u, hold %us%s%s)", p->conf->name,
+	rx_log(RX_LOG_INFO, "peer %s: session established (AS%u, hold %us%s%s)", peer_conf(p)->name,
 	       n->peer_open.asn, n->hold_time, n->ctx.as4 ? ", 4-octet AS" : "",
 	       n->ctx.ext_msg ? ", extended messages" : "");
 	rde_push(p->d, m);
@@ -55,14 +55,14 @@ static void ev_down(void *ctx, struct peer_session *s, const char *reason)
 	__atomic_store_n(&p->last_code, s->stats.last_error_code, __ATOMIC_RELAXED);
 	__atomic_store_n(&p->last_subcode, s->stats.last_error_subcode, __ATOMIC_RELAXED);
 	__atomic_fetch_add(&p->flaps, 1, __ATOMIC_RELAXED);
-	rx_log(RX_LOG_INFO, "peer %s: session down: %s", p->conf->name, reason);
+	rx_log(RX_LOG_INFO, "peer %s: session down: %s", peer_conf(p)->name, reason);
 	rde_push(p->d, rde_msg_new(RDE_PEER_DOWN, p->src, 0, 0));
 }
 
 static void ev_log(void *ctx, struct peer_session *s, const char *msg)
 {
 	struct rx_peer *p = rx_peer_of(s);
-	RX_LOG_LIMITED(RX_LOG_WARN, "peer %s: %s", p->conf->name, msg);
+	RX_LOG_LIMITED(RX_LOG_WARN, "peer %s: %s", peer_conf(p)->name, msg);
 }
 
 static void ev_refresh(void *ctx, struct peer_session *s, const struct wire_route_refresh *rr)
@@ -152,10 +152,10 @@ static void ev_update(void *ctx, struct peer_session *s, const struct wire_updat
 	size_t n_ann = (usable(s, &u->nlri) ? u->nlri.count : 0) +
 		       (usable(s, &u->mp_reach) ? u->mp_reach.count : 0);
 	/* Azure mode: a path through our own AS is a loop (RFC 4271 9.1.2). */
-	if (!withdraw_all && n_ann && !d->conf->transparent &&
-	    wire_aspath_contains(u->attrs.aspath, u->attrs.aspath_len, d->conf->asn)) {
+	if (!withdraw_all && n_ann && !daemon_conf(d)->transparent &&
+	    wire_aspath_contains(u->attrs.aspath, u->attrs.aspath_len, daemon_conf(d)->asn)) {
 		RX_LOG_LIMITED(RX_LOG_WARN, "peer %s: %zu prefixes with our AS %u in AS_PATH: rejected",
-			       p->conf->name, n_ann, d->conf->asn);
+			       peer_conf(p)->name, n_ann, daemon_conf(d)->asn);
 		__atomic_fetch_add(&p->rejected, n_ann, __ATOMIC_RELAXED);
 		withdraw_all = true;
 	}

@@ -13,7 +13,6 @@
 #include <string.h>
 
 #include <routex/compiler.h>
-#include <routex/ctl.h>
 #include <routex/daemon.h>
 #include <routex/log.h>
 #include <routex/rib.h>
@@ -40,7 +39,7 @@ void rde_push(struct rx_daemon *d, struct rde_msg *m)
 
 static struct rx_peer *peer_at(struct rx_daemon *d, uint16_t src)
 {
-	return src >= 1 && src <= d->npeers ? &d->peers[src - 1] : NULL;
+	return daemon_peer(d, src);
 }
 
 static void publish_counts(struct rx_daemon *d, struct rx_peer *p)
@@ -62,14 +61,14 @@ static void export_pending(struct rx_daemon *d)
 
 static void check_limit(struct rx_daemon *d, struct rx_peer *p)
 {
-	uint32_t max = p->conf->max_prefixes;
+	uint32_t max = peer_conf(p)->max_prefixes;
 	const struct rib_peer *rp = &d->rib.peers[p->src];
 	if (!max || p->limit_hit_w || rp->prefixes[0] + rp->prefixes[1] <= max)
 		return;
 	/* RFC 4486: Cease / Maximum Number of Prefixes Reached, then a restart delay. */
 	p->limit_hit_w = true;
 	rx_log(RX_LOG_WARN, "peer %s: more than %u prefixes (max-prefixes): closing for %u s",
-	       p->conf->name, max, RDE_MAXPFX_HOLD_DOWN_S);
+	       peer_conf(p)->name, max, RDE_MAXPFX_HOLD_DOWN_S);
 	io_close_peer(&p->io, WIRE_ERR_CEASE, WIRE_CEASE_MAX_PREFIXES, RDE_MAXPFX_HOLD_DOWN_S);
 }
 
@@ -101,9 +100,9 @@ static void peer_up(struct rx_daemon *d, struct rde_msg *m)
 	if (!p)
 		return;
 	export_pending(d); /* the feed must start from a flushed state */
-	struct rib_peer_info info = {.asn = p->conf->asn, .router_id = m->router_id,
-				     .afi = p->conf->address.afi, .role = p->role};
-	memcpy(info.addr, p->conf->address.addr, 16);
+	struct rib_peer_info info = {.asn = peer_conf(p)->asn, .router_id = m->router_id,
+				     .afi = peer_conf(p)->address.afi, .role = p->role};
+	memcpy(info.addr, peer_conf(p)->address.addr, 16);
 	rib_peer_add_w(&d->rib, p->src, &info);
 	p->up_w = true;
 	p->limit_hit_w = false;
@@ -124,7 +123,7 @@ static void peer_down(struct rx_daemon *d, struct rde_msg *m)
 	export_pending(d); /* the others lose its routes */
 	__atomic_store_n(&p->advertised, 0, __ATOMIC_RELAXED);
 	publish_counts(d, p);
-	rx_log(RX_LOG_INFO, "peer %s: %zu prefixes withdrawn", p->conf->name, n);
+	rx_log(RX_LOG_INFO, "peer %s: %zu prefixes withdrawn", peer_conf(p)->name, n);
 }
 
 static void refresh(struct rx_daemon *d, struct rde_msg *m)
@@ -180,7 +179,7 @@ static bool apply(struct rx_daemon *d, struct rde_msg *m)
 		break;
 	case RDE_CTL:
 		export_pending(d); /* requests see every change applied before them */
-		ctl_run_w(d, m->req);
+		m->run(d, m->arg);
 		break;
 	case RDE_STOP:
 		return false;
@@ -217,8 +216,8 @@ static void *rde_main(void *arg)
 			free(caa_container_of(node, struct rde_msg, node));
 		export_pending(d);
 		for (size_t i = 0; i < d->npeers; i++)
-			if (d->peers[i].up_w)
-				publish_counts(d, &d->peers[i]);
+			if (d->peers[i]->up_w)
+				publish_counts(d, d->peers[i]);
 		d->batches++;
 	}
 	rx_rcu_unregister();

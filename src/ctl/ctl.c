@@ -41,6 +41,7 @@ struct ctl_req {
 };
 
 static bool cmd_exchange_w(struct rx_daemon *d, const struct ctl_args *a, FILE *out);
+static bool cmd_reload_w(struct rx_daemon *d, const struct ctl_args *a, FILE *out);
 
 static const struct ctl_cmd commands[] = {
 	{"show peers", 0, 0, false, ctl_show_peers},
@@ -48,6 +49,7 @@ static const struct ctl_cmd commands[] = {
 	{"show learned", 1, 1, false, ctl_show_learned},
 	{"show advertised", 1, 1, true, ctl_show_advertised_w},
 	{"exchange", 1, 2, true, cmd_exchange_w},
+	{"reload", 0, 1, true, cmd_reload_w},
 };
 
 /* Splits the line into words; recognises the leading "json". */
@@ -99,6 +101,11 @@ void ctl_error(FILE *out, const struct ctl_args *a, const char *msg)
 	}
 }
 
+static void run_w(struct rx_daemon *d, void *arg)
+{
+	ctl_run_w(d, arg);
+}
+
 static bool run_on_rde(struct rx_daemon *d, const struct ctl_cmd *c, const struct ctl_args *a,
 		       FILE *out)
 {
@@ -106,7 +113,8 @@ static bool run_on_rde(struct rx_daemon *d, const struct ctl_cmd *c, const struc
 	pthread_mutex_init(&r.mu, NULL);
 	pthread_cond_init(&r.cv, NULL);
 	struct rde_msg *m = rde_msg_new(RDE_CTL, 0, 0, 0);
-	m->req = &r;
+	m->run = run_w;
+	m->arg = &r;
 	rde_push(d, m);
 	rx_rcu_offline(); /* waiting: do not hold grace periods back */
 	pthread_mutex_lock(&r.mu);
@@ -141,7 +149,8 @@ bool ctl_answer(struct rx_daemon *d, const char *line, FILE *out)
 	const struct ctl_cmd *c = lookup(&a);
 	if (!c) {
 		ctl_error(out, &a, "unknown command (try: show peers, show rib [PREFIX], "
-				   "show learned PEER, show advertised PEER, exchange on|off)");
+				   "show learned PEER, show advertised PEER, exchange on|off, "
+				   "reload [--dry-run])");
 		return false;
 	}
 	if (a.nargs < c->min_args || a.nargs > c->max_args) {
@@ -195,6 +204,34 @@ static bool cmd_exchange_w(struct rx_daemon *d, const struct ctl_args *a, FILE *
 		fprintf(out, "route exchange %s%s\n", on ? "on" : "off",
 			was == on ? " (unchanged)" : "");
 	return true;
+}
+
+/* ---- reload [--dry-run] ---- */
+
+static bool cmd_reload_w(struct rx_daemon *d, const struct ctl_args *a, FILE *out)
+{
+	bool dry = a->nargs == 1 && strcmp(a->arg[0], "--dry-run") == 0;
+	if (a->nargs == 1 && !dry)
+		return ctl_error(out, a, "reload: unknown option"), false;
+	/* The report is plain text; with json it is wrapped as one string. */
+	char *text = NULL;
+	size_t len = 0;
+	FILE *t = open_memstream(&text, &len);
+	if (!t)
+		return ctl_error(out, a, "out of memory"), false;
+	bool ok = daemon_reload_w(d, dry, t);
+	fclose(t);
+	if (a->json) {
+		fprintf(out, "{\"reloaded\": %s, \"report\": ", ok && !dry ? "true" : "false");
+		ctl_json_str(out, text);
+		fputs("}\n", out);
+	} else {
+		fputs(text, out);
+	}
+	if (!ok)
+		ctl_error(out, NULL, "reload refused");
+	free(text);
+	return ok;
 }
 
 /* ---- the server ---- */

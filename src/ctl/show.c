@@ -42,7 +42,8 @@ static const char *role_name(uint8_t role)
 
 static const char *src_name(const struct rx_daemon *d, uint16_t src)
 {
-	return src == RIB_SRC_LOCAL ? "local" : src <= d->npeers ? d->peers[src - 1].conf->name : "?";
+	const struct rx_peer *p = daemon_peer(d, src);
+	return src == RIB_SRC_LOCAL ? "local" : p ? peer_conf(p)->name : "?";
 }
 
 static void fmt_aspath(const uint8_t *p, size_t len, char *buf, size_t size)
@@ -73,7 +74,7 @@ static void fmt_nexthop(const struct rx_daemon *d, const struct attr_set *a, cha
 	else if (a->k.nexthop_len >= 16)
 		rx_addr_fmt(RX_AFI_IPV6, attr_nexthop(a), buf, n);
 	else { /* originated: the router id */
-		wire_put32(nh, d->conf->router_id);
+		wire_put32(nh, daemon_conf(d)->router_id);
 		rx_addr_fmt(RX_AFI_IPV4, nh, buf, n);
 	}
 }
@@ -209,10 +210,15 @@ bool ctl_show_peers(struct rx_daemon *d, const struct ctl_args *a, FILE *out)
 		fprintf(out, "%-16s %-20s %-10s %-12s %-11s %-13s %8s %8s %8s %s\n", "peer", "address",
 			"asn", "role", "state", "uptime", "received", "accepted", "advert.",
 			"last error");
-	for (size_t i = 0; i < d->npeers; i++) {
-		struct rx_peer *p = &d->peers[i];
+	size_t npeers = daemon_npeers(d);
+	bool first = true;
+	for (uint16_t src = 1; src <= npeers; src++) {
+		struct rx_peer *p = daemon_peer(d, src);
+		if (__atomic_load_n(&p->removed, __ATOMIC_RELAXED))
+			continue;
+		const struct conf_peer *cp = peer_conf(p);
 		char addr[64], up[32], err[160] = "";
-		rx_addr_fmt(p->conf->address.afi, p->conf->address.addr, addr, sizeof(addr));
+		rx_addr_fmt(cp->address.afi, cp->address.addr, addr, sizeof(addr));
 		int64_t since = __atomic_load_n(&p->up_since, __ATOMIC_RELAXED);
 		fmt_uptime(since, up, sizeof(up));
 		const char *reason = __atomic_load_n(&p->last_reason, __ATOMIC_RELAXED);
@@ -227,17 +233,18 @@ bool ctl_show_peers(struct rx_daemon *d, const struct ctl_args *a, FILE *out)
 		size_t adv = __atomic_load_n(&p->advertised, __ATOMIC_RELAXED);
 		if (!json) {
 			fprintf(out, "%-16s %-20s %-10u %-12s %-11s %-13s %8zu %8zu %8zu %s\n",
-				p->conf->name, addr, p->conf->asn, role_name(p->role),
+				cp->name, addr, cp->asn, role_name(__atomic_load_n(&p->role, __ATOMIC_RELAXED)),
 				fsm_state_name((enum fsm_state)st), up, rcv, acc, adv, err);
 			continue;
 		}
-		fprintf(out, "%s{\"name\": ", i ? ", " : "");
-		ctl_json_str(out, p->conf->name);
+		fprintf(out, "%s{\"name\": ", first ? "" : ", ");
+		first = false;
+		ctl_json_str(out, cp->name);
 		fprintf(out, ", \"address\": \"%s\", \"asn\": %u, \"role\": \"%s\", \"state\": \"%s\", "
 			     "\"uptime_seconds\": %lld, \"prefixes_received\": %zu, "
 			     "\"prefixes_accepted\": %zu, \"prefixes_advertised\": %zu, "
 			     "\"rejected\": %llu, \"flaps\": %llu, \"last_error\": ",
-			addr, p->conf->asn, role_name(p->role), fsm_state_name((enum fsm_state)st),
+			addr, cp->asn, role_name(__atomic_load_n(&p->role, __ATOMIC_RELAXED)), fsm_state_name((enum fsm_state)st),
 			since ? (long long)(time(NULL) - since) : 0LL, rcv, acc, adv,
 			(unsigned long long)__atomic_load_n(&p->rejected, __ATOMIC_RELAXED),
 			(unsigned long long)__atomic_load_n(&p->flaps, __ATOMIC_RELAXED));
@@ -328,14 +335,14 @@ bool ctl_show_learned(struct rx_daemon *d, const struct ctl_args *a, FILE *out)
 	struct rib_show s = {.d = d, .out = out, .json = a->json, .src = p->src};
 	if (a->json) {
 		fputs("{\"peer\": ", out);
-		ctl_json_str(out, p->conf->name);
+		ctl_json_str(out, peer_conf(p)->name);
 		fputs(", \"routes\": [", out);
 	}
 	walk_all(d, NULL, show_node, &s);
 	if (a->json)
 		fputs("]}\n", out);
 	else
-		fprintf(out, "%zu prefixes learned from %s\n", s.n, p->conf->name);
+		fprintf(out, "%zu prefixes learned from %s\n", s.n, peer_conf(p)->name);
 	return true;
 }
 
@@ -364,7 +371,7 @@ static bool adv_cb(const struct rib_tree *t, const struct rib_node *nd, const st
 		fprintf(s->out, "%s{\"prefix\": \"%s\", \"path\": ", s->n ? ", " : "", pfx);
 	else
 		fprintf(s->out, "%s\n", pfx);
-	print_path(s->out, s->d, sel, "advertised", prepend ? s->d->conf->asn : 0, s->json, true);
+	print_path(s->out, s->d, sel, "advertised", prepend ? daemon_conf(s->d)->asn : 0, s->json, true);
 	if (s->json)
 		fputc('}', s->out);
 	s->n++;
@@ -379,7 +386,7 @@ bool ctl_show_advertised_w(struct rx_daemon *d, const struct ctl_args *a, FILE *
 	struct adv_show s = {.d = d, .p = p, .out = out, .json = a->json};
 	if (a->json) {
 		fputs("{\"peer\": ", out);
-		ctl_json_str(out, p->conf->name);
+		ctl_json_str(out, peer_conf(p)->name);
 		fputs(", \"routes\": [", out);
 	}
 	if (p->up_w)
@@ -390,7 +397,7 @@ bool ctl_show_advertised_w(struct rx_daemon *d, const struct ctl_args *a, FILE *
 	if (a->json)
 		fputs("]}\n", out);
 	else
-		fprintf(out, "%zu prefixes advertised to %s%s\n", s.n, p->conf->name,
+		fprintf(out, "%zu prefixes advertised to %s%s\n", s.n, peer_conf(p)->name,
 			p->up_w ? "" : " (session not established)");
 	return true;
 }

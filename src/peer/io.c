@@ -31,6 +31,8 @@ enum io_cmd_kind {
 	IO_CMD_ACCEPTED,
 	IO_CMD_SEND,
 	IO_CMD_CLOSE,
+	IO_CMD_RECONFIG,
+	IO_CMD_DISABLE,
 	IO_CMD_STOP,
 };
 
@@ -42,6 +44,7 @@ struct io_cmd {
 	struct io_out *out;
 	uint8_t code, subcode;
 	unsigned hold_down_s;
+	struct io_peer_settings *settings; /* RECONFIG */
 };
 
 /* epoll tags: the low two bits of data.u64 say what the rest points to. */
@@ -249,6 +252,15 @@ static void connect_done(struct io_peer *p, uint64_t now)
 	start_session(p, fd, now);
 }
 
+static void set_md5_on_listeners(struct io_loop *l, struct io_peer *p)
+{
+	for (unsigned i = 0; i < l->n_loops; i++)
+		for (unsigned j = 0; j < l->loops[i]->n_listen; j++)
+			if (net_md5(l->loops[i]->listen_fd[j], (struct sockaddr *)&p->remote, p->remote_len,
+				    p->password) < 0)
+				io_log(l, "peer %s: TCP-MD5 on listener: %s", p->s.name, strerror(errno));
+}
+
 static void adopt(struct io_loop *l, struct io_peer *p)
 {
 	if (l->n_peers == l->cap_peers) {
@@ -262,12 +274,7 @@ static void adopt(struct io_loop *l, struct io_peer *p)
 	p->s.scratch = l->scratch;
 	p->s.state = p->passive ? FSM_ACTIVE : FSM_IDLE;
 	if (p->password[0]) /* listeners must know the key before the peer's SYN arrives */
-		for (unsigned i = 0; i < l->n_loops; i++)
-			for (unsigned j = 0; j < l->loops[i]->n_listen; j++)
-				if (net_md5(l->loops[i]->listen_fd[j], (struct sockaddr *)&p->remote,
-					    p->remote_len, p->password) < 0)
-					io_log(l, "peer %s: TCP-MD5 on listener: %s", p->s.name,
-					       strerror(errno));
+		set_md5_on_listeners(l, p);
 }
 
 static void reject(int fd, uint8_t subcode)
@@ -320,6 +327,29 @@ static void do_accept(struct io_loop *l, int lfd)
 	}
 }
 
+static void reconfigure(struct io_loop *l, struct io_peer *p, const struct io_peer_settings *st,
+			uint64_t now)
+{
+	drop_connect(p);
+	if (p->s.fd >= 0)
+		peer_session_close(&p->s, WIRE_ERR_CEASE, WIRE_CEASE_OTHER_CONFIG_CHANGE, NULL, 0,
+				   "configuration changed");
+	bool had_md5 = p->password[0];
+	p->s.cfg = st->cfg;
+	memcpy(&p->remote, &st->remote, sizeof(p->remote));
+	p->remote_len = st->remote_len;
+	memcpy(&p->local, &st->local, sizeof(p->local));
+	memcpy(p->password, st->password, sizeof(p->password));
+	p->ttl_security = st->ttl_security;
+	p->passive = st->cfg.passive;
+	p->admin_down = !st->enabled;
+	p->s.state = p->passive ? FSM_ACTIVE : FSM_IDLE;
+	p->backoff_s = 0;
+	p->retry_at = now;
+	if (had_md5 || p->password[0]) /* install, change or remove the key */
+		set_md5_on_listeners(l, p);
+}
+
 static void run_cmd(struct io_loop *l, struct io_cmd *c, uint64_t now)
 {
 	struct io_peer *p = c->peer;
@@ -343,6 +373,17 @@ static void run_cmd(struct io_loop *l, struct io_cmd *c, uint64_t now)
 			peer_session_close(&p->s, c->code, c->subcode, NULL, 0, "closed by routexd");
 		if (c->hold_down_s)
 			p->retry_at = p->hold_down_until;
+		break;
+	case IO_CMD_RECONFIG:
+		reconfigure(l, p, c->settings, now);
+		free(c->settings);
+		break;
+	case IO_CMD_DISABLE:
+		p->admin_down = true;
+		drop_connect(p);
+		if (p->s.fd >= 0)
+			peer_session_close(&p->s, WIRE_ERR_CEASE, WIRE_CEASE_PEER_DECONFIGURED, NULL, 0,
+					   "peer removed from the configuration");
 		break;
 	case IO_CMD_STOP:
 		__atomic_store_n(&l->stop, 1, __ATOMIC_RELAXED);
@@ -487,6 +528,7 @@ void io_loop_fini(struct io_loop *l)
 			struct io_cmd *c = caa_container_of(n, struct io_cmd, node);
 			if (c->out)
 				io_out_unref(c->out);
+			free(c->settings);
 			if (c->fd >= 0)
 				close(c->fd);
 			free(c);
@@ -517,6 +559,20 @@ void io_close_peer(struct io_peer *p, uint8_t code, uint8_t subcode, unsigned ho
 	c->subcode = subcode;
 	c->hold_down_s = hold_down_s;
 	push_cmd(p->loop, c);
+}
+
+void io_reconfigure_peer(struct io_peer *p, const struct io_peer_settings *st)
+{
+	struct io_cmd *c = cmd_new(IO_CMD_RECONFIG, p);
+	c->settings = malloc(sizeof(*st));
+	RX_ASSERT(c->settings);
+	*c->settings = *st;
+	push_cmd(p->loop, c);
+}
+
+void io_disable_peer(struct io_peer *p)
+{
+	push_cmd(p->loop, cmd_new(IO_CMD_DISABLE, p));
 }
 
 void io_send(struct io_peer *p, struct io_out *o)

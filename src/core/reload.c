@@ -1,0 +1,215 @@
+/* reload.c: `routexctl reload` and SIGHUP: re-read the config file and apply what changed,
+ * touching nothing else.
+ *
+ * Runs on the decision thread, which owns the RIB, the export policy and the peers' decision
+ * state; sessions are changed through their I/O threads' command queues. What each change
+ * costs (conf_diff classifies it, see docs/config.md):
+ *   route-exchange, transparent   a policy walk: exactly the affected routes are announced
+ *                                 or withdrawn, no session resets
+ *   originate                     the added prefixes announced, the removed withdrawn
+ *   peer added / removed          a new session / Cease 3 (Peer De-configured) and its routes
+ *                                 withdrawn
+ *   peer session keys             that session alone: Cease 6 (Other Configuration Change),
+ *                                 then it reconnects with the new parameters
+ *   peer role                     handled like a session key for now (the session restarts
+ *                                 and the peer's routes are re-learned under the new role)
+ *   description, max-prefixes,    applied in place
+ *   keepalive, passive, max-prefixes-out
+ * Keys that only a restart applies (router-id, asn, listen, control-socket, threads,
+ * route-preference) make the reload fail with a message and change nothing.
+ * Old configs stay allocated until exit, since other threads may still read them. */
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <routex/compiler.h>
+#include <routex/conf.h>
+#include <routex/daemon.h>
+#include <routex/log.h>
+#include <routex/rib.h>
+
+static struct rx_peer *peer_of_conf(struct rx_daemon *d, const struct conf_peer *cp)
+{
+	for (size_t i = 0; i < d->npeers; i++)
+		if (!d->peers[i]->removed && d->peers[i]->conf == cp)
+			return d->peers[i];
+	return NULL;
+}
+
+static socklen_t sockaddr_of(const struct conf_addr *a, uint16_t port, struct sockaddr_storage *ss)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (a->afi == RX_AFI_IPV4) {
+		struct sockaddr_in *s = (struct sockaddr_in *)ss;
+		s->sin_family = AF_INET;
+		s->sin_port = htons(port);
+		memcpy(&s->sin_addr, a->addr, 4);
+		return sizeof(*s);
+	}
+	if (a->afi == RX_AFI_IPV6) {
+		struct sockaddr_in6 *s = (struct sockaddr_in6 *)ss;
+		s->sin6_family = AF_INET6;
+		s->sin6_port = htons(port);
+		memcpy(&s->sin6_addr, a->addr, 16);
+		return sizeof(*s);
+	}
+	return 0;
+}
+
+static void settings_of(const struct conf_daemon *c, const struct conf_peer *cp,
+			struct io_peer_settings *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->cfg = daemon_session_cfg(c, cp);
+	st->remote_len = sockaddr_of(&cp->address, cp->port, &st->remote);
+	if (cp->local_address.afi)
+		sockaddr_of(&cp->local_address, 0, &st->local);
+	if (cp->password)
+		snprintf(st->password, sizeof(st->password), "%s", cp->password);
+	st->ttl_security = cp->ttl_security;
+	st->enabled = cp->enabled;
+}
+
+/* Keys that a running daemon cannot take; returns false and says which. */
+static bool needs_restart(const struct conf_diff *df, FILE *out)
+{
+	static const enum conf_dkey keys[] = {CONF_DK_ROUTER_ID,      CONF_DK_ASN,
+					      CONF_DK_LISTEN,	      CONF_DK_CONTROL_SOCKET,
+					      CONF_DK_IO_THREADS,     CONF_DK_EXPORT_THREADS,
+					      CONF_DK_ROUTE_PREFERENCE, CONF_DK_METRICS};
+	bool any = false;
+	for (size_t i = 0; i < RX_ARRAY_LEN(keys); i++)
+		if (df->global_changed & (1u << keys[i])) {
+			fprintf(out, "%s: changed; only a restart applies it\n", conf_dkey_name(keys[i]));
+			any = true;
+		}
+	return any;
+}
+
+static void report(const struct conf_diff *df, FILE *out)
+{
+	for (size_t i = 0; i < df->npeers; i++) {
+		const struct conf_peer_diff *pd = &df->peers[i];
+		if (pd->change == CONF_CHANGE_NONE)
+			continue;
+		const struct conf_peer *cp = pd->new_peer ? pd->new_peer : pd->old_peer;
+		fprintf(out, "peer %s: %s", cp->name, conf_change_name(pd->change));
+		for (int k = 0; k < CONF_PK_COUNT; k++)
+			if (pd->changed & (1u << k))
+				fprintf(out, " %s", conf_pkey_name((enum conf_pkey)k));
+		fputc('\n', out);
+	}
+	if (df->global_changed & (1u << CONF_DK_ROUTE_EXCHANGE))
+		fprintf(out, "route-exchange: changed\n");
+	if (df->global_changed & (1u << CONF_DK_TRANSPARENT))
+		fprintf(out, "transparent: changed\n");
+	if (df->noriginate_added || df->noriginate_removed)
+		fprintf(out, "originate: %zu added, %zu removed\n", df->noriginate_added,
+			df->noriginate_removed);
+}
+
+static void apply_peer(struct rx_daemon *d, const struct conf_daemon *nc,
+		       const struct conf_peer_diff *pd)
+{
+	struct rx_peer *p = pd->old_peer ? peer_of_conf(d, pd->old_peer) : NULL;
+	struct io_peer_settings st;
+	switch (pd->change) {
+	case CONF_CHANGE_ADDED:
+		if (!daemon_add_peer(d, pd->new_peer))
+			rx_log(RX_LOG_ERR, "reload: peer %s: no free peer slot", pd->new_peer->name);
+		return;
+	case CONF_CHANGE_REMOVED:
+		if (!p)
+			return;
+		__atomic_store_n(&p->removed, true, __ATOMIC_RELAXED);
+		io_disable_peer(&p->io); /* its routes go when the session-down message arrives */
+		return;
+	default:
+		break;
+	}
+	if (!p)
+		return;
+	bool reset = pd->change == CONF_CHANGE_RESET ||
+		     (pd->changed & (1u << CONF_PK_ROLE)) != 0;
+	__atomic_store_n(&p->conf, pd->new_peer, __ATOMIC_RELEASE);
+	if (!reset)
+		return;
+	__atomic_store_n(&p->role, daemon_rib_role(pd->new_peer->role), __ATOMIC_RELAXED);
+	settings_of(nc, pd->new_peer, &st);
+	io_reconfigure_peer(&p->io, &st);
+}
+
+static void apply_originate(struct rx_daemon *d, const struct conf_diff *df)
+{
+	if (df->noriginate_removed)
+		for (size_t i = 0; i < df->noriginate_removed; i++)
+			rib_withdraw_w(&d->rib, RIB_SRC_LOCAL, 0, &df->originate_removed[i]);
+	if (!df->noriginate_added)
+		return;
+	struct wire_attrs wa = {.present = WIRE_ATTR_BIT(WIRE_ATTR_ORIGIN) |
+					   WIRE_ATTR_BIT(WIRE_ATTR_AS_PATH),
+				.origin = WIRE_ORIGIN_IGP};
+	static uint8_t buf[256];
+	static const uint8_t no_nexthop[1];
+	struct attr_buf ab = {.data = buf, .cap = sizeof(buf)};
+	bool ok = attr_encode(&wa, no_nexthop, 0, &ab);
+	RX_ASSERT(ok);
+	struct attr_set *a = attr_intern_w(&d->rib.attrs, &ab);
+	for (size_t i = 0; i < df->noriginate_added; i++)
+		rib_update_w(&d->rib, RIB_SRC_LOCAL, 0, &df->originate_added[i], a);
+	attr_unref_w(&d->rib.attrs, a);
+}
+
+static void export_changes(struct rx_daemon *d)
+{
+	struct rib_changes c = {0};
+	rib_changes_take_w(&d->rib, &c);
+	if (c.len)
+		export_changes_w(&d->exp, &d->rib, &c);
+	rib_changes_release_w(&d->rib, &c);
+}
+
+bool daemon_reload_w(struct rx_daemon *d, bool dry_run, FILE *out)
+{
+	struct conf_daemon *old = d->conf, *nc;
+	char err[1024];
+	if (conf_load(old->file, &nc, err, sizeof(err)) != 0) {
+		fprintf(out, "%s\n", err);
+		rx_log(RX_LOG_ERR, "reload failed: %s", err);
+		return false;
+	}
+	struct conf_diff df;
+	if (conf_diff(old, nc, &df) != 0) {
+		fprintf(out, "cannot compare the configurations\n");
+		conf_free(nc);
+		return false;
+	}
+	bool ok = !needs_restart(&df, out);
+	report(&df, out);
+	if (!ok || dry_run) {
+		fprintf(out, ok ? "dry run: nothing changed\n" : "reload refused: nothing changed\n");
+		conf_diff_fini(&df);
+		conf_free(nc);
+		return ok;
+	}
+	/* Readers may still hold pointers into the old config: keep it until exit. */
+	d->old_confs = realloc(d->old_confs, (d->n_old_confs + 1) * sizeof(*d->old_confs));
+	RX_ASSERT(d->old_confs);
+	d->old_confs[d->n_old_confs++] = old;
+	__atomic_store_n(&d->conf, nc, __ATOMIC_RELEASE);
+	for (size_t i = 0; i < df.npeers; i++)
+		apply_peer(d, nc, &df.peers[i]);
+	apply_originate(d, &df);
+	export_changes(d);
+	struct export_policy pol = d->exp.pol;
+	pol.exchange = nc->route_exchange;
+	pol.transparent = nc->transparent;
+	if (pol.exchange != d->exp.pol.exchange || pol.transparent != d->exp.pol.transparent) {
+		export_policy_change_w(&d->exp, &d->rib, &pol);
+		__atomic_store_n(&d->exchange, pol.exchange, __ATOMIC_RELAXED);
+	}
+	rx_log(RX_LOG_INFO, "configuration reloaded from %s", nc->file);
+	fprintf(out, "reloaded\n");
+	conf_diff_fini(&df);
+	return true;
+}
