@@ -9,7 +9,9 @@ if(Python3_Interpreter_FOUND)
     bird=test_daemons.Bird gobgp=test_daemons.GoBGP frr=test_daemons.FRR
     exabgp=test_daemons.ExaBGP openbgpd=test_daemons.OpenBGPD
     azure_exchange=test_azure.Exchange azure_active_active=test_azure.ActiveActive
-    azure_nva_ecmp=test_azure.NvaEcmp)
+    azure_nva_ecmp=test_azure.NvaEcmp
+    bad_source=test_bad_neighbour.BadSource bad_asn=test_bad_neighbour.WrongAsn
+    bad_max_prefixes=test_bad_neighbour.MaxPrefixes bad_md5=test_bad_neighbour.Md5)
   foreach(t ${rx_interop_tests})
     string(REPLACE "=" ";" tp ${t})
     list(GET tp 0 tname)
