@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -31,6 +32,7 @@
 #define DEFAULT_ASPREFIX RX_DATA_DIR "/mrt/as-prefix/as-prefix-2026.tsv.gz"
 
 int bench_verbose;
+static volatile pid_t server_pid; /* the server under test, stopped on any exit path */
 
 void bench_log(const char *fmt, ...)
 {
@@ -50,6 +52,8 @@ void bench_die(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
 	va_end(ap);
+	if (server_pid > 0)
+		kill(server_pid, SIGTERM);
 	exit(2);
 }
 
@@ -197,6 +201,16 @@ static double cpu_self(void)
 /* ---- Phase helpers ---- */
 
 static struct run R;
+
+/* Interrupted or over the global time limit: the server is our child, stop it first. */
+static void on_signal(int sig)
+{
+	if (server_pid > 0)
+		kill(server_pid, SIGTERM);
+	static const char msg[] = "routex-bench: interrupted, server stopped\n";
+	(void)!write(2, msg, sizeof(msg) - 1);
+	_exit(128 + sig);
+}
 
 static bool all_up(struct run *r)
 {
@@ -508,7 +522,10 @@ static void build_peers(const struct universe *u, const struct feed_params *fp,
 		f->asn = BENCH_FEEDER_AS0 + k;
 		f->rx.idx = k;
 		pset_init(&f->rx.set);
-		stream_build_announce(&f->ann, u, fp, k, f->asn, f->addr);
+		/* NEXT_HOP: the feeder's own address, as a real rs-client sends; GoBGP refuses
+		 * loopback next hops, so it gets addresses in BENCH_NH_NET instead. */
+		uint32_t nh = o.server == SRV_GOBGP ? BENCH_NH_NET + k + 1 : f->addr;
+		stream_build_announce(&f->ann, u, fp, k, f->asn, nh);
 		stream_build_withdraw(&f->wd, u, fp, k);
 		res->stream_bytes += f->ann.len;
 		res->stream_msgs += f->ann.msgs;
@@ -570,8 +587,14 @@ int main(int argc, char **argv)
 		for (unsigned i = 0; i < o.monitors; i++)
 			pa[o.feeders + i] = (struct peer_addr){R.mons[i].addr, R.mons[i].asn,
 								exchange ? "nva" : "rs-client"};
+		signal(SIGINT, on_signal);
+		signal(SIGTERM, on_signal);
+		signal(SIGALRM, on_signal);
+		/* Every phase is bounded by --timeout; the whole run by a multiple of it. */
+		alarm(o.timeout_s * 8 + 120);
 		if (server_start(&sv, pa, n) < 0)
 			bench_die("cannot start %s", server_kind_name(o.server));
+		server_pid = sv.pid;
 		free(pa);
 	}
 	run_connect_all(&R);
@@ -607,6 +630,7 @@ int main(int argc, char **argv)
 			  (double)(R.mons[0].nlri_in + R.mons[0].withdrawn_in) /
 				  (double)(R.mons[0].updates_in ? R.mons[0].updates_in : 1));
 	server_stop(&sv);
+	server_pid = 0;
 	print_results(&res, &u);
 	run_fini(&R);
 	bool ok = res.converge_s >= 0 || res.exch_on_s >= 0;

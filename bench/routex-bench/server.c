@@ -6,6 +6,7 @@
  *
  * Figures that do not depend on the harness come from /proc/PID: CPU seconds as utime +
  * stime of the process (which sums every thread) and peak RSS as VmHWM. */
+#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -70,10 +71,9 @@ static void conf_routexd(const struct server *sv, const struct peer_addr *p, siz
 static void conf_bird(const struct server *sv, const struct peer_addr *p, size_t n, FILE *f)
 {
 	fprintf(f, "log \"%s/bird.log\" { warning, error, fatal, bug };\n", sv->dir);
-	/* BIRD takes no neighbour on lo as directly connected: sessions are multihop, and
-	 * next hops (the feeders' 127/8 addresses) resolve through a device route on lo. */
-	fprintf(f, "router id 10.255.255.1;\nprotocol device { }\n"
-		   "protocol static { ipv4; route 127.0.0.0/8 via \"lo\"; }\n");
+	/* BIRD takes no neighbour on lo as directly connected: sessions are multihop; the
+	 * next hop of each route is its feeder's own address, which BIRD resolves. */
+	fprintf(f, "router id 10.255.255.1;\nprotocol device { }\n");
 	/* rs client: RFC 7947 behaviour (no AS prepend, next hop and MED kept). */
 	fprintf(f,
 		"template bgp rsc {\n  local 127.0.0.1 port %u as %u;\n  passive on;\n"
@@ -137,7 +137,8 @@ static void conf_openbgpd(const struct server *sv, const struct peer_addr *p, si
 	for (size_t i = 0; i < n; i++) {
 		char a[16];
 		ip_str(p[i].addr, a);
-		fprintf(f, "  neighbor %s { remote-as %u\n    descr \"p%zu\" }\n", a, p[i].asn, i);
+		fprintf(f, "  neighbor %s {\n    remote-as %u\n    descr \"p%zu\"\n  }\n", a,
+			p[i].asn, i);
 	}
 	fprintf(f, "}\nallow from any\nallow to any\n");
 }
@@ -186,8 +187,13 @@ static bool listening(uint16_t port)
 int server_start(struct server *sv, const struct peer_addr *peers, size_t n)
 {
 	char conf[600], port[16], sock[600], api[64];
-	mkdir(sv->dir, 0755);
+	mkdir(sv->dir, 0777);
+	chmod(sv->dir, 0777); /* FRR's bgpd drops to user frr and writes its log there */
 	FILE *f;
+	if (listening(sv->port)) {
+		bench_log("port %u is already in use: a server left running?", sv->port);
+		return -1;
+	}
 	snprintf(port, sizeof(port), "%u", sv->port);
 	switch (sv->kind) {
 	case SRV_ROUTEXD: {
@@ -226,7 +232,7 @@ int server_start(struct server *sv, const struct peer_addr *peers, size_t n)
 		snprintf(zs, sizeof(zs), "%s/zserv.api", sv->dir);
 		char *argv[] = {sv->bin[0] ? sv->bin : "/usr/lib/frr/bgpd", "-f", conf, "-i", pidf,
 				"-z", zs, "--vty_socket", sv->dir, "-p", port, "-l", "127.0.0.1",
-				"-Z", "-u", "root", "-g", "root", "-A", "127.0.0.1", "-P", "0",
+				"-Z", "-u", "frr", "-g", "frr", "-A", "127.0.0.1", "-P", "0",
 				NULL};
 		sv->pid = spawn(sv, argv);
 		break;
@@ -256,6 +262,7 @@ int server_start(struct server *sv, const struct peer_addr *peers, size_t n)
 		nanosleep(&ts, NULL);
 	}
 	bench_log("%s does not listen on port %u after 30 s", kind_names[sv->kind], sv->port);
+	server_stop(sv);
 	return -1;
 }
 
@@ -277,12 +284,47 @@ void server_stop(struct server *sv)
 	sv->pid = 0;
 }
 
-double server_cpu_s(const struct server *sv)
+/* The daemon and its descendants (OpenBGPD runs as three processes). */
+static size_t proc_tree(pid_t root, pid_t *out, size_t max)
 {
-	if (sv->pid <= 0)
-		return -1;
+	size_t n = 0;
+	out[n++] = root;
+	DIR *d = opendir("/proc");
+	if (!d)
+		return n;
+	pid_t pids[4096], ppids[4096];
+	size_t np = 0;
+	struct dirent *e;
+	while ((e = readdir(d)) && np < 4096) {
+		char path[300], buf[512];
+		if (e->d_name[0] < '1' || e->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/stat", e->d_name);
+		FILE *f = fopen(path, "r");
+		if (!f)
+			continue;
+		size_t len = fread(buf, 1, sizeof(buf) - 1, f);
+		fclose(f);
+		buf[len] = 0;
+		char *p = strrchr(buf, ')');
+		int ppid;
+		if (p && sscanf(p + 2, "%*c %d", &ppid) == 1) {
+			pids[np] = (pid_t)atoi(e->d_name);
+			ppids[np++] = ppid;
+		}
+	}
+	closedir(d);
+	for (size_t i = 0; i < n && n < max; i++) /* breadth first over the tree */
+		for (size_t j = 0; j < np && n < max; j++)
+			if (ppids[j] == out[i])
+				out[n++] = pids[j];
+	return n;
+}
+
+static double proc_cpu_s(pid_t pid)
+{
 	char path[64], buf[2048];
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)sv->pid);
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
 	FILE *f = fopen(path, "r");
 	if (!f)
 		return -1;
@@ -299,12 +341,24 @@ double server_cpu_s(const struct server *sv)
 	return (double)(ut + stt) / (double)sysconf(_SC_CLK_TCK);
 }
 
-long long server_hwm_bytes(const struct server *sv)
+double server_cpu_s(const struct server *sv)
 {
 	if (sv->pid <= 0)
 		return -1;
+	pid_t t[64];
+	size_t n = proc_tree(sv->pid, t, 64);
+	double sum = 0;
+	for (size_t i = 0; i < n; i++) {
+		double x = proc_cpu_s(t[i]);
+		sum += x > 0 ? x : 0;
+	}
+	return sum;
+}
+
+static long long proc_hwm(pid_t pid)
+{
 	char path[64], line[256];
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)sv->pid);
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
 	FILE *f = fopen(path, "r");
 	if (!f)
 		return -1;
@@ -314,6 +368,21 @@ long long server_hwm_bytes(const struct server *sv)
 			break;
 	fclose(f);
 	return kb < 0 ? -1 : kb * 1024;
+}
+
+/* Sum of every process's peak: an upper bound of the tree's peak when it has several. */
+long long server_hwm_bytes(const struct server *sv)
+{
+	if (sv->pid <= 0)
+		return -1;
+	pid_t t[64];
+	size_t n = proc_tree(sv->pid, t, 64);
+	long long sum = 0;
+	for (size_t i = 0; i < n; i++) {
+		long long x = proc_hwm(t[i]);
+		sum += x > 0 ? x : 0;
+	}
+	return sum;
 }
 
 int server_exchange(struct server *sv, bool on)
