@@ -73,7 +73,12 @@ class Route:
         self.next_hop = norm_addr(next_hop) if next_hop else None
 
     def __eq__(self, o):
+        if not isinstance(o, Route):
+            return NotImplemented
         return (self.as_path, self.next_hop) == (o.as_path, o.next_hop)
+
+    def __hash__(self):
+        return hash((self.as_path, self.next_hop))
 
     def __repr__(self):
         return "Route(%s, %s)" % (" ".join(map(str, self.as_path)) or "-", self.next_hop)
@@ -222,6 +227,11 @@ class Env:
     def rx_rib(self, prefix=None):
         args = ["show", "rib"] + ([prefix] if prefix else [])
         return {norm_prefix(r["prefix"]): r["paths"] for r in self.ctl(*args)["routes"]}
+
+    def reload(self):
+        """Rewrite the config from self.peers/originate/exchange and `routexctl reload`."""
+        self.write_config()
+        return self.ctl("reload")
 
     def set_exchange(self, on):
         self.ctl("exchange", "on" if on else "off")
@@ -409,6 +419,7 @@ protocol bgp routex {
   neighbor %(rx)s port %(port)d as %(rxasn)d;
   strict bind yes;
   multihop 2;
+  debug { states };
   hold time %(hold)d;
   connect delay time 1; connect retry time 2; error wait time 1, 4;
   %(pw)s
@@ -476,13 +487,18 @@ protocol bgp routex {
         return rt
 
     def session(self):
+        """Up by `show protocols`; the marker counts "State changed to up" in BIRD's log
+        (`debug { states }`); the Since column moves on channel changes too."""
         out = self.birdc("show", "protocols", "routex")
+        up = False
         for line in out.splitlines():
             f = line.split()
             if f and f[0] == "routex":
                 # routex BGP --- up 20:00:47.971 Established
-                return (f[3] == "up" and "Established" in line, f[4])
-        return (False, None)
+                up = f[3] == "up" and "Established" in line
+        with open(os.path.join(self.dir, "log"), errors="replace") as f:
+            ups = f.read().count("routex: State changed to up")
+        return (up, ups)
 
 
 # --- GoBGP -------------------------------------------------------------------------------
@@ -672,26 +688,25 @@ exit
 EXA_API = r'''
 # ExaBGP API process: writes every JSON message ExaBGP sends us to OUT, and forwards to
 # ExaBGP every complete line appended to CMDS (the harness's announce/withdraw commands).
-import select, sys
+# stdin is read with os.read: a buffered readline would keep lines select() cannot see.
+import os, select, sys
 out_path, cmd_path = sys.argv[1], sys.argv[2]
 pos = 0
-with open(out_path, "a", buffering=1) as out:
+with open(out_path, "ab", buffering=0) as out:
     while True:
-        r, _, _ = select.select([sys.stdin], [], [], 0.1)
+        r, _, _ = select.select([0], [], [], 0.1)
         if r:
-            line = sys.stdin.readline()
-            if not line:
+            data = os.read(0, 65536)
+            if not data:
                 break
-            out.write(line)
-        with open(cmd_path) as c:
+            out.write(data)
+        with open(cmd_path, "rb") as c:
             c.seek(pos)
             data = c.read()
-        if data:
-            complete = data[:data.rfind("\n") + 1]
+        complete = data[:data.rfind(b"\n") + 1]
+        if complete:
             pos += len(complete)
-            if complete:
-                sys.stdout.write(complete)
-                sys.stdout.flush()
+            os.write(1, complete)
 '''
 
 

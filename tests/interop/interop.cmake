@@ -11,7 +11,8 @@ if(Python3_Interpreter_FOUND)
     azure_exchange=test_azure.Exchange azure_active_active=test_azure.ActiveActive
     azure_nva_ecmp=test_azure.NvaEcmp
     bad_source=test_bad_neighbour.BadSource bad_asn=test_bad_neighbour.WrongAsn
-    bad_max_prefixes=test_bad_neighbour.MaxPrefixes bad_md5=test_bad_neighbour.Md5)
+    bad_max_prefixes=test_bad_neighbour.MaxPrefixes bad_md5=test_bad_neighbour.Md5
+    reload=test_reload.Reload)
   foreach(t ${rx_interop_tests})
     string(REPLACE "=" ";" tp ${t})
     list(GET tp 0 tname)
