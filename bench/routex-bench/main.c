@@ -81,7 +81,7 @@ struct result {
 	double cpu_total_s;
 	long long hwm;
 	uint64_t stream_bytes, stream_msgs;
-	bool verified;
+	bool verified, verify_run;
 	unsigned downs;
 	double decode_rate; /* NLRI per second of the monitors' read+decode time */
 };
@@ -333,8 +333,10 @@ static void sc_converge(struct server *sv, const struct universe *u, struct resu
 	run_until(&R, quiet, deadline());
 	uint64_t last = run_last_tx_ns(&R);
 	res->feed_written_s = last > first ? (double)(last - first) / 1e9 : -1;
-	if (res->converge_s >= 0)
+	if (res->converge_s >= 0) {
 		res->verified = verify(u, res->universe);
+		res->verify_run = true;
+	}
 }
 
 static void sc_withdraw(struct server *sv, struct result *res)
@@ -443,7 +445,7 @@ static void print_results(const struct result *r, const struct universe *u)
 	       o.label, server_kind_name(o.server), o.feeders, o.monitors, o.prefixes, r->universe,
 	       cv, rate, wd, fd, fu, eon, eoff, cpu, r->cpu_total_s,
 	       r->hwm > 0 ? (double)r->hwm / 1048576.0 : -1.0, fw, r->conv_harness_cpu_s,
-	       r->decode_rate / 1e6, r->verified ? "yes" : "no", r->downs);
+	       r->decode_rate / 1e6, !r->verify_run ? "-" : r->verified ? "yes" : "no", r->downs);
 	if (o.json)
 		printf("{\"label\":\"%s\",\"server\":\"%s\",\"feeders\":%u,\"monitors\":%u,"
 		       "\"prefixes\":%zu,\"universe\":%zu,\"overlap\":%.3f,\"source\":\"%s\","

@@ -8,6 +8,7 @@
  * stime of the process (which sums every thread) and peak RSS as VmHWM. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -393,6 +394,9 @@ int server_exchange(struct server *sv, bool on)
 	snprintf(sock, sizeof(sock), "%s/routexd.sock", sv->dir);
 	pid_t pid = fork();
 	if (pid == 0) {
+		int fd = open("/dev/null", O_WRONLY);
+		if (fd >= 0)
+			dup2(fd, 1);
 		execlp(sv->ctl[0] ? sv->ctl : "routexctl", "routexctl", "-s", sock, "exchange",
 		       on ? "on" : "off", (char *)NULL);
 		_exit(127);
