@@ -22,8 +22,8 @@
 #define BENCH_SERVER_AS 65000u
 #define BENCH_FEEDER_AS0 4200000001u  /* feeder k has AS BENCH_FEEDER_AS0 + k */
 #define BENCH_MONITOR_AS0 4200100001u /* monitor m has AS BENCH_MONITOR_AS0 + m */
-#define BENCH_NH_NET 0x0a000000u      /* GoBGP only: feeder k's NEXT_HOP is 10.0.0.0 + k + 1
-				       * (it refuses 127/8 next hops) */
+#define BENCH_NH_NET 0x0a000000u      /* GoBGP, FRR: feeder k's NEXT_HOP is 10.0.0.0 + k + 1
+				       * (they refuse 127/8 next hops) */
 #define BENCH_CHUNK (256 * 1024)      /* feeder streams are queued in message-aligned chunks */
 
 /* ---- The prefix universe and the feeds (gen.c) ---- */

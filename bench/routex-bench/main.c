@@ -524,9 +524,11 @@ static void build_peers(const struct universe *u, const struct feed_params *fp,
 		f->asn = BENCH_FEEDER_AS0 + k;
 		f->rx.idx = k;
 		pset_init(&f->rx.set);
-		/* NEXT_HOP: the feeder's own address, as a real rs-client sends; GoBGP refuses
-		 * loopback next hops, so it gets addresses in BENCH_NH_NET instead. */
-		uint32_t nh = o.server == SRV_GOBGP ? BENCH_NH_NET + k + 1 : f->addr;
+		/* NEXT_HOP: the feeder's own address, as a real rs-client sends; GoBGP and FRR
+		 * refuse loopback next hops (FRR: NOTIFICATION 3/8), so they get addresses in
+		 * BENCH_NH_NET instead. */
+		bool no_lo = o.server == SRV_GOBGP || o.server == SRV_FRR;
+		uint32_t nh = no_lo ? BENCH_NH_NET + k + 1 : f->addr;
 		stream_build_announce(&f->ann, u, fp, k, f->asn, nh);
 		stream_build_withdraw(&f->wd, u, fp, k);
 		res->stream_bytes += f->ann.len;
