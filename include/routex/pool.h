@@ -10,6 +10,7 @@
 #ifndef ROUTEX_POOL_H
 #define ROUTEX_POOL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -24,6 +25,8 @@ struct rx_pool {
 	struct rx_pool_slab *slabs; /* every slab, for pool_fini */
 	size_t in_use;		    /* objects handed out and not yet freed */
 	size_t slab_bytes;	    /* bytes of slabs held (malloc mode: in_use * obj_size) */
+	size_t slab_size;	    /* bytes per slab: RX_POOL_SLAB_BYTES unless set */
+	bool huge;		    /* 2 MiB aligned slabs advised for huge pages */
 };
 
 /* Bytes of one slab: big enough to amortise the allocator, small enough for jemalloc's
@@ -31,6 +34,11 @@ struct rx_pool {
 #define RX_POOL_SLAB_BYTES (64 * 1024)
 
 void pool_init(struct rx_pool *p, const char *name, size_t obj_size);
+/* Big, randomly accessed pools (RIB nodes): 2 MiB slabs advised for transparent huge
+ * pages, so a lookup's descent through a million nodes is not dominated by TLB misses.
+ * Call before the first allocation. */
+#define RX_POOL_HUGE_SLAB_BYTES (2u << 20)
+void pool_set_huge(struct rx_pool *p);
 /* Frees every slab, including objects still in use. */
 void pool_fini(struct rx_pool *p);
 void *pool_alloc(struct rx_pool *p);

@@ -8,9 +8,10 @@
  *   - nodes are immutable once published except for their two child pointers: any change
  *     to a prefix's paths builds a new node and swaps it in with one release store (the
  *     "copy the node and swap it in" rule), and the old one goes to rx_retire.
- * An IPv4 node is 24 bytes + 16 per path, an IPv6 node 40 + 16 per path, from exact-size
- * pools, so a one-path IPv4 prefix costs 40 bytes plus its share of glue nodes and of its
- * peer's key list (8 bytes). */
+ * An IPv4 leaf is 8 bytes + 16 per path (24 with one path), an IPv4 inner node 24 + 16
+ * per path; IPv6 adds 16 bytes of key to each. A one-path IPv4 prefix thus costs 24 bytes
+ * (40 if it has more-specifics) plus its share of glue nodes (0.8 per prefix in a real
+ * table, 24 bytes each) and of its peer's key list (8 bytes). */
 #ifndef ROUTEX_RIB_T_H
 #define ROUTEX_RIB_T_H
 
@@ -27,9 +28,13 @@
 #define RIB_SRC_LOCAL 0
 #define RIB_MAX_PEERS 65536
 
-/* Node pools by path count: nodes of 0 .. RIB_POOL_CLASSES-1 paths come from exact-size
- * pools, larger ones from malloc (rare: a prefix with that many sources). */
-#define RIB_POOL_CLASSES 8
+/* Node pools: the two sizes that make up the bulk of a table (one-path leaves and glue
+ * nodes, which are the same size; one-path inner nodes) come from exact-size pools with
+ * huge-page slabs; other sizes come from the allocator, which reuses their memory across
+ * size classes as prefixes gain and lose paths (pools per path count would each keep
+ * their high-water mark: loading 10 peers one after the other left 9 pools of a million
+ * nodes each behind). */
+#define RIB_POOL_CLASSES 2
 
 /* Peer roles (DESIGN.md "Propagation"); RIB_ROLE_LOCAL is the route server itself. */
 enum rib_role {
@@ -75,7 +80,7 @@ struct rib_conf {
 	bool med_missing_worst;	 /* a missing MED is the worst, not 0 (RFC 4271 says 0) */
 	bool multipath;		 /* keep an ECMP set (ARS: across NVAs) */
 	bool multipath_same_as;	 /* ECMP only within one neighbour AS */
-	uint8_t max_ecmp;	 /* cap on the ECMP set; 0: 64 */
+	uint8_t max_ecmp;	 /* cap on the ECMP set; 0: 64; at most RIB_MAX_ECMP */
 	bool no_changes;	 /* do not keep the change log (benchmarks of raw updates) */
 };
 
@@ -88,15 +93,21 @@ struct rib_path {
 	uint16_t gen;	  /* the source's generation when announced (mark and sweep) */
 };
 
-/* A tree node. IPv4: key4 holds the key; paths start at offset 24. IPv6: the key is two
- * host-order 64-bit words at offset 24; paths start at 40. rib_node_paths() hides this. */
+/* A tree node. Leaves (no children: about 90% of a real table's prefixes) carry no child
+ * pointers; inner nodes (glue, or a prefix with more-specifics) do. Layout after this
+ * 8-byte header (rib_node_paths and rib_node_child_rcu hide it):
+ *   IPv4 leaf:  paths at 8                 IPv4 inner: child[2] at 8, paths at 24
+ *   IPv6 leaf:  key at 8, paths at 24      IPv6 inner: key at 8, child[2] at 24, paths at 40
+ * so a one-path IPv4 leaf is 24 bytes, as is a glue node. A node that gains a child is
+ * replaced by its inner form, one that loses its last child by its leaf form. */
 struct rib_node {
-	struct rib_node *child[2]; /* R: replaced with rx_rcu_assign by the writer */
-	uint8_t len;		   /* prefix length */
-	uint8_t n_ecmp;		   /* paths[0 .. n_ecmp) is the ECMP set; 0 in a glue node */
-	uint16_t n;		   /* candidate paths; 0: glue node (no prefix here) */
-	uint32_t key4;		   /* IPv4 key, host order (IPv6: padding) */
+	uint8_t len;	    /* prefix length */
+	uint8_t n_ecmp : 7; /* paths[0 .. n_ecmp) is the ECMP set; 0 in a glue node */
+	uint8_t inner : 1;  /* has the child pair */
+	uint16_t n;	    /* candidate paths; 0: glue node (no prefix here) */
+	uint32_t key4;	    /* IPv4 key, host order (IPv6: 0) */
 };
+#define RIB_MAX_ECMP 127
 
 /* A 128-bit key in host order, IPv4 in the top 32 bits of hi. */
 struct rib_key {
@@ -106,12 +117,15 @@ struct rib_key {
 struct rib_tree {
 	struct rib_node *root; /* R */
 	uint8_t afi;
-	uint8_t maxlen;	  /* 32 or 128 */
-	uint8_t hdr;	  /* offset of paths in a node: 24 or 40 */
-	size_t prefixes;  /* W: nodes with n > 0 */
-	size_t nodes;	  /* W: every node, glue included */
-	size_t paths;	  /* W */
-	size_t big_bytes; /* W: nodes from malloc (more than RIB_POOL_CLASSES-1 paths) */
+	uint8_t maxlen;	   /* 32 or 128 */
+	uint8_t leaf_hdr;  /* offset of paths in a leaf: 8 or 24 */
+	uint8_t inner_hdr; /* offset of paths in an inner node: 24 or 40 */
+	uint8_t child_off; /* offset of child[2] in an inner node: 8 or 24 */
+	size_t prefixes;   /* W: nodes with n > 0 */
+	size_t nodes;	   /* W: every node, glue included */
+	size_t paths;	   /* W */
+	size_t heap_bytes; /* W: nodes from malloc (RIB_POOL_CLASSES paths or more) */
+	size_t live_bytes; /* W: bytes of published nodes (exact sizes) */
 	struct rx_pool pools[RIB_POOL_CLASSES];
 };
 
@@ -161,8 +175,9 @@ struct rib_changes {
 
 struct rib_stats {
 	size_t prefixes[2], nodes[2], paths[2];
-	size_t node_bytes[2]; /* pools (whole slabs) and malloc'd nodes, per family */
-	size_t key_bytes;     /* peers' key lists */
+	size_t node_bytes[2]; /* held: pool slabs (free space too) and malloc'd nodes */
+	size_t node_live[2];  /* published nodes, exact sizes */
+	size_t key_bytes;     /* peers' key lists (capacity) */
 	size_t attr_sets, attr_bytes, attr_refs;
 	size_t retired_pending; /* retired, not yet freed */
 	size_t changes;		/* entries waiting in the change log */

@@ -25,7 +25,22 @@ void rib_key_to_prefix(uint8_t afi, const struct rib_key *k, uint8_t len, struct
 static inline const struct rib_path *rib_node_paths(const struct rib_tree *t,
 						    const struct rib_node *n)
 {
-	return (const struct rib_path *)((const char *)n + t->hdr);
+	return (const struct rib_path *)((const char *)n + (n->inner ? t->inner_hdr : t->leaf_hdr));
+}
+/* The child slots of an inner node (writer), or NULL for a leaf. */
+static inline struct rib_node **rib_node_slots(const struct rib_tree *t, struct rib_node *n)
+{
+	return n->inner ? (struct rib_node **)((char *)n + t->child_off) : NULL;
+}
+/* Reader: child b of n (NULL for a leaf), with the acquire load that pairs with its
+ * publication. */
+static inline const struct rib_node *rib_node_child_rcu(const struct rib_tree *t,
+							const struct rib_node *n, unsigned b)
+{
+	if (!n->inner)
+		return NULL;
+	struct rib_node *const *c = (struct rib_node *const *)((const char *)n + t->child_off);
+	return rx_rcu_deref(c[b]);
 }
 static inline struct rib_key rib_node_key(const struct rib_tree *t, const struct rib_node *n)
 {
@@ -34,7 +49,7 @@ static inline struct rib_key rib_node_key(const struct rib_tree *t, const struct
 		k.hi = (uint64_t)n->key4 << 32;
 		k.lo = 0;
 	} else {
-		__builtin_memcpy(&k, (const char *)n + 24, sizeof(k));
+		__builtin_memcpy(&k, (const char *)n + 8, sizeof(k));
 	}
 	return k;
 }
@@ -47,9 +62,11 @@ void radix_fini(struct rib_tree *t);
 
 /* Writer: where a key is or would go. */
 struct radix_pos {
-	struct rib_node **slot;	 /* the slot holding the node at or below the key */
+	struct rib_node **slot;	 /* the slot holding the node at or below the key, or holding
+				  * the leaf that covers it (`below`) */
 	struct rib_node **pslot; /* the slot of the parent of *slot; NULL at the root */
 	struct rib_node *node;	 /* the node with exactly this key (may be glue), or NULL */
+	struct rib_node *below;	 /* a leaf covering the key: the key goes under it */
 };
 void radix_seek_w(struct rib_tree *t, const struct rib_key *k, uint8_t len, struct radix_pos *pos);
 /* Publishes paths (n >= 1) for the key sought: replaces pos->node or inserts a node (and a

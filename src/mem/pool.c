@@ -6,6 +6,7 @@
  * path. Owner thread only; no locks. */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include <routex/compiler.h>
 #include <routex/pool.h>
@@ -23,6 +24,14 @@ void pool_init(struct rx_pool *p, const char *name, size_t obj_size)
 	p->obj_size = (obj_size + 7) & ~(size_t)7;
 	if (p->obj_size < sizeof(void *))
 		p->obj_size = sizeof(void *);
+	p->slab_size = RX_POOL_SLAB_BYTES;
+}
+
+void pool_set_huge(struct rx_pool *p)
+{
+	RX_ASSERT(p->in_use == 0 && p->slabs == NULL);
+	p->slab_size = RX_POOL_HUGE_SLAB_BYTES;
+	p->huge = true;
 }
 
 #ifdef RX_POOL_MALLOC
@@ -52,13 +61,21 @@ void pool_fini(struct rx_pool *p)
 #else
 static void pool_grow(struct rx_pool *p)
 {
-	struct rx_pool_slab *s = malloc(RX_POOL_SLAB_BYTES);
-	RX_ASSERT(s);
+	struct rx_pool_slab *s;
+	if (p->huge) {
+		s = aligned_alloc(RX_POOL_HUGE_SLAB_BYTES, p->slab_size);
+		RX_ASSERT(s);
+		/* advice only: without THP the slab still works with 4 KiB pages */
+		(void)madvise(s, p->slab_size, MADV_HUGEPAGE);
+	} else {
+		s = malloc(p->slab_size);
+		RX_ASSERT(s);
+	}
 	s->next = p->slabs;
 	p->slabs = s;
-	p->slab_bytes += RX_POOL_SLAB_BYTES;
+	p->slab_bytes += p->slab_size;
 	p->cur = (char *)s + SLAB_HDR;
-	p->cur_left = (RX_POOL_SLAB_BYTES - SLAB_HDR) / p->obj_size;
+	p->cur_left = (p->slab_size - SLAB_HDR) / p->obj_size;
 }
 
 void *pool_alloc(struct rx_pool *p)

@@ -220,6 +220,8 @@ unsigned decide_sort(struct rib *rib, struct rib_path *v, unsigned n)
 	/* Layout: best, the rest of the ECMP set, then everything else, each in order. */
 	struct rib_path *out = tmp + n;
 	unsigned k = 0, max = rib->conf.max_ecmp ? rib->conf.max_ecmp : 64;
+	if (max > RIB_MAX_ECMP)
+		max = RIB_MAX_ECMP;
 	out[k++] = best;
 	bool *in_ecmp = NULL;
 	bool small[64];

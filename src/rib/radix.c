@@ -2,16 +2,18 @@
  *
  * Design:
  *   - Single writer (the decision thread), any number of RCU readers.
- *   - A node's key, length and paths never change after it is published; its two child
- *     pointers are the only words the writer stores into a live node, one release store
- *     per structural change. Every change leaves the tree valid at each store:
- *       insert leaf        *slot = new leaf (children NULL)
- *       insert above       new node N with N->child[b] = old subtree; *slot = N
+ *   - A node's key, length and paths never change after it is published; the child
+ *     pointers of inner nodes are the only words the writer stores into a live node, one
+ *     release store per structural change. Every change leaves the tree valid at each store:
+ *       insert leaf        *slot = new leaf
+ *       insert under leaf  inner copy of the leaf with the new leaf as a child; *slot = copy
+ *       insert above       new inner node N with N->child[b] = old subtree; *slot = N
  *       insert with glue   glue G {old subtree, new leaf}; *slot = G
  *       replace paths      copy of the node with the same children; *slot = copy
  *       remove, 2 children glue copy with the same children; *slot = glue
  *       remove, <= 1 child *slot = the child (or NULL); then a glue parent left with one
- *                          child is spliced out the same way
+ *                          child is spliced out the same way, and a prefix parent left
+ *                          with none is replaced by its leaf form
  *     Removed nodes keep their child pointers, so a reader standing on one still walks a
  *     valid (if older) subtree; they are freed through rx_retire after a grace period.
  *   - Invariants: glue nodes (n == 0) have two children; a child's prefix is strictly
@@ -109,77 +111,96 @@ void radix_init(struct rib_tree *t, uint8_t afi)
 	memset(t, 0, sizeof(*t));
 	t->afi = afi;
 	t->maxlen = afi == RX_AFI_IPV4 ? 32 : 128;
-	t->hdr = afi == RX_AFI_IPV4 ? 24 : 40;
+	t->leaf_hdr = afi == RX_AFI_IPV4 ? 8 : 24;
+	t->child_off = t->leaf_hdr;
+	t->inner_hdr = (uint8_t)(t->leaf_hdr + 2 * sizeof(struct rib_node *));
 	static const char *const names[2] = {"rib-node4", "rib-node6"};
-	for (unsigned i = 0; i < RIB_POOL_CLASSES; i++)
-		pool_init(&t->pools[i], names[afi == RX_AFI_IPV4 ? 0 : 1],
-			  t->hdr + i * sizeof(struct rib_path));
-}
-
-static inline size_t node_size(const struct rib_tree *t, unsigned n)
-{
-	return t->hdr + (size_t)n * sizeof(struct rib_path);
-}
-
-static struct rib_node *node_alloc(struct rib_tree *t, unsigned n)
-{
-	struct rib_node *nd;
-	if (n < RIB_POOL_CLASSES) {
-		nd = pool_alloc(&t->pools[n]);
-	} else {
-		nd = malloc(node_size(t, n));
-		RX_ASSERT(nd);
-		t->big_bytes += node_size(t, n);
+	/* [0]: one-path leaves and glue nodes (same size); [1]: one-path inner nodes */
+	size_t sizes[RIB_POOL_CLASSES] = {t->inner_hdr, t->inner_hdr + sizeof(struct rib_path)};
+	for (unsigned i = 0; i < RIB_POOL_CLASSES; i++) {
+		pool_init(&t->pools[i], names[afi == RX_AFI_IPV4 ? 0 : 1], sizes[i]);
+		pool_set_huge(&t->pools[i]);
 	}
+}
+
+static inline size_t node_size(const struct rib_tree *t, bool inner, unsigned n)
+{
+	return (inner ? t->inner_hdr : t->leaf_hdr) + (size_t)n * sizeof(struct rib_path);
+}
+
+static struct rx_pool *size_pool(struct rib_tree *t, size_t size)
+{
+	for (unsigned i = 0; i < RIB_POOL_CLASSES; i++)
+		if (t->pools[i].obj_size == size)
+			return &t->pools[i];
+	return NULL;
+}
+
+static struct rib_node *node_alloc(struct rib_tree *t, bool inner, unsigned n)
+{
+	size_t size = node_size(t, inner, n);
+	struct rx_pool *pool = size_pool(t, size);
+	struct rib_node *nd;
+	if (pool) {
+		nd = pool_alloc(pool);
+	} else {
+		nd = malloc(size);
+		RX_ASSERT(nd);
+		t->heap_bytes += size;
+	}
+	t->live_bytes += size;
 	return nd;
 }
 
-/* Frees a node no reader can reach any more (fini, or a node never published). */
-static void node_free_now(struct rib_tree *t, struct rib_node *nd)
+/* Frees a node no reader can reach any more (fini), or retires one they still might. */
+static void node_release(struct rib_tree *t, struct rx_retire *r, struct rib_node *nd)
 {
-	if (nd->n < RIB_POOL_CLASSES) {
-		pool_free(&t->pools[nd->n], nd);
-	} else {
-		t->big_bytes -= node_size(t, nd->n);
+	size_t size = node_size(t, nd->inner, nd->n);
+	struct rx_pool *pool = size_pool(t, size);
+	t->live_bytes -= size;
+	if (!pool)
+		t->heap_bytes -= size;
+	if (r)
+		rx_retire(r, nd, pool);
+	else if (pool)
+		pool_free(pool, nd);
+	else
 		free(nd);
-	}
-}
-
-static void node_retire(struct rib_tree *t, struct rx_retire *r, struct rib_node *nd)
-{
-	if (nd->n < RIB_POOL_CLASSES) {
-		rx_retire(r, nd, &t->pools[nd->n]);
-	} else {
-		t->big_bytes -= node_size(t, nd->n);
-		rx_retire(r, nd, NULL);
-	}
 }
 
 static struct rib_node *node_new(struct rib_tree *t, const struct rib_key *k, uint8_t len,
-				 const struct rib_path *paths, unsigned n, unsigned n_ecmp)
+				 bool inner, const struct rib_path *paths, unsigned n,
+				 unsigned n_ecmp)
 {
-	struct rib_node *nd = node_alloc(t, n);
-	nd->child[0] = nd->child[1] = NULL;
+	struct rib_node *nd = node_alloc(t, inner, n);
 	nd->len = len;
 	nd->n = (uint16_t)n;
-	nd->n_ecmp = (uint8_t)n_ecmp;
+	nd->n_ecmp = (uint8_t)(n_ecmp & RIB_MAX_ECMP);
+	nd->inner = inner;
 	if (t->afi == RX_AFI_IPV4) {
 		nd->key4 = (uint32_t)(k->hi >> 32);
 	} else {
 		nd->key4 = 0;
-		memcpy((char *)nd + 24, k, sizeof(*k));
+		memcpy((char *)nd + 8, k, sizeof(*k));
+	}
+	if (inner) {
+		struct rib_node **c = rib_node_slots(t, nd);
+		c[0] = c[1] = NULL;
 	}
 	if (n)
-		memcpy((char *)nd + t->hdr, paths, n * sizeof(struct rib_path));
+		memcpy((char *)rib_node_paths(t, nd), paths, n * sizeof(struct rib_path));
 	return nd;
 }
 
 static void free_subtree(struct rib_tree *t, struct rib_node *nd)
 {
 	while (nd) {
-		free_subtree(t, nd->child[0]);
-		struct rib_node *next = nd->child[1];
-		node_free_now(t, nd);
+		struct rib_node **c = rib_node_slots(t, nd), *next = NULL;
+		if (c) {
+			free_subtree(t, c[0]);
+			next = c[1];
+		}
+		node_release(t, NULL, nd);
 		nd = next;
 	}
 }
@@ -191,12 +212,14 @@ void radix_fini(struct rib_tree *t)
 	for (unsigned i = 0; i < RIB_POOL_CLASSES; i++)
 		pool_fini(&t->pools[i]);
 	t->prefixes = t->nodes = t->paths = 0;
+	t->live_bytes = t->heap_bytes = 0;
 }
 
 void radix_seek_w(struct rib_tree *t, const struct rib_key *k, uint8_t len, struct radix_pos *pos)
 {
 	struct rib_node **slot = &t->root, **pslot = NULL, *nd;
 	pos->node = NULL;
+	pos->below = NULL;
 	while ((nd = *slot)) {
 		if (nd->len > len)
 			break;
@@ -207,11 +230,32 @@ void radix_seek_w(struct rib_tree *t, const struct rib_key *k, uint8_t len, stru
 			pos->node = nd;
 			break;
 		}
+		struct rib_node **c = rib_node_slots(t, nd);
+		if (!c) {
+			pos->below = nd; /* a leaf covers the key */
+			break;
+		}
 		pslot = slot;
-		slot = &nd->child[key_bit(k, nd->len)];
+		slot = &c[key_bit(k, nd->len)];
 	}
 	pos->slot = slot;
 	pos->pslot = pslot;
+}
+
+/* A copy of nd with other paths (or none), the same key and the given form; an inner copy
+ * keeps nd's children (an inner nd's, or none). */
+static struct rib_node *node_copy(struct rib_tree *t, const struct rib_node *nd, bool inner,
+				  const struct rib_path *paths, unsigned n, unsigned n_ecmp)
+{
+	struct rib_key k = rib_node_key(t, nd);
+	struct rib_node *c = node_new(t, &k, nd->len, inner, paths, n, n_ecmp);
+	if (inner && nd->inner) {
+		struct rib_node **from = rib_node_slots(t, (struct rib_node *)nd);
+		struct rib_node **to = rib_node_slots(t, c);
+		to[0] = from[0];
+		to[1] = from[1];
+	}
+	return c;
 }
 
 void radix_put_w(struct rib_tree *t, struct rx_retire *r, const struct rib_key *k, uint8_t len,
@@ -219,40 +263,51 @@ void radix_put_w(struct rib_tree *t, struct rx_retire *r, const struct rib_key *
 		 unsigned n_ecmp)
 {
 	RX_ASSERT(n >= 1);
-	struct rib_node *nn = node_new(t, k, len, paths, n, n_ecmp);
 	struct rib_node *old = pos->node;
 	t->paths += n;
 	if (old) {
-		nn->child[0] = old->child[0];
-		nn->child[1] = old->child[1];
+		struct rib_node *nn = node_copy(t, old, old->inner, paths, n, n_ecmp);
 		rx_rcu_assign(*pos->slot, nn);
 		t->paths -= old->n;
 		if (!old->n)
 			t->prefixes++;
-		node_retire(t, r, old);
+		node_release(t, r, old);
 		return;
 	}
 	t->prefixes++;
 	t->nodes++;
+	if (pos->below) {
+		/* the covering leaf becomes inner, with the new leaf as its child */
+		struct rib_node *leaf = pos->below;
+		struct rib_node *nn = node_new(t, k, len, false, paths, n, n_ecmp);
+		struct rib_node *up =
+		    node_copy(t, leaf, true, rib_node_paths(t, leaf), leaf->n, leaf->n_ecmp);
+		rib_node_slots(t, up)[key_bit(k, leaf->len)] = nn;
+		rx_rcu_assign(*pos->slot, up);
+		node_release(t, r, leaf);
+		return;
+	}
 	struct rib_node *at = *pos->slot;
 	if (!at) {
-		rx_rcu_assign(*pos->slot, nn);
+		rx_rcu_assign(*pos->slot, node_new(t, k, len, false, paths, n, n_ecmp));
 		return;
 	}
 	struct rib_key ak = rib_node_key(t, at);
 	unsigned c = key_common(k, &ak, len < at->len ? len : at->len);
 	if (c == len) {
 		/* the new prefix covers the subtree at the slot */
-		nn->child[key_bit(&ak, len)] = at;
+		struct rib_node *nn = node_new(t, k, len, true, paths, n, n_ecmp);
+		rib_node_slots(t, nn)[key_bit(&ak, len)] = at;
 		rx_rcu_assign(*pos->slot, nn);
 		return;
 	}
 	/* they part at bit c: a glue node at c holds both */
 	struct rib_key gk = *k;
 	key_mask(&gk, c);
-	struct rib_node *g = node_new(t, &gk, (uint8_t)c, NULL, 0, 0);
-	g->child[key_bit(k, c)] = nn;
-	g->child[key_bit(&ak, c)] = at;
+	struct rib_node *g = node_new(t, &gk, (uint8_t)c, true, NULL, 0, 0);
+	struct rib_node **gc = rib_node_slots(t, g);
+	gc[key_bit(k, c)] = node_new(t, k, len, false, paths, n, n_ecmp);
+	gc[key_bit(&ak, c)] = at;
 	t->nodes++;
 	rx_rcu_assign(*pos->slot, g);
 }
@@ -263,31 +318,34 @@ void radix_remove_w(struct rib_tree *t, struct rx_retire *r, const struct radix_
 	RX_ASSERT(old && old->n > 0);
 	t->prefixes--;
 	t->paths -= old->n;
-	struct rib_node *c0 = old->child[0], *c1 = old->child[1];
+	struct rib_node **oc = rib_node_slots(t, old);
+	struct rib_node *c0 = oc ? oc[0] : NULL, *c1 = oc ? oc[1] : NULL;
 	if (c0 && c1) {
-		struct rib_key k = rib_node_key(t, old);
-		struct rib_node *g = node_new(t, &k, old->len, NULL, 0, 0);
-		g->child[0] = c0;
-		g->child[1] = c1;
-		rx_rcu_assign(*pos->slot, g);
-		node_retire(t, r, old);
+		rx_rcu_assign(*pos->slot, node_copy(t, old, true, NULL, 0, 0));
+		node_release(t, r, old);
 		return;
 	}
 	struct rib_node *child = c0 ? c0 : c1;
 	rx_rcu_assign(*pos->slot, child);
-	node_retire(t, r, old);
+	node_release(t, r, old);
 	t->nodes--;
 	if (child || !pos->pslot)
 		return;
-	/* A glue parent is left with one child: splice it out. */
 	struct rib_node *p = *pos->pslot;
-	if (p->n)
-		return;
-	struct rib_node *other = p->child[0] ? p->child[0] : p->child[1];
-	RX_ASSERT(other);
-	rx_rcu_assign(*pos->pslot, other);
-	node_retire(t, r, p);
-	t->nodes--;
+	struct rib_node **pc = rib_node_slots(t, p);
+	struct rib_node *other = pc[0] ? pc[0] : pc[1];
+	if (p->n == 0) {
+		/* a glue parent is left with one child: splice it out */
+		RX_ASSERT(other);
+		rx_rcu_assign(*pos->pslot, other);
+		node_release(t, r, p);
+		t->nodes--;
+	} else if (!other) {
+		/* a prefix parent with no child left goes back to its leaf form */
+		rx_rcu_assign(*pos->pslot,
+			      node_copy(t, p, false, rib_node_paths(t, p), p->n, p->n_ecmp));
+		node_release(t, r, p);
+	}
 }
 
 const struct rib_node *radix_find_rcu(const struct rib_tree *t, const struct rib_key *k,
@@ -302,7 +360,7 @@ const struct rib_node *radix_find_rcu(const struct rib_tree *t, const struct rib
 			return NULL;
 		if (nd->len == len)
 			return nd->n ? nd : NULL;
-		nd = rx_rcu_deref(nd->child[key_bit(k, nd->len)]);
+		nd = rib_node_child_rcu(t, nd, key_bit(k, nd->len));
 	}
 	return NULL;
 }
@@ -317,9 +375,10 @@ const struct rib_node *radix_lpm4_rcu(const struct rib_tree *t, uint32_t addr)
 			break;
 		if (nd->n)
 			best = nd;
-		if (l == 32)
+		if (!nd->inner || l == 32)
 			break;
-		nd = rx_rcu_deref(nd->child[(addr >> (31 - l)) & 1]);
+		struct rib_node *const *c = (struct rib_node *const *)((const char *)nd + 8);
+		nd = rx_rcu_deref(c[(addr >> (31 - l)) & 1]);
 	}
 	return best;
 }
@@ -337,7 +396,7 @@ const struct rib_node *radix_lpm_rcu(const struct rib_tree *t, const struct rib_
 			best = nd;
 		if (nd->len == t->maxlen)
 			break;
-		nd = rx_rcu_deref(nd->child[key_bit(k, nd->len)]);
+		nd = rib_node_child_rcu(t, nd, key_bit(k, nd->len));
 	}
 	return best;
 }
@@ -371,8 +430,8 @@ static void walk_all(struct walk *w, const struct rib_node *nd)
 			emit(w, nd);
 		if (w->stop)
 			return;
-		walk_all(w, rx_rcu_deref(nd->child[0]));
-		nd = rx_rcu_deref(nd->child[1]);
+		walk_all(w, rib_node_child_rcu(w->t, nd, 0));
+		nd = rib_node_child_rcu(w->t, nd, 1);
 	}
 }
 
@@ -385,8 +444,8 @@ static void walk_after(struct walk *w, const struct rib_node *nd)
 		unsigned c = key_common(&nk, &w->after, m);
 		if (c == nd->len) {
 			/* nd covers `after`: nd itself sorts before it (or is it) */
-			const struct rib_node *c0 = rx_rcu_deref(nd->child[0]);
-			const struct rib_node *c1 = rx_rcu_deref(nd->child[1]);
+			const struct rib_node *c0 = rib_node_child_rcu(w->t, nd, 0);
+			const struct rib_node *c1 = rib_node_child_rcu(w->t, nd, 1);
 			if (nd->len == w->after_len) {
 				walk_all(w, c0);
 				walk_all(w, c1);
@@ -431,7 +490,7 @@ size_t radix_walk_rcu(const struct rib_tree *t, const struct rx_prefix *within,
 				nd = NULL;
 				break;
 			}
-			nd = rx_rcu_deref(nd->child[key_bit(&wk, nd->len)]);
+			nd = rib_node_child_rcu(t, nd, key_bit(&wk, nd->len));
 		}
 	}
 	if (after) {

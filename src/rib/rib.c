@@ -441,7 +441,8 @@ void rib_stats(const struct rib *rib, struct rib_stats *s)
 		s->prefixes[f] = t->prefixes;
 		s->nodes[f] = t->nodes;
 		s->paths[f] = t->paths;
-		s->node_bytes[f] = t->big_bytes;
+		s->node_bytes[f] = t->heap_bytes;
+		s->node_live[f] = t->live_bytes;
 		for (unsigned i = 0; i < RIB_POOL_CLASSES; i++)
 			s->node_bytes[f] += pool_bytes(&t->pools[i]);
 	}
