@@ -18,8 +18,9 @@
 #include <routex/rib.h>
 #include <routex/wire.h>
 
-/* Messages applied between two exports: about 64 full UPDATEs. */
-#define RDE_SLICE 64
+/* Prefixes applied between two exports: large enough that packing finds many prefixes per
+ * attribute set, small enough to bound the change log and keep output flowing. */
+#define RDE_SLICE_PREFIXES 4096
 /* After max-prefixes, the session stays down this long before the peer may return. */
 #define RDE_MAXPFX_HOLD_DOWN_S 60
 
@@ -202,14 +203,16 @@ static void *rde_main(void *arg)
 		struct mpsc_batch b;
 		if (!mpsc_take(&d->rdeq, &b))
 			continue;
-		unsigned n = 0;
+		size_t n = 0;
 		for (struct mpsc_node *node; running && (node = mpsc_batch_next(&b));) {
 			struct rde_msg *m = caa_container_of(node, struct rde_msg, node);
 			running = apply(d, m);
+			n += m->n_ann + m->n_wd;
 			free(m);
-			if (++n % RDE_SLICE == 0) {
+			if (n >= RDE_SLICE_PREFIXES) {
 				export_pending(d);
 				rib_quiescent_w(&d->rib);
+				n = 0;
 			}
 		}
 		for (struct mpsc_node *node; (node = mpsc_batch_next(&b));) /* after a stop */

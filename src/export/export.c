@@ -1,11 +1,13 @@
 /* export.c: update groups, packing and distribution (see export.h).
  *
- * Per batch of RIB changes, each group collects its announcements keyed by (attribute set,
- * source, class) and its withdrawals keyed by class, then encodes each attribute set once and
- * packs as many NLRI behind it as a message holds. The packed bytes of one class form one
- * struct io_out, queued by reference to every member the class includes. A prefix that
- * changes twice within one batch first flushes what is pending, so that no member ever sees
- * two messages for one prefix out of order.
+ * A batch of RIB changes is first coalesced per prefix (a prefix changed twice in one batch
+ * counts once, from its first old set to its last new set), so that no member can ever see
+ * two messages for one prefix out of order. Each group then turns every change into at most
+ * two items (announce or withdraw, with a class), appended to one flat array; at flush the
+ * array is sorted by (attribute set, source, family, class) and each run is packed behind
+ * one encoding of its attributes, as many NLRI per message as fit. The packed bytes of one
+ * class form one struct io_out, queued by reference to every member the class includes.
+ * No hash table, no per-attribute-set allocation: one sort per batch.
  *
  * Classes (split horizon without giving up sharing):
  *   ALL       every member (the route's source is not a member)
@@ -21,18 +23,20 @@
 
 enum cls { CLS_ALL, CLS_EXCEPT, CLS_ONLY };
 
-struct pfx_vec {
-	struct rx_prefix *v;
-	size_t len, cap;
-};
-
-/* One pending announcement (attrs != NULL) or withdrawal list. */
-struct pend {
-	const struct rib_path *path; /* representative: attrs and src */
+/* A run: the prefixes that go into one message stream (same attribute set, source,
+ * family and class). Its prefixes are a list threaded through the item array, in the order
+ * they were added. */
+struct run {
+	const struct rib_path *path; /* NULL: withdrawals */
 	uint8_t fam;                 /* enum rx_family */
 	uint8_t cls;
 	uint16_t cls_src;
-	struct pfx_vec pfx;
+	uint32_t head, tail, n;
+};
+
+struct item {
+	struct rx_prefix p;
+	uint32_t next;               /* next item of the same run; UINT32_MAX: none */
 };
 
 /* One class's packed bytes. */
@@ -43,16 +47,23 @@ struct chunk {
 	size_t len, cap;
 };
 
+/* Open addressing over runs; a slot is live only when its generation is the current one,
+ * so emptying the table between batches costs nothing. */
+struct run_slot {
+	uint32_t gen;
+	uint32_t run;
+};
+
 struct export_pack {
-	struct pend *pend;
-	size_t n_pend, cap_pend;
-	size_t *slots; /* open addressing over pend, index + 1; 0: empty */
+	struct item *items;
+	size_t n_items, cap_items;
+	struct run *runs;
+	size_t n_runs, cap_runs;
+	struct run_slot *slots;
 	size_t mask;
+	uint32_t gen;
 	struct chunk *chunks;
 	size_t n_chunks, cap_chunks;
-	struct rx_prefix *seen; /* prefixes pending in this batch (duplicates flush first) */
-	uint8_t *seen_used;
-	size_t seen_mask, n_seen;
 };
 
 /* ---- small helpers ---- */
@@ -78,14 +89,6 @@ static uint64_t mix(uint64_t x)
 	return x;
 }
 
-static uint64_t pfx_hash(const struct rx_prefix *p)
-{
-	uint64_t a, b;
-	memcpy(&a, p->addr, 8);
-	memcpy(&b, p->addr + 8, 8);
-	return mix(a ^ mix(b ^ ((uint64_t)p->len << 8 | p->afi)));
-}
-
 static enum rx_family fam_of(const struct rx_prefix *p)
 {
 	return p->afi == RX_AFI_IPV4 ? RX_FAM_IPV4_UNICAST : RX_FAM_IPV6_UNICAST;
@@ -99,96 +102,78 @@ static struct export_member *member(struct export_group *g, uint16_t src)
 	return NULL;
 }
 
-/* ---- the seen-set ---- */
-
-static void seen_clear(struct export_pack *pk)
-{
-	if (pk->n_seen)
-		memset(pk->seen_used, 0, pk->seen_mask + 1);
-	pk->n_seen = 0;
-}
-
-/* Adds p; returns false when it was already there. */
-static bool seen_add(struct export_pack *pk, const struct rx_prefix *p)
-{
-	if (2 * (pk->n_seen + 1) > pk->seen_mask + 1) { /* rehash at half full */
-		size_t old = pk->seen_mask + 1, cap = old ? old * 2 : 1024;
-		struct rx_prefix *ov = pk->seen;
-		uint8_t *ou = pk->seen_used;
-		pk->seen = calloc(cap, sizeof(*pk->seen));
-		pk->seen_used = calloc(cap, 1);
-		RX_ASSERT(pk->seen && pk->seen_used);
-		pk->seen_mask = cap - 1;
-		pk->n_seen = 0;
-		for (size_t i = 0; i < old && ov; i++)
-			if (ou[i])
-				seen_add(pk, &ov[i]);
-		free(ov);
-		free(ou);
-	}
-	for (size_t i = pfx_hash(p) & pk->seen_mask;; i = (i + 1) & pk->seen_mask) {
-		if (!pk->seen_used[i]) {
-			pk->seen_used[i] = 1;
-			pk->seen[i] = *p;
-			pk->n_seen++;
-			return true;
-		}
-		if (rx_prefix_equal(&pk->seen[i], p))
-			return false;
-	}
-}
-
-/* ---- pending entries ---- */
-
-static uint64_t pend_hash(const struct rib_path *path, uint8_t fam, uint8_t cls, uint16_t s)
+static uint64_t run_hash(const struct rib_path *path, uint8_t fam, uint8_t cls, uint16_t s)
 {
 	uint64_t a = path ? (uint64_t)(uintptr_t)path->attrs ^ ((uint64_t)path->src << 48) : 0;
 	return mix(a ^ ((uint64_t)fam << 40 | (uint64_t)cls << 32 | s));
 }
 
-static bool pend_match(const struct pend *e, const struct rib_path *path, uint8_t fam,
-		       uint8_t cls, uint16_t s)
+static bool run_match(const struct run *r, const struct rib_path *path, uint8_t fam, uint8_t cls,
+		      uint16_t s)
 {
-	if (e->fam != fam || e->cls != cls || e->cls_src != s || !e->path != !path)
+	if (r->fam != fam || r->cls != cls || r->cls_src != s || !r->path != !path)
 		return false;
-	return !path || (e->path->attrs == path->attrs && e->path->src == path->src);
+	return !path || (r->path->attrs == path->attrs && r->path->src == path->src);
 }
 
-static void pend_rehash(struct export_pack *pk, size_t cap)
+static void slots_rebuild(struct export_pack *pk, size_t cap)
 {
 	free(pk->slots);
 	pk->slots = calloc(cap, sizeof(*pk->slots));
 	RX_ASSERT(pk->slots);
 	pk->mask = cap - 1;
-	for (size_t j = 0; j < pk->n_pend; j++) {
-		struct pend *e = &pk->pend[j];
-		size_t i = pend_hash(e->path, e->fam, e->cls, e->cls_src) & pk->mask;
-		while (pk->slots[i])
+	pk->gen = 1;
+	for (size_t r = 0; r < pk->n_runs; r++) {
+		const struct run *ru = &pk->runs[r];
+		size_t i = run_hash(ru->path, ru->fam, ru->cls, ru->cls_src) & pk->mask;
+		while (pk->slots[i].gen == pk->gen)
 			i = (i + 1) & pk->mask;
-		pk->slots[i] = j + 1;
+		pk->slots[i] = (struct run_slot){pk->gen, (uint32_t)r};
 	}
 }
 
-static void pend_add(struct export_pack *pk, const struct rib_path *path, const struct rx_prefix *p,
+static struct run *run_get(struct export_pack *pk, const struct rib_path *path, uint8_t fam,
+			   uint8_t cls, uint16_t s)
+{
+	if (2 * (pk->n_runs + 1) > pk->mask + 1)
+		slots_rebuild(pk, pk->mask ? 2 * (pk->mask + 1) : 1024);
+	size_t i = run_hash(path, fam, cls, s) & pk->mask;
+	for (; pk->slots[i].gen == pk->gen; i = (i + 1) & pk->mask) {
+		struct run *r = &pk->runs[pk->slots[i].run];
+		if (run_match(r, path, fam, cls, s))
+			return r;
+	}
+	pk->runs = grow(pk->runs, &pk->cap_runs, pk->n_runs + 1, sizeof(*pk->runs));
+	pk->slots[i] = (struct run_slot){pk->gen, (uint32_t)pk->n_runs};
+	struct run *r = &pk->runs[pk->n_runs++];
+	*r = (struct run){.path = path, .fam = fam, .cls = cls, .cls_src = s, .head = UINT32_MAX};
+	return r;
+}
+
+static void item_add(struct export_pack *pk, const struct rib_path *path, const struct rx_prefix *p,
 		     uint8_t cls, uint16_t s)
 {
-	uint8_t fam = (uint8_t)fam_of(p);
-	if (2 * (pk->n_pend + 1) > pk->mask + 1)
-		pend_rehash(pk, pk->mask ? 2 * (pk->mask + 1) : 256);
-	size_t i = pend_hash(path, fam, cls, s) & pk->mask;
-	for (; pk->slots[i]; i = (i + 1) & pk->mask) {
-		struct pend *e = &pk->pend[pk->slots[i] - 1];
-		if (pend_match(e, path, fam, cls, s))
-			goto found;
+	struct run *r = run_get(pk, path, (uint8_t)fam_of(p), cls, s);
+	pk->items = grow(pk->items, &pk->cap_items, pk->n_items + 1, sizeof(*pk->items));
+	uint32_t idx = (uint32_t)pk->n_items++;
+	pk->items[idx] = (struct item){.p = *p, .next = UINT32_MAX};
+	if (r->head == UINT32_MAX)
+		r->head = idx;
+	else
+		pk->items[r->tail].next = idx;
+	r->tail = idx;
+	r->n++;
+}
+
+/* Ends a batch: the next one starts with an empty run table. */
+static void pack_reset(struct export_pack *pk)
+{
+	pk->n_items = 0;
+	pk->n_runs = 0;
+	if (++pk->gen == 0) { /* wrapped: every slot must look stale again */
+		memset(pk->slots, 0, (pk->mask + 1) * sizeof(*pk->slots));
+		pk->gen = 1;
 	}
-	pk->pend = grow(pk->pend, &pk->cap_pend, pk->n_pend + 1, sizeof(*pk->pend));
-	memset(&pk->pend[pk->n_pend], 0, sizeof(struct pend));
-	pk->pend[pk->n_pend] = (struct pend){.path = path, .fam = fam, .cls = cls, .cls_src = s};
-	pk->slots[i] = ++pk->n_pend;
-found:;
-	struct pend *e = &pk->pend[pk->slots[i] - 1];
-	e->pfx.v = grow(e->pfx.v, &e->pfx.cap, e->pfx.len + 1, sizeof(*e->pfx.v));
-	e->pfx.v[e->pfx.len++] = *p;
 }
 
 /* ---- packing ---- */
@@ -204,33 +189,34 @@ static struct chunk *chunk_for(struct export_pack *pk, uint8_t cls, uint16_t s)
 	return c;
 }
 
-/* Packs one pending entry into its class's chunk. */
-static void pack_entry(struct export_state *e, const struct rib *rib, const struct export_group *g,
-		       struct pend *pe)
+/* Packs one run into its class's chunk. */
+static void pack_run(struct export_state *e, const struct rib *rib, const struct export_group *g,
+		     const struct run *r)
 {
 	uint8_t attrs[WIRE_EXT_MAX_LEN], nh[32], nh_len = 0;
 	size_t alen = 0, max_msg = g->key.ext_msg ? WIRE_EXT_MAX_LEN : WIRE_MAX_LEN;
-	if (pe->path) {
-		alen = export_attrs_encode(e, rib, &g->key, pe->path, attrs, sizeof(attrs), nh,
+	if (r->path) {
+		alen = export_attrs_encode(e, rib, &g->key, r->path, attrs, sizeof(attrs), nh,
 					   &nh_len);
 		/* RFC 8654 4: a route whose attributes cannot fit is withheld from the group; so is
 		 * an IPv6 route without an IPv6 next hop (an originated one), which a receiver
 		 * would have to treat as malformed (RFC 7606 7.11). */
-		bool no_nh = pe->fam != RX_FAM_IPV4_UNICAST && nh_len == 0;
+		bool no_nh = r->fam != RX_FAM_IPV4_UNICAST && nh_len == 0;
 		if (!alen || alen + 64 > max_msg || no_nh) {
-			e->routes_withheld += pe->pfx.len;
+			e->routes_withheld += r->n;
 			return;
 		}
 	}
-	struct chunk *c = chunk_for(g->pack, pe->cls, pe->cls_src);
+	const struct item *items = g->pack->items;
+	struct chunk *c = chunk_for(g->pack, r->cls, r->cls_src);
 	struct wire_update_builder b;
-	size_t i = 0;
-	while (i < pe->pfx.len) {
+	uint32_t i = r->head;
+	while (i != UINT32_MAX) {
 		c->buf = grow(c->buf, &c->cap, c->len + max_msg, 1);
-		wire_update_begin(&b, c->buf + c->len, max_msg, pe->fam, pe->path == NULL, false,
-				  attrs, alen, nh, nh_len);
-		while (i < pe->pfx.len && wire_update_add(&b, &pe->pfx.v[i], 0))
-			i++;
+		wire_update_begin(&b, c->buf + c->len, max_msg, (enum rx_family)r->fam, r->path == NULL,
+				  false, attrs, alen, nh, nh_len);
+		while (i != UINT32_MAX && wire_update_add(&b, &items[i].p, 0))
+			i = items[i].next;
 		c->len += wire_update_finish(&b);
 		e->msgs_packed++;
 	}
@@ -246,10 +232,9 @@ static bool includes(const struct chunk *c, uint16_t src)
 static void flush_group(struct export_state *e, const struct rib *rib, struct export_group *g)
 {
 	struct export_pack *pk = g->pack;
-	for (size_t i = 0; i < pk->n_pend; i++) {
-		pack_entry(e, rib, g, &pk->pend[i]);
-		free(pk->pend[i].pfx.v);
-	}
+	for (size_t r = 0; r < pk->n_runs; r++)
+		pack_run(e, rib, g, &pk->runs[r]);
+	pack_reset(pk);
 	for (size_t i = 0; i < pk->n_chunks; i++) {
 		struct chunk *c = &pk->chunks[i];
 		if (c->len) {
@@ -263,10 +248,6 @@ static void flush_group(struct export_state *e, const struct rib *rib, struct ex
 		free(c->buf);
 	}
 	pk->n_chunks = 0;
-	pk->n_pend = 0;
-	if (pk->slots)
-		memset(pk->slots, 0, (pk->mask + 1) * sizeof(*pk->slots));
-	seen_clear(pk);
 }
 
 /* ---- groups ---- */
@@ -283,15 +264,18 @@ void export_init(struct export_state *e, const struct export_policy *pol)
 	e->pol = *pol;
 }
 
-static void group_free(struct export_group *g)
+static void pack_free(struct export_pack *pk)
 {
-	struct export_pack *pk = g->pack;
-	free(pk->pend);
+	free(pk->items);
+	free(pk->runs);
 	free(pk->slots);
 	free(pk->chunks);
-	free(pk->seen);
-	free(pk->seen_used);
-	free(pk);
+}
+
+static void group_free(struct export_group *g)
+{
+	pack_free(g->pack);
+	free(g->pack);
 	free(g->m);
 	free(g);
 }
@@ -301,6 +285,7 @@ void export_fini(struct export_state *e)
 	for (unsigned i = 0; i < e->n_groups; i++)
 		group_free(e->groups[i]);
 	free(e->groups);
+	free(e->seen);
 	memset(e, 0, sizeof(*e));
 }
 
@@ -344,13 +329,13 @@ static void group_change(struct export_group *g, const struct rx_prefix *p,
 	if (mn)
 		mn->self_selected++;
 	if (nw) {
-		pend_add(pk, nw, p, mn ? CLS_EXCEPT : CLS_ALL, mn ? mn->src : 0);
+		item_add(pk, nw, p, mn ? CLS_EXCEPT : CLS_ALL, mn ? mn->src : 0);
 		/* The new source had the old route from us: it must lose it (split horizon). */
 		if (mn && old && mo != mn)
-			pend_add(pk, NULL, p, CLS_ONLY, mn->src);
+			item_add(pk, NULL, p, CLS_ONLY, mn->src);
 	} else {
 		/* Withdraw from everyone who had it: all but the old source. */
-		pend_add(pk, NULL, p, mo ? CLS_EXCEPT : CLS_ALL, mo ? mo->src : 0);
+		item_add(pk, NULL, p, mo ? CLS_EXCEPT : CLS_ALL, mo ? mo->src : 0);
 	}
 	for (unsigned i = 0; i < g->n; i++)
 		if (&g->m[i] == mo || &g->m[i] == mn)
@@ -365,12 +350,53 @@ static void prefix_change(struct export_state *e, const struct rib *rib, const s
 		struct export_group *g = e->groups[i];
 		if (!(g->key.families & RX_FAM_BIT(fam_of(p))) || g->n == 0)
 			continue;
-		if (!seen_add(g->pack, p)) { /* second change of p in this batch */
-			flush_group(e, rib, g);
-			seen_add(g->pack, p);
-		}
 		group_change(g, p, export_select(e, rib, &g->key, ov, on),
 			     export_select(e, rib, &g->key, nv, nn));
+	}
+}
+
+
+/* Prefixes already exported in the current batch, by 64-bit hash, generation-tagged so that
+ * a new batch starts empty for free. A hit (or a false hit) flushes every group first, so a
+ * prefix never has two messages in one batch, where packing could reorder them. */
+static uint64_t pfx_hash(const struct rx_prefix *p)
+{
+	uint64_t a, b;
+	memcpy(&a, p->addr, 8);
+	memcpy(&b, p->addr + 8, 8);
+	return mix(a ^ mix(b ^ ((uint64_t)p->len << 8 | p->afi)));
+}
+
+/* A slot holds the batch generation in its top 16 bits and 48 bits of the prefix hash. */
+static bool seen_before(struct export_state *e, const struct rx_prefix *p)
+{
+	if (!e->seen) {
+		e->seen = calloc(EXPORT_SEEN_SLOTS, sizeof(*e->seen));
+		RX_ASSERT(e->seen);
+		e->seen_gen = 1; /* calloc'd slots (generation 0) are empty */
+	}
+	if (2 * (e->n_seen + 1) > EXPORT_SEEN_SLOTS)
+		return true; /* full: treat as a repeat, which flushes and empties it */
+	uint64_t h = pfx_hash(p), tag = (uint64_t)e->seen_gen << 48 | (h >> 16);
+	for (size_t i = h & (EXPORT_SEEN_SLOTS - 1);; i = (i + 1) & (EXPORT_SEEN_SLOTS - 1)) {
+		if (e->seen[i] >> 48 != e->seen_gen) {
+			e->seen[i] = tag;
+			e->n_seen++;
+			return false;
+		}
+		if (e->seen[i] == tag)
+			return true;
+	}
+}
+
+static void seen_clear(struct export_state *e)
+{
+	e->n_seen = 0;
+	if (!e->seen)
+		return;
+	if (++e->seen_gen == 1u << 16) { /* wrapped: every slot must look stale again */
+		memset(e->seen, 0, EXPORT_SEEN_SLOTS * sizeof(*e->seen));
+		e->seen_gen = 1;
 	}
 }
 
@@ -381,12 +407,17 @@ static void flush_all(struct export_state *e, const struct rib *rib)
 		for (unsigned m = 0; m < e->groups[i]->n; m++)
 			publish(e->groups[i], &e->groups[i]->m[m]);
 	}
+	seen_clear(e);
 }
 
 void export_changes_w(struct export_state *e, struct rib *rib, const struct rib_changes *c)
 {
 	for (size_t i = 0; i < c->len; i++) {
 		const struct rib_change *ch = &c->v[i];
+		if (seen_before(e, &ch->prefix)) {
+			flush_all(e, rib);
+			seen_before(e, &ch->prefix);
+		}
 		const struct rib_path *ov = &c->paths[ch->off], *nv = ov + ch->old_n;
 		prefix_change(e, rib, &ch->prefix, ov, ch->old_n, nv, ch->new_n);
 	}
@@ -416,7 +447,7 @@ static bool feed_cb(const struct rib_tree *t, const struct rib_node *nd, const s
 	if (sel->src == f->m->src)
 		f->m->self_selected++; /* split horizon: its own route is not sent back */
 	else
-		pend_add(f->pk, sel, p, CLS_ALL, 0);
+		item_add(f->pk, sel, p, CLS_ALL, 0);
 	f->n++;
 	return true;
 }
@@ -441,11 +472,7 @@ void export_member_up_w(struct export_state *e, struct rib *rib, const struct ex
 		if (k->families & RX_FAM_BIT(t == 0 ? RX_FAM_IPV4_UNICAST : RX_FAM_IPV6_UNICAST))
 			radix_walk_rcu(&rib->tree[t], NULL, NULL, 0, feed_cb, &f, NULL);
 	flush_group(e, rib, &solo);
-	free(pk.pend);
-	free(pk.slots);
-	free(pk.chunks);
-	free(pk.seen);
-	free(pk.seen_used);
+	pack_free(&pk);
 	if (g->n == 0)
 		g->selected = f.n; /* a new group learns its count from its first feed */
 	g->n++;
@@ -467,7 +494,7 @@ void export_member_down_w(struct export_state *e, uint16_t src)
 		struct export_member *m = member(g, src);
 		if (!m)
 			continue;
-		RX_ASSERT(g->pack->n_pend == 0); /* batches are flushed before peer events */
+		RX_ASSERT(g->pack->n_items == 0); /* batches are flushed before peer events */
 		*m = g->m[--g->n];
 		if (g->n == 0) {
 			group_free(g);
