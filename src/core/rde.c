@@ -79,14 +79,16 @@ static void apply_update(struct rx_daemon *d, struct rde_msg *m)
 	if (!p || !p->up_w || p->limit_hit_w)
 		return; /* a session being closed: its last words do not count */
 	struct rib *rib = &d->rib;
+	/* RFC 4271 4.3: a prefix both withdrawn and announced in one UPDATE is treated as
+	 * announced, so the withdrawals go first. */
+	for (uint32_t i = m->n_ann; i < m->n_ann + m->n_wd; i++)
+		rib_withdraw_w(rib, m->src, m->pfx[i].path_id, &m->pfx[i].p);
 	if (m->n_ann) {
 		struct attr_set *a = attr_intern_w(&rib->attrs, &m->attrs);
 		for (uint32_t i = 0; i < m->n_ann; i++)
 			rib_update_w(rib, m->src, m->pfx[i].path_id, &m->pfx[i].p, a);
 		attr_unref_w(&rib->attrs, a);
 	}
-	for (uint32_t i = m->n_ann; i < m->n_ann + m->n_wd; i++)
-		rib_withdraw_w(rib, m->src, m->pfx[i].path_id, &m->pfx[i].p);
 	check_limit(d, p);
 }
 

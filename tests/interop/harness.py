@@ -24,6 +24,7 @@ import re
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import tempfile
 import time
@@ -823,6 +824,7 @@ socket "%(sock)s"
 listen on %(addr)s
 fib-update no
 nexthop qualify via default
+log updates
 neighbor %(rx)s {
   remote-as %(rxasn)d
   local-address %(addr)s
@@ -862,6 +864,13 @@ allow to any
             self.bgpctl("network", "delete", p)
             self.announced.discard(p)
 
+    def updates_logged(self):
+        """Every prefix routexd announced to us so far, from bgpd's `log updates` lines
+        (catches a route that came and went between two looks at the RIB)."""
+        with open(os.path.join(self.dir, "log"), errors="replace") as f:
+            return set(norm_prefix(m) for m in
+                       re.findall(r"neighbor \S+ AS%d: update (\S+) via" % RX_ASN, f.read()))
+
     def routes(self):
         data = json.loads(self.bgpctl("-j", "show", "rib", "in"))
         rt = {}
@@ -882,6 +891,94 @@ allow to any
 
 
 KINDS = {c.kind: c for c in (Bird, GoBGP, FRR, ExaBGP, OpenBGPD)}
+
+
+# --- a raw BGP speaker, for messages no daemon sends on request ----------------------------
+def bgp_msg(typ, body=b""):
+    return b"\xff" * 16 + struct.pack("!HB", 19 + len(body), typ) + body
+
+
+def bgp_open(asn, bgp_id, hold=HOLD, v6=False):
+    """OPEN with multiprotocol IPv4 (and IPv6) unicast and 4-octet AS capabilities."""
+    caps = bytes([1, 4, 0, 1, 0, 1]) + (bytes([1, 4, 0, 2, 0, 1]) if v6 else b"")
+    caps += bytes([65, 4]) + struct.pack("!I", asn)
+    opt = bytes([2, len(caps)]) + caps
+    return bgp_msg(1, struct.pack("!BHH4sB", 4, asn if asn < 65536 else 23456, hold,
+                                  socket.inet_aton(bgp_id), len(opt)) + opt)
+
+
+def nlri4(prefixes):
+    out = b""
+    for p in prefixes:
+        n = ipaddress.ip_network(p)
+        out += bytes([n.prefixlen]) + n.network_address.packed[:(n.prefixlen + 7) // 8]
+    return out
+
+
+def bgp_update4(withdrawn=(), nlri=(), as_path=(), next_hop=None):
+    """An IPv4 UPDATE: ORIGIN IGP, AS_PATH (one AS_SEQUENCE, 4-octet), NEXT_HOP."""
+    attrs = b""
+    if nlri:
+        seg = bytes([2, len(as_path)]) + b"".join(struct.pack("!I", a) for a in as_path)
+        attrs = (bytes([0x40, 1, 1, 0]) + bytes([0x40, 2, len(seg)]) + seg +
+                 bytes([0x40, 3, 4]) + socket.inet_aton(next_hop))
+    w = nlri4(withdrawn)
+    return bgp_msg(2, struct.pack("!H", len(w)) + w + struct.pack("!H", len(attrs)) + attrs +
+                   nlri4(nlri))
+
+
+class RawPeer(Daemon):
+    """A minimal speaker on a plain socket: OPEN, KEEPALIVE, the UPDATEs a test builds;
+    what routexd sends is read and kept (self.received) by a background thread."""
+    kind = "raw"
+
+    def start(self):
+        import threading
+        e = self.env
+        self.sock = socket.socket()
+        self.sock.bind((self.addr, 0))
+        self.sock.connect((e.rx_addr, e.rx_port))
+        self.sock.sendall(bgp_open(self.asn, self.rid) + bgp_msg(4))
+        self.received = []
+        self.eof = False
+        self.lock = threading.Lock()
+        self.thread = threading.Thread(target=self._read, daemon=True)
+        self.thread.start()
+
+    def _read(self):
+        buf = b""
+        while True:
+            try:
+                chunk = self.sock.recv(65536)
+            except OSError:
+                chunk = b""
+            if not chunk:
+                self.eof = True
+                return
+            buf += chunk
+            while len(buf) >= 19 and len(buf) >= struct.unpack("!H", buf[16:18])[0]:
+                n, typ = struct.unpack("!HB", buf[16:19])
+                with self.lock:
+                    self.received.append((typ, buf[19:n]))
+                if typ == 4:
+                    try:
+                        self.sock.sendall(bgp_msg(4))
+                    except OSError:
+                        pass
+                buf = buf[n:]
+
+    def send(self, data):
+        self.sock.sendall(data)
+
+    def stop(self):
+        if getattr(self, "sock", None):
+            self.sock.close()
+
+    def logfiles(self):
+        return []
+
+    def session(self):
+        return (not self.eof, None)
 
 
 class InteropCase(unittest.TestCase):
