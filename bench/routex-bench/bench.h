@@ -110,6 +110,7 @@ struct server {
 	char dir[256];      /* run folder: config, logs, sockets */
 	char bin[512];      /* binary (overrides the default) */
 	char ctl[512];      /* routexctl, for the exchange scenario */
+	char conf[512];     /* a configuration to use instead of the generated one */
 	bool exchange;      /* routexd: route-exchange at start */
 	bool transparent;   /* routexd: RFC 7947 mode (rs-client peers) */
 };

@@ -67,7 +67,7 @@ struct opts {
 	char scenarios[128];
 	unsigned timeout_s, flaps;
 	uint16_t port;
-	char dir[256], bin[512], ctl[512], csv[512], label[64];
+	char dir[256], bin[512], ctl[512], conf[512], csv[512], label[64];
 	bool json;
 };
 
@@ -117,6 +117,8 @@ static void usage(void)
 		"      --port N          server port (17900)\n"
 		"      --timeout S       per phase (120)\n"
 		"      --bin PATH        server binary; --ctl PATH routexctl\n"
+		"      --conf FILE       server configuration to use instead of the generated one\n"
+		"                        (same port, peers and ASNs: edit a generated one)\n"
 		"      --dir DIR         run folder (configs, logs)\n"
 		"      --csv FILE        append a CSV line (header when new)\n"
 		"      --json            print the figures as one JSON object\n"
@@ -129,7 +131,7 @@ static void usage(void)
 static void parse_opts(int argc, char **argv)
 {
 	enum { O_SOURCE = 256, O_PERSET, O_FLAPS, O_PORT, O_TIMEOUT, O_BIN, O_CTL, O_DIR, O_CSV,
-	       O_JSON, O_LABEL, O_SEED };
+	       O_JSON, O_LABEL, O_SEED, O_CONF };
 	static const struct option lo[] = {
 		{"server", 1, 0, 's'},	    {"feeders", 1, 0, 'k'},    {"monitors", 1, 0, 'm'},
 		{"prefixes", 1, 0, 'p'},    {"overlap", 1, 0, 'o'},    {"scenarios", 1, 0, 'S'},
@@ -137,7 +139,7 @@ static void parse_opts(int argc, char **argv)
 		{"port", 1, 0, O_PORT},	    {"timeout", 1, 0, O_TIMEOUT}, {"bin", 1, 0, O_BIN},
 		{"ctl", 1, 0, O_CTL},	    {"dir", 1, 0, O_DIR},      {"csv", 1, 0, O_CSV},
 		{"json", 0, 0, O_JSON},	    {"label", 1, 0, O_LABEL},  {"seed", 1, 0, O_SEED},
-		{"help", 0, 0, 'h'},	    {0, 0, 0, 0},
+		{"conf", 1, 0, O_CONF},	    {"help", 0, 0, 'h'},	    {0, 0, 0, 0},
 	};
 	int c;
 	while ((c = getopt_long(argc, argv, "s:k:m:p:o:S:vh", lo, NULL)) != -1) {
@@ -156,6 +158,7 @@ static void parse_opts(int argc, char **argv)
 		case O_TIMEOUT: o.timeout_s = (unsigned)strtoul(optarg, NULL, 10); break;
 		case O_BIN: snprintf(o.bin, sizeof(o.bin), "%s", optarg); break;
 		case O_CTL: snprintf(o.ctl, sizeof(o.ctl), "%s", optarg); break;
+		case O_CONF: snprintf(o.conf, sizeof(o.conf), "%s", optarg); break;
 		case O_DIR: snprintf(o.dir, sizeof(o.dir), "%s", optarg); break;
 		case O_CSV: snprintf(o.csv, sizeof(o.csv), "%s", optarg); break;
 		case O_JSON: o.json = true; break;
@@ -578,6 +581,7 @@ int main(int argc, char **argv)
 	snprintf(sv.dir, sizeof(sv.dir), "%s", o.dir);
 	snprintf(sv.bin, sizeof(sv.bin), "%s", o.bin);
 	snprintf(sv.ctl, sizeof(sv.ctl), "%s", o.ctl);
+	snprintf(sv.conf, sizeof(sv.conf), "%s", o.conf);
 	R.loopback = o.server == SRV_NONE;
 	R.server_addr = 127u << 24 | 1;
 	R.port = o.port;
