@@ -389,6 +389,33 @@ static void test_open_round_trip(void **state)
 	assert_int_equal(wire_open_encode(buf2, n1 - 1, &in), 0);
 }
 
+/* Capabilities over 255 octets need the RFC 9072 form (255, 255, 2-octet lengths); the
+ * encoder must switch to it and the result must parse back. */
+static void test_open_encode_rfc9072(void **state)
+{
+	struct wire_open in, out;
+	uint8_t buf[4096];
+	struct wire_error e;
+
+	fill_open(&in);
+	in.caps.fqdn_host_len = 200;
+	memset(in.caps.fqdn_host, 'h', 200);
+	in.caps.fqdn_host[200] = 0;
+	in.caps.fqdn_domain_len = 50;
+	memset(in.caps.fqdn_domain, 'd', 50);
+	in.caps.fqdn_domain[50] = 0;
+	size_t n = wire_open_encode(buf, sizeof(buf), &in);
+	assert_true(n > 19 + 10 + 255);
+	assert_int_equal(buf[19 + 9], 255); /* Non-Ext OP Len */
+	assert_int_equal(buf[19 + 10], 255); /* Non-Ext OP Type */
+	assert_int_equal(wire_get16(buf + 19 + 11), n - 19 - 13);
+	memset(&out, 0, sizeof(out));
+	assert_true(wire_open_parse(buf + 19, n - 19, &out, &e));
+	assert_true(out.extended_params);
+	assert_same_open(&in, &out);
+	assert_string_equal(out.caps.fqdn_domain, in.caps.fqdn_domain);
+}
+
 /* The exact bytes of an OPEN with one capability (nothing to order). */
 static void test_open_encode_minimal(void **state)
 {
@@ -427,6 +454,7 @@ int main(void)
 	    cmocka_unit_test(test_open_framing_errors),
 	    cmocka_unit_test(test_open_round_trip),
 	    cmocka_unit_test(test_open_encode_minimal),
+	    cmocka_unit_test(test_open_encode_rfc9072),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
