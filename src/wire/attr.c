@@ -391,6 +391,12 @@ static void one_attr(struct parse_state *st, const struct attr_in *a)
 	const struct attr_rule *r = &rules[a->type];
 	if (!r->decode)
 		return unknown_attr(st, a);
+	/* RFC 7606 7.5, 7.9, 7.10: from an external peer these are discarded whatever they
+	 * hold, flags included (3.c yields to an attribute's own rule). */
+	if (st->ctx->ebgp && (a->type == WIRE_ATTR_LOCAL_PREF ||
+			      a->type == WIRE_ATTR_ORIGINATOR_ID ||
+			      a->type == WIRE_ATTR_CLUSTER_LIST))
+		return r->decode(st, a);
 	uint8_t ot = a->flags & (WIRE_AF_OPTIONAL | WIRE_AF_TRANSITIVE);
 	/* RFC 4271 4.3: the Partial bit is only meaningful on optional transitive attributes;
 	 * the low four bits are ignored on receipt. */

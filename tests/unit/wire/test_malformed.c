@@ -178,6 +178,14 @@ static const struct mcase cases[] = {
      DISCARD, 10, 1, B(10)},
     {"malformed LOCAL_PREF from eBGP is still a discard", C_AS4 | C_EBGP, NULL,
      A_BASE4 "40 05 03 000064", N_ONE, NULL, DISCARD, 5, 1, B(5)},
+    /* RFC 7606 7.5, 7.9, 7.10 mandate discard from eBGP whatever the attribute holds, which
+     * 3.c lets override the flag rule. */
+    {"LOCAL_PREF flagged optional from eBGP", C_AS4 | C_EBGP, NULL,
+     A_BASE4 "c0 05 04 00000064", N_ONE, NULL, DISCARD, 5, 1, B(5)},
+    {"ORIGINATOR_ID flagged transitive from eBGP", C_AS4 | C_EBGP, NULL,
+     A_BASE4 "c0 09 04 0a000001", N_ONE, NULL, DISCARD, 9, 1, B(9)},
+    {"CLUSTER_LIST flagged well-known from eBGP", C_AS4 | C_EBGP, NULL,
+     A_BASE4 "40 0a 04 0a000001", N_ONE, NULL, DISCARD, 10, 1, B(10)},
     /* ---- RFC 7606 3.h: the strongest of several errors wins ---- */
     {"treat-as-withdraw plus discard", C_AS4, NULL, "40 01 01 07" A_ASPATH4 A_NEXTHOP "40 06 01 00",
      N_ONE, NULL, TAW, 0, 1, 0},
