@@ -48,6 +48,9 @@ struct rx_peer {
 	bool up_w;
 	bool limit_hit_w;          /* max-prefixes passed: the session is being closed */
 	struct export_key key_w;
+	bool stale_w;              /* graceful restart: its routes are kept as stale */
+	uint8_t eor_pending_w;     /* families whose End-of-RIB ends the stale period */
+	uint64_t stale_until_w;    /* ms (CLOCK_MONOTONIC): stale routes go then */
 };
 
 /* Messages to the decision thread. One per UPDATE, or per peer event. */
@@ -56,6 +59,7 @@ enum rde_kind {
 	RDE_PEER_UP,
 	RDE_PEER_DOWN,
 	RDE_REFRESH,    /* the peer asked for our routes again (RFC 2918) */
+	RDE_EOR,        /* the peer's End-of-RIB for a family (RFC 4724 2) */
 	RDE_CTL,        /* a control request to run on the decision thread */
 	RDE_STOP,
 };
@@ -73,6 +77,10 @@ struct rde_msg {
 	struct attr_buf attrs;     /* UPDATE with n_ann > 0; data points after pfx[] */
 	struct export_key key;     /* PEER_UP */
 	uint32_t router_id;        /* PEER_UP */
+	bool peer_gr;              /* PEER_UP: the new session announced graceful restart */
+	bool graceful;             /* PEER_DOWN: keep the routes as stale (RFC 4724 4.2) */
+	uint16_t restart_time;     /* PEER_DOWN: seconds the peer asked us to wait */
+	uint8_t family;            /* EOR: enum rx_family */
 	void (*run)(struct rx_daemon *d, void *arg); /* CTL: runs on the decision thread */
 	void *arg;
 	struct rde_pfx pfx[];

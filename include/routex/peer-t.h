@@ -104,6 +104,9 @@ struct peer_session {
 	size_t in_len, in_cap;
 	struct peer_outbuf out;
 	struct peer_stats stats;
+	/* The current connection ended with a NOTIFICATION (sent or received): RFC 4724 4
+	 * graceful restart applies only to sessions that end without one. */
+	bool notified;
 	const struct peer_events *ev;
 	void *ev_ctx;
 	struct wire_scratch *scratch; /* per I/O thread, shared by its sessions */

@@ -38,6 +38,7 @@ static void ev_established(void *ctx, struct peer_session *s)
 		.ext_msg = n->ctx.ext_msg,
 	};
 	m->router_id = n->peer_router_id;
+	m->peer_gr = n->peer_gr;
 	publish_state(p, FSM_ESTABLISHED);
 	__atomic_store_n(&p->up_since, (int64_t)time(NULL), __ATOMIC_RELAXED);
 	rx_log(RX_LOG_INFO, "peer %s: session established (AS%u, hold %us%s%s)", peer_conf(p)->name,
@@ -55,8 +56,16 @@ static void ev_down(void *ctx, struct peer_session *s, const char *reason)
 	__atomic_store_n(&p->last_code, s->stats.last_error_code, __ATOMIC_RELAXED);
 	__atomic_store_n(&p->last_subcode, s->stats.last_error_subcode, __ATOMIC_RELAXED);
 	__atomic_fetch_add(&p->flaps, 1, __ATOMIC_RELAXED);
-	rx_log(RX_LOG_INFO, "peer %s: session down: %s", peer_conf(p)->name, reason);
-	rde_push(p->d, rde_msg_new(RDE_PEER_DOWN, p->src, 0, 0));
+	struct rde_msg *m = rde_msg_new(RDE_PEER_DOWN, p->src, 0, 0);
+	/* RFC 4724 4.2: a session of a restart-capable peer that ends without a NOTIFICATION
+	 * leaves its routes in place, as stale, for the restart time it announced. */
+	const struct peer_negotiated *n = &s->neg;
+	m->graceful = peer_conf(p)->graceful_restart && n->peer_gr && n->peer_gr_time > 0 &&
+		      !s->notified && s->established_at != 0;
+	m->restart_time = n->peer_gr_time;
+	rx_log(RX_LOG_INFO, "peer %s: session down: %s%s", peer_conf(p)->name, reason,
+	       m->graceful ? " (graceful restart: routes kept as stale)" : "");
+	rde_push(p->d, m);
 }
 
 static void ev_log(void *ctx, struct peer_session *s, const char *msg)
@@ -146,6 +155,15 @@ static void ev_update(void *ctx, struct peer_session *s, const struct wire_updat
 {
 	struct rx_peer *p = rx_peer_of(s);
 	struct rx_daemon *d = p->d;
+	enum rx_family fam;
+	if (u->end_of_rib) {
+		if (wire_family(u->eor_afi, u->eor_safi, &fam)) {
+			struct rde_msg *m = rde_msg_new(RDE_EOR, p->src, 0, 0);
+			m->family = (uint8_t)fam;
+			rde_push(d, m);
+		}
+		return;
+	}
 	const struct wire_nlri *v4[] = {&u->nlri}, *mp[] = {&u->mp_reach};
 	const struct wire_nlri *wd[] = {&u->withdrawn, &u->mp_unreach};
 	bool withdraw_all = u->err.action == WIRE_TREAT_AS_WITHDRAW;

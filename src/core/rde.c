@@ -11,6 +11,7 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <routex/compiler.h>
 #include <routex/daemon.h>
@@ -23,6 +24,13 @@
 #define RDE_SLICE_PREFIXES 4096
 /* After max-prefixes, the session stays down this long before the peer may return. */
 #define RDE_MAXPFX_HOLD_DOWN_S 60
+
+static uint64_t rde_now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
 
 struct rde_msg *rde_msg_new(uint8_t kind, uint16_t src, size_t n_pfx, size_t attr_bytes)
 {
@@ -60,12 +68,44 @@ static void export_pending(struct rx_daemon *d)
 	rib_changes_release_w(&d->rib, &c);
 }
 
-static void check_limit(struct rx_daemon *d, struct rx_peer *p)
+/* Does peer src hold a path for p? The decision thread is the RIB's only writer: it reads
+ * without the RCU lock. */
+static bool holds_w(const struct rib *rib, uint16_t src, const struct rx_prefix *p)
+{
+	const struct rib_node *n = rib_find_rcu(rib, p);
+	if (!n)
+		return false;
+	const struct rib_path *ps = rib_node_paths(rib_tree(rib, p->afi), n);
+	for (unsigned i = 0; i < n->n; i++)
+		if (ps[i].src == src)
+			return true;
+	return false;
+}
+
+/* Would the announcements of m take the peer over max-prefixes? Azure counts the routes
+ * held plus those in the incoming UPDATE: the UPDATE that crosses the limit is refused
+ * whole, so no prefix beyond the limit ever reaches another peer. The per-prefix count
+ * (new prefixes only, each once) runs only when the plain sum is over. */
+static bool over_limit(struct rx_daemon *d, struct rx_peer *p, const struct rde_msg *m)
 {
 	uint32_t max = peer_conf(p)->max_prefixes;
 	const struct rib_peer *rp = &d->rib.peers[p->src];
-	if (!max || p->limit_hit_w || rp->prefixes[0] + rp->prefixes[1] <= max)
-		return;
+	size_t held = rp->prefixes[0] + rp->prefixes[1], added = 0;
+	if (!max || held + m->n_ann <= max)
+		return false;
+	for (uint32_t i = 0; i < m->n_ann && held + added <= max; i++) {
+		const struct rx_prefix *x = &m->pfx[i].p;
+		bool known = holds_w(&d->rib, m->src, x);
+		for (uint32_t j = 0; j < i && !known; j++)
+			known = memcmp(&m->pfx[j].p, x, sizeof(*x)) == 0;
+		added += !known;
+	}
+	return held + added > max;
+}
+
+static void limit_hit(struct rx_peer *p)
+{
+	uint32_t max = peer_conf(p)->max_prefixes;
 	/* RFC 4486: Cease / Maximum Number of Prefixes Reached, then a restart delay. */
 	p->limit_hit_w = true;
 	rx_log(RX_LOG_WARN, "peer %s: more than %u prefixes (max-prefixes): closing for %u s",
@@ -83,18 +123,34 @@ static void apply_update(struct rx_daemon *d, struct rde_msg *m)
 	 * announced, so the withdrawals go first. */
 	for (uint32_t i = m->n_ann; i < m->n_ann + m->n_wd; i++)
 		rib_withdraw_w(rib, m->src, m->pfx[i].path_id, &m->pfx[i].p);
+	if (over_limit(d, p, m)) {
+		limit_hit(p);
+		return;
+	}
 	if (m->n_ann) {
 		struct attr_set *a = attr_intern_w(&rib->attrs, &m->attrs);
 		for (uint32_t i = 0; i < m->n_ann; i++)
 			rib_update_w(rib, m->src, m->pfx[i].path_id, &m->pfx[i].p, a);
 		attr_unref_w(&rib->attrs, a);
 	}
-	check_limit(d, p);
 }
 
 static void send_to_peer(void *ctx, struct io_out *o)
 {
 	io_send(&((struct rx_peer *)ctx)->io, o);
+}
+
+/* Graceful restart over: the stale routes that were not announced again go. */
+static void stale_end(struct rx_daemon *d, struct rx_peer *p, const char *why)
+{
+	size_t n = p->up_w ? rib_peer_sweep_w(&d->rib, p->src) : rib_peer_flush_w(&d->rib, p->src);
+	if (!p->up_w)
+		rib_peer_remove_w(&d->rib, p->src);
+	p->stale_w = false;
+	export_pending(d);
+	publish_counts(d, p);
+	rx_log(RX_LOG_INFO, "peer %s: graceful restart %s: %zu stale routes withdrawn",
+	       peer_conf(p)->name, why, n);
 }
 
 static void peer_up(struct rx_daemon *d, struct rde_msg *m)
@@ -106,7 +162,17 @@ static void peer_up(struct rx_daemon *d, struct rde_msg *m)
 	struct rib_peer_info info = {.asn = peer_conf(p)->asn, .router_id = m->router_id,
 				     .afi = peer_conf(p)->address.afi, .role = p->role};
 	memcpy(info.addr, peer_conf(p)->address.addr, 16);
-	rib_peer_add_w(&d->rib, p->src, &info);
+	if (p->stale_w) {
+		/* RFC 4724 4.2: the peer is back; its routes stay stale until its End-of-RIB,
+		 * unless it no longer announces graceful restart. */
+		p->eor_pending_w = m->key.families;
+		if (!m->peer_gr) {
+			p->up_w = true;
+			stale_end(d, p, "not announced again");
+		}
+	} else {
+		rib_peer_add_w(&d->rib, p->src, &info);
+	}
 	p->up_w = true;
 	p->limit_hit_w = false;
 	p->key_w = m->key;
@@ -122,11 +188,47 @@ static void peer_down(struct rx_daemon *d, struct rde_msg *m)
 	export_member_down_w(&d->exp, p->src);
 	p->up_w = false;
 	size_t n = d->rib.peers[p->src].prefixes[0] + d->rib.peers[p->src].prefixes[1];
+	if (m->graceful) {
+		/* RFC 4724 4.2: keep them, marked stale, for the peer's restart time. */
+		if (p->stale_w) /* restarted again before its End-of-RIB: the old stale ones go */
+			rib_peer_sweep_w(&d->rib, p->src);
+		rib_peer_mark_stale_w(&d->rib, p->src);
+		p->stale_w = true;
+		p->stale_until_w = rde_now_ms() + (uint64_t)m->restart_time * 1000;
+		export_pending(d);
+		__atomic_store_n(&p->advertised, 0, __ATOMIC_RELAXED);
+		rx_log(RX_LOG_INFO, "peer %s: %zu routes kept as stale for %u s (graceful restart)",
+		       peer_conf(p)->name, n, m->restart_time);
+		return;
+	}
+	p->stale_w = false;
 	rib_peer_remove_w(&d->rib, p->src);
 	export_pending(d); /* the others lose its routes */
 	__atomic_store_n(&p->advertised, 0, __ATOMIC_RELAXED);
 	publish_counts(d, p);
 	rx_log(RX_LOG_INFO, "peer %s: %zu prefixes withdrawn", peer_conf(p)->name, n);
+}
+
+static void end_of_rib(struct rx_daemon *d, struct rde_msg *m)
+{
+	struct rx_peer *p = peer_at(d, m->src);
+	if (!p || !p->up_w || !p->stale_w)
+		return;
+	p->eor_pending_w &= (uint8_t)~RX_FAM_BIT(m->family);
+	if (!p->eor_pending_w)
+		stale_end(d, p, "complete");
+}
+
+/* Restart timers (RFC 4724 4.2): stale routes of a peer that did not come back in time,
+ * or did not finish with End-of-RIB, go. */
+static void stale_timers(struct rx_daemon *d)
+{
+	uint64_t now = rde_now_ms();
+	for (size_t i = 0; i < d->npeers; i++) {
+		struct rx_peer *p = d->peers[i];
+		if (p->stale_w && now >= p->stale_until_w)
+			stale_end(d, p, "timer expired");
+	}
 }
 
 static void refresh(struct rx_daemon *d, struct rde_msg *m)
@@ -180,6 +282,9 @@ static bool apply(struct rx_daemon *d, struct rde_msg *m)
 	case RDE_REFRESH:
 		refresh(d, m);
 		break;
+	case RDE_EOR:
+		end_of_rib(d, m);
+		break;
 	case RDE_CTL:
 		export_pending(d); /* requests see every change applied before them */
 		m->run(d, m->arg);
@@ -198,6 +303,7 @@ static void *rde_main(void *arg)
 	bool running = true;
 	while (running) {
 		rib_quiescent_w(&d->rib);
+		stale_timers(d);
 		struct pollfd pfd = {.fd = mpsc_fd(&d->rdeq), .events = POLLIN};
 		rx_rcu_offline(); /* an idle writer must not hold grace periods back */
 		poll(&pfd, 1, 1000);

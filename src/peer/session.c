@@ -201,6 +201,7 @@ void peer_session_close(struct peer_session *s, uint8_t code, uint8_t subcode,
 		s->stats.last_error_code = code;
 		s->stats.last_error_subcode = subcode;
 		s->stats.last_error_sent = true;
+		s->notified = true;
 		logf_(s, "sent NOTIFICATION %u/%u (%s/%s): %s", code, subcode, wire_err_name(code),
 		      wire_suberr_name(code, subcode), reason);
 	}
@@ -318,6 +319,7 @@ static void send_keepalive(struct peer_session *s, uint64_t now)
 void peer_session_connected(struct peer_session *s, int fd, uint64_t now)
 {
 	s->fd = fd;
+	s->notified = false;
 	s->in_len = 0;
 	s->out.head = s->out.tail = 0;
 	memset(&s->neg, 0, sizeof(s->neg));
@@ -374,6 +376,7 @@ static void on_notification(struct peer_session *s, const uint8_t *body, size_t 
 	s->stats.last_error_code = n.code;
 	s->stats.last_error_subcode = n.subcode;
 	s->stats.last_error_sent = false;
+	s->notified = true;
 	logf_(s, "received NOTIFICATION %u/%u (%s/%s)%s%s%s", n.code, n.subcode,
 	      wire_err_name(n.code), wire_suberr_name(n.code, n.subcode), text[0] ? ": \"" : "",
 	      text, text[0] ? "\"" : "");
