@@ -74,6 +74,11 @@ static void dec_aspath(struct parse_state *st, const struct attr_in *a)
 	if (as0 && !st->mrt)
 		return malformed(st, a, WIRE_TREAT_AS_WITHDRAW, WIRE_UPD_MALFORMED_AS_PATH,
 				 "AS 0 in AS_PATH");
+	/* RFC 5065 5: confederation segments from outside the confederation (routex is never
+	 * a confederation member) make the AS_PATH malformed, handled per RFC 7606 7.2. */
+	if (confed && st->ctx->ebgp && !st->mrt)
+		return malformed(st, a, WIRE_TREAT_AS_WITHDRAW, WIRE_UPD_MALFORMED_AS_PATH,
+				 "AS_CONFED segment from an external peer");
 	st->aspath = a->val;
 	st->aspath_len = a->len;
 	keep(st, a->type);

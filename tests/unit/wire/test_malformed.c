@@ -158,6 +158,17 @@ static const struct mcase cases[] = {
      A_ORIGIN_IGP "40 02 0a 02 02 0000fde9 00000000" A_NEXTHOP, N_ONE, NULL, TAW, 2, 1, 0},
     {"AS_PATH holding AS 0, 2-octet session", 0, NULL,
      A_ORIGIN_IGP "40 02 06 02 02 fde9 0000" A_NEXTHOP, N_ONE, NULL, TAW, 2, 1, 0},
+    /* RFC 5065 5: confederation segments from a peer outside the confederation make the
+     * AS_PATH malformed (RFC 7606 7.2: treat-as-withdraw). iBGP may carry them. */
+    {"AS_CONFED_SEQUENCE from eBGP", C_AS4 | C_EBGP, NULL,
+     A_ORIGIN_IGP "40 02 10 03 01 0000fc00 02 02 0000fde9 0000fdea" A_NEXTHOP, N_ONE, NULL, TAW,
+     2, 1, 0},
+    {"AS_CONFED_SET from eBGP", C_AS4 | C_EBGP, NULL,
+     A_ORIGIN_IGP "40 02 10 04 01 0000fc00 02 02 0000fde9 0000fdea" A_NEXTHOP, N_ONE, NULL, TAW,
+     2, 1, 0},
+    {"AS_CONFED_SEQUENCE from iBGP is fine", C_AS4, NULL,
+     A_ORIGIN_IGP "40 02 10 03 01 0000fc00 02 02 0000fde9 0000fdea" A_NEXTHOP, N_ONE, NULL, OK, 0,
+     1, 0},
     {"AGGREGATOR AS 0 (RFC 7607 + 7606 7.7)", C_AS4, NULL, A_BASE4 "c0 07 08 00000000 0a000001",
      N_ONE, NULL, DISCARD, 7, 1, B(7)},
     {"AS4_PATH malformed (RFC 6793 6: discard)", 0, NULL, A_BASE2 "c0 11 06 02 02 fa56ea01", N_ONE,
