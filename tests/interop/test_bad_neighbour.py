@@ -8,7 +8,8 @@ Every test runs a good NVA (BIRD, AS 65001, announcing two prefixes) and a monit
 - WrongAsn: a BIRD that says AS 65099 where routexd expects 65004 gets OPEN error 2/2 (Bad
   Peer AS), seen in routexctl's last_error and in BIRD's own protocol state;
 - MaxPrefixes: a GoBGP peer with max-prefixes 3 announcing 5 prefixes is closed with Cease/1
-  (GoBGP's log and routexd's log say so) and none of its routes stays with the monitor;
+  (GoBGP's log and routexd's log say so), none of its routes stays with the monitor, and
+  the monitor was never sent more than 3 of them (OpenBGPD's `log updates`);
 - Md5: TCP-MD5 (RFC 2385) with BIRD's `password`: the right key comes up, a wrong one never
   does (skipped if this kernel cannot do TCP-MD5 on loopback).
 """
@@ -20,14 +21,6 @@ import time
 import unittest
 
 import harness as h
-
-
-def bgp_open(asn, bgp_id, hold=30):
-    caps = bytes([1, 4, 0, 1, 0, 1]) + bytes([65, 4]) + struct.pack("!I", asn)
-    opt = bytes([2, len(caps)]) + caps
-    body = struct.pack("!BHH4sB", 4, asn if asn < 65536 else 23456, hold,
-                       socket.inet_aton(bgp_id), len(opt)) + opt
-    return b"\xff" * 16 + struct.pack("!HB", 19 + len(body), 1) + body
 
 
 def read_messages(sock, timeout=10):
@@ -94,7 +87,7 @@ class BadSource(GoodPeers):
         s.bind((e.addr(9), 0))
         s.connect((e.rx_addr, e.rx_port))
         try:
-            s.sendall(bgp_open(65009, "10.253.%d.9" % e.subnet))
+            s.sendall(h.bgp_open(65009, "10.253.%d.9" % e.subnet))
         except (BrokenPipeError, ConnectionResetError):
             pass  # routexd may have closed already; what it sent is still to be read
         msgs = read_messages(s)
@@ -158,6 +151,11 @@ class MaxPrefixes(GoodPeers):
         self.assertNotEqual(e.rx_peers()["greedy"]["state"], "Established")
         e.wait_routes(self.mon, self.expect, absent=many)
         self.assert_good_unchanged()
+        # Nothing beyond the limit is accepted, so nothing beyond it reaches anyone else
+        # (Azure counts the routes held plus those in the incoming UPDATE).
+        seen = sorted(set(h.norm_prefix(p) for p in many) & self.mon.updates_logged())
+        self.assertLessEqual(len(seen), 3, "the monitor was sent %s of greedy's prefixes "
+                             "with max-prefixes 3: %s" % (len(seen), seen))
 
 
 class Md5(GoodPeers):

@@ -4,6 +4,11 @@ no daemon sends on request, and BIRD as the receiver.
 SameUpdate: RFC 4271 4.3: an UPDATE that lists a prefix both in WITHDRAWN ROUTES and in
 NLRI is to be treated as though the withdrawn routes did not contain it: the prefix stays,
 with the new attributes.
+
+LimitCount: max-prefixes counts prefixes held plus the new ones of the incoming UPDATE
+(Azure's rule): with a limit of 3, the same 3 prefixes announced again with new attributes
+keep the session; an UPDATE with 2 more (one already held) is refused whole: Cease/1, and
+the monitor never sees either new prefix.
 """
 import unittest
 
@@ -34,6 +39,37 @@ class SameUpdate(h.InteropCase):
         e.wait_routes(mon, {p: h.Route([h.RX_ASN, 65009, 65010], nh)}, absent=[q])
         e.hold_still(mon, {p: h.Route([h.RX_ASN, 65009, 65010], nh)}, absent=[q], seconds=1)
         self.assertFalse(raw.eof, "routexd closed the raw session")
+
+
+
+class LimitCount(h.InteropCase):
+    SUBNET = 62
+    NEEDS = ("openbgpd",)
+
+    def test_limit_counts_new_prefixes_only(self):
+        e, s = self.env, self.SUBNET
+        e.add_peer("raw", 9, 65009, "nva", **{"max-prefixes": 3})
+        e.add_peer("mon", 3, 65003, "nva")
+        raw = e.add(h.RawPeer("raw", 9, 65009))
+        mon = e.add(h.OpenBGPD("mon-openbgpd", 3, 65003))
+        e.start_routexd()
+        e.start(mon, raw)
+        e.established()
+        nh = e.nh4(9)
+        three = ["198.18.%d.0/24" % i for i in range(3)]
+        raw.send(h.bgp_update4(nlri=three, as_path=[65009], next_hop=nh))
+        e.wait_routes(mon, {p: h.Route([h.RX_ASN, 65009], nh) for p in three})
+        raw.send(h.bgp_update4(nlri=three, as_path=[65009, 65009], next_hop=nh))
+        e.wait_routes(mon, {p: h.Route([h.RX_ASN, 65009, 65009], nh) for p in three})
+        self.assertEqual(e.rx_peers()["raw"]["state"], "Established")
+        more = ["198.18.3.0/24", "198.18.4.0/24"]
+        raw.send(h.bgp_update4(nlri=[three[0]] + more, as_path=[65009], next_hop=nh))
+        e.wait(lambda: raw.eof, "routexd closes the raw session")
+        notes = [b[:2] for t, b in raw.received if t == 3]
+        self.assertEqual(notes, [bytes([6, 1])], "NOTIFICATIONs received: %s" % notes)
+        e.wait_routes(mon, absent=three + more)
+        seen = set(h.norm_prefix(p) for p in more) & mon.updates_logged()
+        self.assertEqual(seen, set(), "prefixes beyond the limit reached the monitor")
 
 
 if __name__ == "__main__":
