@@ -232,6 +232,8 @@ def main():
                                                            "routex-bench"))
     ap.add_argument("--routexd", default=os.path.join(REPO, "build-bench", "src", "routexd"))
     ap.add_argument("--routexctl", default="")
+    ap.add_argument("--routexd-commit", default="",
+                    help="commit routexd was built from, when not this tree's HEAD")
     ap.add_argument("--out", default="")
     ap.add_argument("extra", nargs="*", help="passed to routex-bench after --")
     args = ap.parse_args()
@@ -245,6 +247,9 @@ def main():
     cmdline = " ".join(shlex.quote(a) for a in [os.path.relpath(sys.argv[0], REPO)] +
                        sys.argv[1:])
     info = machine()
+    if args.routexd_commit:
+        info["commit"] = args.routexd_commit
+        info["dirty"] = False
     results = {}
     for rep in range(args.repeat):
         for s in servers:  # interleaved, so drifting load hits every server alike
