@@ -102,11 +102,11 @@ void export_changes_w(struct export_state *e, struct rib *rib, const struct rib_
 void export_policy_change_w(struct export_state *e, struct rib *rib,
 			    const struct export_policy *pol);
 
-/* Encodes the attributes a group is sent for a path (prepend, LOCAL_PREF, MED, next hop
- * per mode); returns the length or 0 when it does not fit. Exposed for tests. The IPv6 next
- * hop (MP_REACH) is returned through nh/nh_len. */
+/* Encodes the attributes a group is sent for a path of an IPv4 or IPv6 prefix (prepend,
+ * LOCAL_PREF, MED, next hop per mode); returns the length or 0 when it does not fit.
+ * Exposed for tests. The MP_REACH next hop is returned through nh/nh_len. */
 size_t export_attrs_encode(const struct export_state *e, const struct rib *rib,
-			   const struct export_key *k, const struct rib_path *p, uint8_t *out,
-			   size_t cap, uint8_t *nh, uint8_t *nh_len);
+			   const struct export_key *k, const struct rib_path *p, bool ipv6,
+			   uint8_t *out, size_t cap, uint8_t *nh, uint8_t *nh_len);
 
 #endif

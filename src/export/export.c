@@ -196,8 +196,8 @@ static void pack_run(struct export_state *e, const struct rib *rib, const struct
 	uint8_t attrs[WIRE_EXT_MAX_LEN], nh[32], nh_len = 0;
 	size_t alen = 0, max_msg = g->key.ext_msg ? WIRE_EXT_MAX_LEN : WIRE_MAX_LEN;
 	if (r->path) {
-		alen = export_attrs_encode(e, rib, &g->key, r->path, attrs, sizeof(attrs), nh,
-					   &nh_len);
+		alen = export_attrs_encode(e, rib, &g->key, r->path, r->fam != RX_FAM_IPV4_UNICAST,
+					   attrs, sizeof(attrs), nh, &nh_len);
 		/* RFC 8654 4: a route whose attributes cannot fit is withheld from the group; so is
 		 * an IPv6 route without an IPv6 next hop (an originated one), which a receiver
 		 * would have to treat as malformed (RFC 7606 7.11). */

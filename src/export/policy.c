@@ -111,8 +111,8 @@ static void view_of(const struct attr_set *a, struct wire_attrs *w)
 }
 
 size_t export_attrs_encode(const struct export_state *e, const struct rib *rib,
-			   const struct export_key *k, const struct rib_path *p, uint8_t *out,
-			   size_t cap, uint8_t *nh, uint8_t *nh_len)
+			   const struct export_key *k, const struct rib_path *p, bool ipv6,
+			   uint8_t *out, size_t cap, uint8_t *nh, uint8_t *nh_len)
 {
 	const struct attr_set *a = p->attrs;
 	const struct rib_peer *src = &rib->peers[p->src];
@@ -124,10 +124,15 @@ size_t export_attrs_encode(const struct export_state *e, const struct rib *rib,
 		*nh_len = a->k.nexthop_len;
 	}
 	if (p->src == RIB_SRC_LOCAL && a->k.nexthop_len == 0) {
-		/* Originated prefixes: the server names itself as next hop (it forwards nothing;
-		 * the operator's data plane resolves it). */
-		w.present |= WIRE_ATTR_BIT(WIRE_ATTR_NEXT_HOP);
-		wire_put32(w.nexthop, e->pol.router_id);
+		/* Originated prefixes: the server names itself, by router id, as next hop (it
+		 * forwards nothing; the operator's data plane resolves it), the same for every
+		 * session so that update groups keep sharing their bytes. IPv6 prefixes get none
+		 * and are withheld: an IPv4-mapped next hop (RFC 4291 2.5.5.2) is refused by BIRD
+		 * as an address-family mismatch. */
+		if (!ipv6) {
+			w.present |= WIRE_ATTR_BIT(WIRE_ATTR_NEXT_HOP);
+			wire_put32(w.nexthop, e->pol.router_id);
+		}
 	}
 	uint8_t path[4096];
 	if (!e->pol.transparent && k->ebgp) { /* Azure mode: a normal eBGP speaker */

@@ -338,7 +338,8 @@ static void test_transparent_keeps_path_and_med(void **state)
 	assert_non_null(nd);
 	path = rib_node_paths(rib_tree(&rib, RX_AFI_IPV4), nd)[0];
 	uint8_t out[512], nh[32], nh_len;
-	size_t n = export_attrs_encode(&ex, &rib, &KEY_NVA, &path, out, sizeof(out), nh, &nh_len);
+	size_t n = export_attrs_encode(&ex, &rib, &KEY_NVA, &path, false, out, sizeof(out), nh,
+					&nh_len);
 	assert_true(n > 0);
 	static struct wire_scratch sc;
 	struct wire_update u;
@@ -351,7 +352,8 @@ static void test_transparent_keeps_path_and_med(void **state)
 	assert_int_equal(u.attrs.med, 77);
 	/* Azure mode towards eBGP: prepend, and a MED from a neighbouring AS is dropped. */
 	ex.pol.transparent = false;
-	n = export_attrs_encode(&ex, &rib, &KEY_NVA, &path, out, sizeof(out), nh, &nh_len);
+	n = export_attrs_encode(&ex, &rib, &KEY_NVA, &path, false, out, sizeof(out), nh,
+					&nh_len);
 	assert_int_equal(wire_attrs_parse(out, n, &ctx, false, &u, &sc), WIRE_OK);
 	aspath_str(u.attrs.aspath, u.attrs.aspath_len, s, sizeof(s));
 	assert_string_equal(s, "65515 65001");
