@@ -209,6 +209,11 @@ static void test_duplicate_attribute_first_kept(void **state)
 	assert_int_equal(u.attrs.origin, WIRE_ORIGIN_IGP);
 	assert_int_equal(u.attrs.med, 1);
 	assert_int_equal(u.nlri.count, 1);
+	/* "recognized or not": a repeated unknown attribute is dropped too. */
+	act = parse(&ibgp4, NULL, A_BASE4 "c0 63 01 aa c0 63 01 bb", N_ONE);
+	assert_true(act <= WIRE_ATTR_DISCARD);
+	assert_int_equal(u.attrs.unknown_len, 4);
+	assert_memory_equal(u.attrs.unknown, "\xe0\x63\x01\xaa", 4);
 }
 
 /* 2-octet session: AS_PATH widened to the 4-octet form, 6-octet AGGREGATOR. */
