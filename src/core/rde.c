@@ -338,6 +338,8 @@ static void *rde_main(void *arg)
 bool rde_start(struct rx_daemon *d)
 {
 	d->rde_running = pthread_create(&d->rde_thread, NULL, rde_main, d) == 0;
+	if (d->rde_running)
+		pthread_setname_np(d->rde_thread, "rx-decide");
 	return d->rde_running;
 }
 

@@ -316,6 +316,7 @@ struct ctl_server *ctl_start(struct rx_daemon *d, const char *path)
 		return NULL;
 	}
 	chmod(path, 0660);
+	pthread_setname_np(s->thread, "rx-ctl");
 	return s;
 }
 

@@ -508,6 +508,12 @@ bool io_loop_listen(struct io_loop *l, const struct sockaddr *sa, socklen_t len)
 bool io_loop_start(struct io_loop *l)
 {
 	l->running = pthread_create(&l->thread, NULL, loop_main, l) == 0;
+	if (l->running) { /* named for top -H, perf and perf/threads.sh */
+		static int n;
+		char name[16];
+		snprintf(name, sizeof(name), "rx-io%d", __atomic_fetch_add(&n, 1, __ATOMIC_RELAXED));
+		pthread_setname_np(l->thread, name);
+	}
 	return l->running;
 }
 
