@@ -284,7 +284,9 @@ size_t wire_open_encode(uint8_t *buf, size_t cap, const struct wire_open *o)
 	uint8_t caps[1024]; /* every known capability at its largest fits in well under 1 KiB */
 	size_t clen = caps_encode(&o->caps, caps);
 	bool ext = clen + 2 > 255; /* RFC 9072: only when the classic form cannot hold it */
-	size_t plen = clen + (ext ? 3 : 2);
+	/* RFC 5492 4: the Capabilities parameter holds one or more capabilities, so with none
+	 * there is no parameter at all. */
+	size_t plen = clen == 0 ? 0 : clen + (ext ? 3 : 2);
 	size_t total = WIRE_HEADER_LEN + 10 + (ext ? 3 : 0) + plen;
 	if (total > cap || total > WIRE_MAX_LEN)
 		return 0;
@@ -304,8 +306,10 @@ size_t wire_open_encode(uint8_t *buf, size_t cap, const struct wire_open *o)
 		p += 2;
 	} else {
 		*p++ = (uint8_t)plen;
-		*p++ = 2;
-		*p++ = (uint8_t)clen;
+		if (plen) {
+			*p++ = 2;
+			*p++ = (uint8_t)clen;
+		}
 	}
 	memcpy(p, caps, clen);
 	wire_header_put(buf, total, WIRE_OPEN);

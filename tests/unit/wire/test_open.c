@@ -416,6 +416,25 @@ static void test_open_encode_rfc9072(void **state)
 	assert_string_equal(out.caps.fqdn_domain, in.caps.fqdn_domain);
 }
 
+/* RFC 5492 4: a Capabilities parameter holds one or more capabilities; with none the OPEN
+ * has no optional parameters at all. */
+static void test_open_encode_no_caps(void **state)
+{
+	struct wire_open o;
+	uint8_t buf[64];
+	struct wt_buf want = {0};
+
+	memset(&o, 0, sizeof(o));
+	o.version = 4;
+	o.my_as = 65001;
+	o.asn = 65001;
+	o.hold_time = 90;
+	o.bgp_id = 0xc0000201;
+	wt_hex(&want, "ffffffffffffffffffffffffffffffff 001d 01 04 fde9 005a c0000201 00");
+	assert_int_equal(wire_open_encode(buf, sizeof(buf), &o), want.n);
+	assert_memory_equal(buf, want.b, want.n);
+}
+
 /* The exact bytes of an OPEN with one capability (nothing to order). */
 static void test_open_encode_minimal(void **state)
 {
@@ -454,6 +473,7 @@ int main(void)
 	    cmocka_unit_test(test_open_framing_errors),
 	    cmocka_unit_test(test_open_round_trip),
 	    cmocka_unit_test(test_open_encode_minimal),
+	    cmocka_unit_test(test_open_encode_no_caps),
 	    cmocka_unit_test(test_open_encode_rfc9072),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
