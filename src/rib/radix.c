@@ -128,11 +128,12 @@ static inline size_t node_size(const struct rib_tree *t, bool inner, unsigned n)
 	return (inner ? t->inner_hdr : t->leaf_hdr) + (size_t)n * sizeof(struct rib_path);
 }
 
-static struct rx_pool *size_pool(struct rib_tree *t, size_t size)
+static inline struct rx_pool *size_pool(struct rib_tree *t, size_t size)
 {
-	for (unsigned i = 0; i < RIB_POOL_CLASSES; i++)
-		if (t->pools[i].obj_size == size)
-			return &t->pools[i];
+	if (size == t->inner_hdr)
+		return &t->pools[0];
+	if (size == t->inner_hdr + sizeof(struct rib_path))
+		return &t->pools[1];
 	return NULL;
 }
 
@@ -187,8 +188,11 @@ static struct rib_node *node_new(struct rib_tree *t, const struct rib_key *k, ui
 		struct rib_node **c = rib_node_slots(t, nd);
 		c[0] = c[1] = NULL;
 	}
-	if (n)
-		memcpy((char *)rib_node_paths(t, nd), paths, n * sizeof(struct rib_path));
+	struct rib_path *dst = (struct rib_path *)rib_node_paths(t, nd);
+	if (n == 1)
+		dst[0] = paths[0]; /* the common case: no library call */
+	else if (n)
+		memcpy(dst, paths, n * sizeof(struct rib_path));
 	return nd;
 }
 
@@ -215,11 +219,42 @@ void radix_fini(struct rib_tree *t)
 	t->live_bytes = t->heap_bytes = 0;
 }
 
+/* IPv4: 32-bit compares and a fixed child offset; half the instructions of the generic
+ * descent, which dominated peer flush and table load. */
+static void seek4(struct rib_tree *t, uint32_t k4, uint8_t len, struct radix_pos *pos)
+{
+	struct rib_node **slot = &t->root, **pslot = NULL, *nd;
+	while ((nd = *slot)) {
+		unsigned l = nd->len;
+		if (l > len)
+			break;
+		uint32_t mask = l ? ~0u << (32 - l) : 0;
+		if ((k4 ^ nd->key4) & mask)
+			break;
+		if (l == len) {
+			pos->node = nd;
+			break;
+		}
+		if (!nd->inner) {
+			pos->below = nd; /* a leaf covers the key */
+			break;
+		}
+		pslot = slot;
+		slot = (struct rib_node **)((char *)nd + 8) + ((k4 >> (31 - l)) & 1);
+	}
+	pos->slot = slot;
+	pos->pslot = pslot;
+}
+
 void radix_seek_w(struct rib_tree *t, const struct rib_key *k, uint8_t len, struct radix_pos *pos)
 {
 	struct rib_node **slot = &t->root, **pslot = NULL, *nd;
 	pos->node = NULL;
 	pos->below = NULL;
+	if (t->afi == RX_AFI_IPV4) {
+		seek4(t, (uint32_t)(k->hi >> 32), len, pos);
+		return;
+	}
 	while ((nd = *slot)) {
 		if (nd->len > len)
 			break;
