@@ -450,7 +450,9 @@ static void bm_memory_peers(struct rxb_state *st, void *arg)
 			load(table, (uint16_t)p, sets[p]);
 		rxb_pause(st);
 		rib_stats(&rib, &s);
-		rxb_counter(st, "rib_MiB", (double)(s.node_bytes[0] + s.key_bytes) / 1048576.0,
+		rxb_counter(st, "rib_MiB", (double)(s.node_live[0] + s.key_bytes) / 1048576.0,
+			    false);
+		rxb_counter(st, "held_MiB", (double)(s.node_bytes[0] + s.key_bytes) / 1048576.0,
 			    false);
 		rxb_counter(st, "attr_MiB", (double)s.attr_bytes / 1048576.0, false);
 		rxb_counter(st, "attr_sets", (double)s.attr_sets, false);
