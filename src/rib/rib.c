@@ -157,6 +157,8 @@ static void kv_compact(struct rib *rib, uint16_t src, unsigned fam)
 	struct rib_keyvec *kv = &rib->peers[src].keys[fam];
 	const struct rib_tree *t = &rib->tree[fam];
 	size_t es = kv_esize(fam), out = 0;
+	if (kv->len == 0)
+		return; /* also keeps a NULL vector away from qsort (UBSan) */
 	qsort(kv->v, kv->len, es, fam == 0 ? cmp_u64 : cmp_k6);
 	for (size_t i = 0; i < kv->len; i++) {
 		if (out && memcmp(kv->v + (out - 1) * es, kv->v + i * es, es) == 0)
