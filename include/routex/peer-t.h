@@ -51,6 +51,7 @@ struct peer_negotiated {
 	bool enhanced_refresh;
 	bool peer_gr;             /* the peer announced graceful restart */
 	uint16_t peer_gr_time;
+	uint8_t peer_gr_fams;     /* families it can preserve (RX_FAM_BIT) */
 	uint32_t peer_router_id;
 	struct wire_open peer_open;
 };

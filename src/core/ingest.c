@@ -58,10 +58,13 @@ static void ev_down(void *ctx, struct peer_session *s, const char *reason)
 	__atomic_fetch_add(&p->flaps, 1, __ATOMIC_RELAXED);
 	struct rde_msg *m = rde_msg_new(RDE_PEER_DOWN, p->src, 0, 0);
 	/* RFC 4724 4.2: a session of a restart-capable peer that ends without a NOTIFICATION
-	 * leaves its routes in place, as stale, for the restart time it announced. */
+	 * leaves its routes in place, as stale, for the restart time it announced, but only
+	 * for the families its capability lists: a helper-only peer (FRR's default: no
+	 * <AFI, SAFI> at all) preserves nothing, so its routes go at once. A peer listing
+	 * some of the session's families keeps all of its routes (no per-family stale yet). */
 	const struct peer_negotiated *n = &s->neg;
 	m->graceful = peer_conf(p)->graceful_restart && n->peer_gr && n->peer_gr_time > 0 &&
-		      !s->notified && s->established_at != 0;
+		      (n->peer_gr_fams & n->families) && !s->notified && s->established_at != 0;
 	m->restart_time = n->peer_gr_time;
 	rx_log(RX_LOG_INFO, "peer %s: session down: %s%s", peer_conf(p)->name, reason,
 	       m->graceful ? " (graceful restart: routes kept as stale)" : "");

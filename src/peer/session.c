@@ -292,6 +292,7 @@ bool peer_negotiate(const struct peer_session_cfg *cfg, const struct wire_open *
 	neg->enhanced_refresh = c->enhanced_refresh;
 	neg->peer_gr = c->gr_present;
 	neg->peer_gr_time = c->gr_time;
+	neg->peer_gr_fams = c->gr_fams;
 	neg->peer_router_id = p->bgp_id;
 	neg->ctx.as4 = c->as4_present;
 	neg->ctx.ebgp = ebgp;

@@ -3,9 +3,10 @@ OpenBGPD) on loopback, each in its own temporary directory, and reads the routes
 holds through that daemon's own CLI.
 
 Layout of one test environment (class Env):
-- every test class picks a distinct /16 inside 127.0.0.0/8 (SUBNET): routexd listens on
-  127.S.0.1 on a free TCP port, daemon number N uses address 127.S.0.N, so tests can run in
-  parallel (ctest -j) without two listeners meeting on one address;
+- every test class picks a distinct /16 inside 127.0.0.0/8 (SUBNET), and each run a random
+  third octet R: routexd listens on 127.S.R.1 on a free TCP port, daemon number N uses
+  127.S.R.N, so tests run in parallel (ctest -j, or two trees' CI at once) without two
+  listeners meeting on one address;
 - all five daemons connect actively to routexd's port (each can be told a non-standard
   port); routexd stays passive, as Azure Route Server does;
 - announced routes carry next hops 10.254.S.N / 2001:db8:ffff:S::N: FRR and GoBGP refuse
@@ -20,6 +21,7 @@ routes it learned from routexd.
 import ipaddress
 import json
 import os
+import random
 import re
 import shutil
 import signal
@@ -157,6 +159,9 @@ class Env:
         if not ROUTEXD or not ROUTEXCTL:
             raise unittest.SkipTest("ROUTEXD and ROUTEXCTL must name the binaries")
         self.subnet = subnet
+        # Third octet drawn at random: two trees running the same test at once (two CI
+        # jobs on one machine) then almost never share an address.
+        self.octet = random.randint(1, 254)
         self.dir = tempfile.mkdtemp(prefix="rx-interop-%s-" % name)
         self.rx_addr = self.addr(1)
         self.rx_port = free_port(self.rx_addr)
@@ -169,7 +174,7 @@ class Env:
 
     # --- addresses -----------------------------------------------------------------------
     def addr(self, n):
-        return "127.%d.0.%d" % (self.subnet, n)
+        return "127.%d.%d.%d" % (self.subnet, self.octet, n)
 
     def nh4(self, n):
         return "10.254.%d.%d" % (self.subnet, n)
@@ -397,9 +402,10 @@ class Daemon:
 class Bird(Daemon):
     kind = "bird"
 
-    def __init__(self, name, n, asn, password=None):
+    def __init__(self, name, n, asn, password=None, graceful_restart=False):
         super().__init__(name, n, asn)
         self.password = password
+        self.gr = graceful_restart  # `graceful restart on`: lists IPv4 and IPv6
 
     def start(self):
         self.conf = os.path.join(self.dir, "bird.conf")
@@ -407,6 +413,8 @@ class Bird(Daemon):
         self.write_routes()
         e = self.env
         pw = 'password "%s";' % self.password if self.password else ""
+        if self.gr:
+            pw += " graceful restart on; graceful restart time 60;"
         # multihop: BIRD does not treat 127/8 on lo as a directly connected neighbour.
         # `strict bind`: listen only on our own address, so several BIRDs share port 179.
         conf = """router id %(rid)s;

@@ -9,6 +9,11 @@ LimitCount: max-prefixes counts prefixes held plus the new ones of the incoming 
 (Azure's rule): with a limit of 3, the same 3 prefixes announced again with new attributes
 keep the session; an UPDATE with 2 more (one already held) is refused whole: Cease/1, and
 the monitor never sees either new prefix.
+
+GracefulRestart: RFC 4724 4.2. BIRD with `graceful restart on` (its capability lists IPv4
+and IPv6) is killed: the monitor keeps its routes while it is away; it comes back
+announcing one prefix fewer: that one is withdrawn at its End-of-RIB, the other stays.
+FRR in its default helper mode lists no family: killed, its routes go at once.
 """
 import unittest
 
@@ -70,6 +75,42 @@ class LimitCount(h.InteropCase):
         e.wait_routes(mon, absent=three + more)
         seen = set(h.norm_prefix(p) for p in more) & mon.updates_logged()
         self.assertEqual(seen, set(), "prefixes beyond the limit reached the monitor")
+
+
+
+class GracefulRestart(h.InteropCase):
+    SUBNET = 63
+    NEEDS = ("bird", "frr", "openbgpd")
+
+    def test_restart_capable_and_helper_only(self):
+        e, s = self.env, self.SUBNET
+        e.add_peer("gr", 2, 65002, "nva")
+        e.add_peer("helper", 4, 65004, "nva")
+        e.add_peer("mon", 3, 65003, "nva")
+        gr = e.add(h.Bird("gr-bird", 2, 65002, graceful_restart=True))
+        helper = e.add(h.FRR("helper-frr", 4, 65004))
+        mon = e.add(h.OpenBGPD("mon-openbgpd", 3, 65003))
+        e.start_routexd()
+        e.start(gr, helper, mon)
+        e.established()
+        keep, drop = "192.0.%d.0/24" % s, "2001:db8:%x::/48" % s
+        hp = ["198.51.%d.0/24" % s, "2001:db8:%x:4::/64" % s]
+        gr.announce(keep, drop)
+        helper.announce(*hp)
+        e.wait_routes(mon, dict({p: gr.route(p) for p in (keep, drop)},
+                                **{p: helper.route(p) for p in hp}))
+        # Helper only: nothing preserved, the routes go as the session drops.
+        helper.kill()
+        e.wait_routes(mon, absent=hp, timeout=5)
+        # Restart-capable: killed, its routes stay (stale) while it is away.
+        gr.kill()
+        e.wait(lambda: e.rx_peers()["gr"]["state"] != "Established", "gr down in routexd")
+        e.hold_still(mon, {p: gr.route(p) for p in (keep, drop)}, seconds=2)
+        gr.announced = {h.norm_prefix(keep)}
+        gr.start()
+        e.established("gr")
+        e.wait_routes(mon, {keep: gr.route(keep)}, absent=[drop])
+        self.assertIn("graceful restart", open(e.rx_log).read())
 
 
 if __name__ == "__main__":
