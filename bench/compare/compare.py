@@ -124,17 +124,24 @@ def table(args, results, info, cmdline):
     hdr = ("| server | converge (s) | prefixes/s | withdraw (s) | CPU converge (s) | "
            "CPU total (s) | peak RSS (MB) | converge vs routexd | CPU vs routexd | "
            "RSS vs routexd | verified | runs |")
+    flap = any(median_of(r, "flap_up_s") is not None for r in results.values())
+    if flap:
+        hdr = hdr.replace("| withdraw (s) |", "| withdraw (s) | flap down/up (s) |")
     rows.append(hdr)
-    rows.append("|" + "---|" * 12)
+    rows.append("|" + "---|" * (13 if flap else 12))
     for server, runs in results.items():
         ok = [r for r in runs if r.get("converge_s", -1) >= 0]
         conv = median_of(runs, "converge_s")
         cpu = median_of(runs, "converge_cpu_s")
         rss = median_of(runs, "peak_rss_bytes")
         name = "harness ceiling (no server)" if server == "none" else server
+        wd = fmt(median_of(runs, "withdraw_s"))
+        if flap:
+            wd += " | %s / %s" % (fmt(median_of(runs, "flap_down_s")),
+                                  fmt(median_of(runs, "flap_up_s")))
         rows.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %d/%d |" % (
             name, fmt(conv), fmt(median_of(runs, "rate"), "", 0),
-            fmt(median_of(runs, "withdraw_s")), fmt(cpu, "", 2),
+            wd, fmt(cpu, "", 2),
             fmt(median_of(runs, "total_cpu_s"), "", 2),
             fmt(rss / 1048576 if rss else None, "", 1),
             "-" if server in ("routexd", "none") else ratio(conv, b_conv),
@@ -216,6 +223,36 @@ def plot(out, results):
     return png
 
 
+def render(args):
+    """Rewrites a results folder's table from its runs.jsonl (keeps the recorded command)."""
+    out = args.render
+    results = {}
+    for line in open(os.path.join(out, "runs.jsonl")):
+        r = json.loads(line)
+        results.setdefault(r["server"], []).append(r)
+    old = open(os.path.join(out, "results.md")).read() if os.path.exists(
+        os.path.join(out, "results.md")) else ""
+    keep = [l for l in old.splitlines() if l.startswith("- ")]
+    first = next(iter(results.values()))[0]
+    args.feeders, args.monitors = first["feeders"], first["monitors"]
+    args.prefixes, args.overlap = first["prefixes"], first["overlap"]
+    args.repeat = max(len(v) for v in results.values())
+    sc = ["converge"]
+    for key, name in (("flap_up_s", "flap"), ("withdraw_s", "withdraw")):
+        if any(r.get(key, -1) >= 0 for v in results.values() for r in v):
+            sc.append(name)
+    args.scenarios = ",".join(sc)
+    md = table(args, results, machine(), "")
+    md = "\n".join(l for l in md.splitlines() if not l.startswith("- ")) + "\n"
+    md += "\n".join(keep) + "\n"
+    png = plot(out, results)
+    if png:
+        md += "\n![convergence](%s)\n" % os.path.basename(png)
+    with open(os.path.join(out, "results.md"), "w") as f:
+        f.write(md)
+    print(md)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--servers", default="none,routexd,bird,gobgp,frr,openbgpd")
@@ -236,7 +273,11 @@ def main():
                     help="commit routexd was built from, when not this tree's HEAD")
     ap.add_argument("--out", default="")
     ap.add_argument("extra", nargs="*", help="passed to routex-bench after --")
+    ap.add_argument("--render", default="",
+                    help="only rewrite DIR/results.md (and the plot) from DIR/runs.jsonl")
     args = ap.parse_args()
+    if args.render:
+        return render(args)
     servers = [s for s in args.servers.split(",") if s]
     for s in servers:
         if s not in ALL:
