@@ -171,6 +171,7 @@ class Env:
         self.peers = []  # routexd peer entries (dicts)
         self.originate = []
         self.exchange = False
+        self.transparent = False
 
     # --- addresses -----------------------------------------------------------------------
     def addr(self, n):
@@ -195,6 +196,7 @@ class Env:
                  "listen: [{address: %s, port: %d}]" % (self.rx_addr, self.rx_port),
                  "control-socket: %s" % self.sock,
                  "route-exchange: %s" % ("true" if self.exchange else "false"),
+                 "transparent: %s" % ("true" if self.transparent else "false"),
                  "originate: [%s]" % ", ".join('"%s"' % p for p in self.originate),
                  "peers:"]
         for p in self.peers:
@@ -362,10 +364,11 @@ class Daemon:
 
     def route(self, prefix, to=None):
         """The Route a peer `to` of routexd should see for our prefix (Azure mode: 65515
-        prepended towards eBGP peers, nothing towards iBGP ones; next hop unchanged)."""
+        prepended towards eBGP peers, nothing towards iBGP ones; transparent mode (RFC
+        7947): never prepended; next hop unchanged)."""
         own = () if self.ibgp else (self.asn,)
-        return Route(own if to is not None and to.ibgp else (RX_ASN,) + own,
-                     self.nh(prefix))
+        plain = (to is not None and to.ibgp) or self.env.transparent
+        return Route(own if plain else (RX_ASN,) + own, self.nh(prefix))
 
     def logfiles(self):
         return [os.path.join(self.dir, "log")]
@@ -619,6 +622,7 @@ router bgp %(asn)d
  bgp router-id %(rid)s
  no bgp ebgp-requires-policy
  no bgp network import-check
+ no bgp enforce-first-as
  neighbor %(rx)s remote-as %(rxasn)d
  neighbor %(rx)s port %(port)d
  neighbor %(rx)s update-source %(addr)s
@@ -840,6 +844,7 @@ neighbor %(rx)s {
   %(multihop)s
   holdtime %(hold)d
   set nexthop no-modify
+  enforce neighbor-as no
   announce IPv4 unicast
   announce IPv6 unicast
 }
@@ -892,9 +897,11 @@ allow to any
     def session(self):
         data = json.loads(self.bgpctl("-j", "show", "neighbor", self.env.rx_addr))
         for nb in data.get("neighbors") or []:
+            # OPENs received so far and the session's local port: both change on a
+            # new session.
             return (nb.get("state") == "Established",
-                    nb.get("stats", {}).get("prefixes", {}).get("__none__") or
-                    (nb.get("stats", {}).get("message", {}).get("received", {}).get("open")))
+                    (nb.get("stats", {}).get("message", {}).get("received", {}).get("open"),
+                     nb.get("session", {}).get("local", {}).get("port")))
         return (False, None)
 
 
