@@ -144,10 +144,11 @@ def table(args, results, info, cmdline):
             wd, fmt(cpu, "", 2),
             fmt(median_of(runs, "total_cpu_s"), "", 2),
             fmt(rss / 1048576 if rss else None, "", 1),
-            "-" if server in ("routexd", "none") else ratio(conv, b_conv),
-            "-" if server in ("routexd", "none") else ratio(cpu, b_cpu),
-            "-" if server in ("routexd", "none") else ratio(rss, b_rss),
-            "yes" if ok and all(r.get("verified") for r in ok) else "no",
+            "-" if server in ("routexd", "none") or not ok else ratio(conv, b_conv),
+            "-" if server in ("routexd", "none") or not ok else ratio(cpu, b_cpu),
+            "-" if server in ("routexd", "none") or not ok else ratio(rss, b_rss),
+            "yes" if ok and all(r.get("verified") for r in ok) else
+            "no (timeout: %d s per phase)" % args.timeout if not ok else "no",
             len(ok), len(runs)))
     v = info["versions"]
     lines = [
@@ -237,6 +238,7 @@ def render(args):
     args.feeders, args.monitors = first["feeders"], first["monitors"]
     args.prefixes, args.overlap = first["prefixes"], first["overlap"]
     args.repeat = max(len(v) for v in results.values())
+    args.timeout = args.timeout or 120
     sc = ["converge"]
     for key, name in (("flap_up_s", "flap"), ("withdraw_s", "withdraw")):
         if any(r.get(key, -1) >= 0 for v in results.values() for r in v):
