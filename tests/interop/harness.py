@@ -1012,6 +1012,9 @@ class InteropCase(unittest.TestCase):
         self.addCleanup(self._close)
 
     def _close(self):
-        failed = any(e for _, e in getattr(self._outcome, "errors", []) if e) if hasattr(
-            self, "_outcome") else False
+        # Did this test fail? The result already lists it (Python 3.11 records failures as
+        # they happen; _outcome.success is reset while a cleanup runs).
+        res = getattr(getattr(self, "_outcome", None), "result", None)
+        failed = res is not None and any(t is self for t, _ in
+                                         list(res.failures) + list(res.errors))
         self.env.close(failed)
