@@ -67,7 +67,7 @@ def run_one(args, server, out, rep):
            "--monitors", str(args.monitors), "--prefixes", str(args.prefixes),
            "--overlap", str(args.overlap), "--scenarios", args.scenarios,
            "--timeout", str(args.timeout), "--port", str(args.port),
-           "--dir", os.path.join(out, "run-%s-%d" % (server, rep)),
+           "--dir", os.path.join(args.rundir, "run-%s-%d" % (server, rep)),
            "--csv", os.path.join(out, "runs.csv"), "--json", "--label", label]
     if args.source:
         cmd += ["--source", args.source]
@@ -287,6 +287,8 @@ def main():
     out = args.out or os.path.join(HERE, "results",
                                     datetime.datetime.now().strftime("%Y%m%d-%H%M%S"))
     os.makedirs(out, exist_ok=True)
+    # Daemon configurations and logs (FRR's can be large) stay out of the results folder.
+    args.rundir = "/tmp/routex-bench-compare.%d" % os.getpid()
     cmdline = " ".join(shlex.quote(a) for a in [os.path.relpath(sys.argv[0], REPO)] +
                        sys.argv[1:])
     info = machine()
