@@ -69,11 +69,14 @@ def norm_addr(a):
 
 
 class Route:
-    __slots__ = ("as_path", "next_hop")
+    """A route as a daemon holds it. Equality is AS path and next hop; `communities` (a set
+    of "A:B" strings, None when the reader does not collect them) is checked separately."""
+    __slots__ = ("as_path", "next_hop", "communities")
 
-    def __init__(self, as_path, next_hop):
+    def __init__(self, as_path, next_hop, communities=None):
         self.as_path = tuple(int(a) for a in as_path)
         self.next_hop = norm_addr(next_hop) if next_hop else None
+        self.communities = communities
 
     def __eq__(self, o):
         if not isinstance(o, Route):
@@ -409,6 +412,7 @@ class Bird(Daemon):
         super().__init__(name, n, asn)
         self.password = password
         self.gr = graceful_restart  # `graceful restart on`: lists IPv4 and IPv6
+        self.attrs = {}  # prefix -> BIRD filter statements for its static route
 
     def start(self):
         self.conf = os.path.join(self.dir, "bird.conf")
@@ -458,10 +462,11 @@ protocol bgp routex {
         v4 = sorted(p for p in self.announced if ":" not in p)
         v6 = sorted(p for p in self.announced if ":" in p)
         with open(os.path.join(self.dir, "routes.conf"), "w") as f:
-            f.write("protocol static st4 { ipv4; %s }\n" %
-                    " ".join("route %s blackhole;" % p for p in v4))
-            f.write("protocol static st6 { ipv6; %s }\n" %
-                    " ".join("route %s blackhole;" % p for p in v6))
+            def r(p):
+                a = self.attrs.get(p)
+                return "route %s blackhole%s;" % (p, " { %s }" % a if a else "")
+            f.write("protocol static st4 { ipv4; %s }\n" % " ".join(r(p) for p in v4))
+            f.write("protocol static st6 { ipv6; %s }\n" % " ".join(r(p) for p in v6))
 
     def _reconfigure(self):
         self.write_routes()
@@ -479,19 +484,21 @@ protocol bgp routex {
 
     def routes(self):
         out = self.birdc("show", "route", "all", "protocol", "routex")
-        rt, cur, path, nh = {}, None, None, None
+        rt, cur, path, nh, comms = {}, None, None, None, set()
 
         def flush():
             if cur is not None:
-                rt[cur] = Route(path or (), nh)
+                rt[cur] = Route(path or (), nh, comms)
         for line in out.splitlines():
             m = re.match(r"^([0-9a-fA-F.:]+/\d+)\s", line)
             if m:
                 flush()
-                cur, path, nh = norm_prefix(m.group(1)), None, None
+                cur, path, nh, comms = norm_prefix(m.group(1)), None, None, set()
                 continue
             line = line.strip()
-            if line.startswith("BGP.as_path:"):
+            if line.startswith("BGP.community:"):
+                comms = set("%s:%s" % c for c in re.findall(r"\((\d+),(\d+)\)", line))
+            elif line.startswith("BGP.as_path:"):
                 path = [int(a) for a in re.findall(r"\d+", line.split(":", 1)[1])]
             elif line.startswith("BGP.next_hop:"):
                 nh = line.split(":", 1)[1].split()[0]
@@ -585,8 +592,11 @@ class GoBGP(Daemon):
                 for path in paths:
                     if path.get("neighbor-ip") != self.env.rx_addr:
                         continue
-                    asp, nh = [], None
+                    asp, nh, comms = [], None, set()
                     for a in path["attrs"]:
+                        if a["type"] == 8:
+                            comms = set("%d:%d" % (c >> 16, c & 0xFFFF)
+                                        for c in a.get("communities") or [])
                         if a["type"] == 2:
                             for seg in a.get("as_paths") or []:
                                 asp += seg["asns"]
@@ -594,7 +604,7 @@ class GoBGP(Daemon):
                             nh = a["nexthop"]
                         elif a["type"] == 14:
                             nh = a.get("nexthop") or (a.get("nexthops") or [None])[0]
-                    rt[norm_prefix(prefix)] = Route(asp, nh)
+                    rt[norm_prefix(prefix)] = Route(asp, nh, comms)
         return rt
 
     def session(self):
@@ -770,10 +780,11 @@ neighbor %(rx)s {
         with open(self.cmds, "a") as f:
             f.write(line + "\n")
 
-    def announce(self, *prefixes):
+    def announce(self, *prefixes, attrs=""):
+        """attrs: ExaBGP route attributes, e.g. "community [65535:65282]"."""
         for p in prefixes:
             p = norm_prefix(p)
-            self.command("announce route %s next-hop %s" % (p, self.nh(p)))
+            self.command("announce route %s next-hop %s %s" % (p, self.nh(p), attrs))
             self.announced.add(p)
 
     def withdraw(self, *prefixes):

@@ -14,7 +14,8 @@ if(Python3_Interpreter_FOUND)
     bad_max_prefixes=test_bad_neighbour.MaxPrefixes bad_md5=test_bad_neighbour.Md5
     reload=test_reload.Reload originate6=test_gaps.Originate6
     rules_same_update=test_rules.SameUpdate rules_limit_count=test_rules.LimitCount
-    rules_graceful_restart=test_rules.GracefulRestart ixp_transparent=test_ixp.Transparent)
+    rules_graceful_restart=test_rules.GracefulRestart rules_communities=test_rules.Communities
+    ixp_transparent=test_ixp.Transparent)
   foreach(t ${rx_interop_tests})
     string(REPLACE "=" ";" tp ${t})
     list(GET tp 0 tname)

@@ -14,6 +14,12 @@ GracefulRestart: RFC 4724 4.2. BIRD with `graceful restart on` (its capability l
 and IPv6) is killed: the monitor keeps its routes while it is away; it comes back
 announcing one prefix fewer: that one is withdrawn at its End-of-RIB, the other stays.
 FRR in its default helper mode lists no family: killed, its routes go at once.
+
+Communities (RFC 1997, DESIGN.md: communities pass intact, NO_ADVERTISE and NO_EXPORT
+towards eBGP honoured): ExaBGP (an NVA; it sends whatever it is told) announces prefixes
+with plain communities, NO_ADVERTISE and NO_EXPORT, route exchange on. BIRD (eBGP NVA)
+holds the plain ones with their communities and never the other two; GoBGP (ExpressRoute,
+iBGP) holds the NO_EXPORT one too; OpenBGPD's update log shows neither ever went out to it.
 """
 import unittest
 
@@ -111,6 +117,48 @@ class GracefulRestart(h.InteropCase):
         e.established("gr")
         e.wait_routes(mon, {keep: gr.route(keep)}, absent=[drop])
         self.assertIn("graceful restart", open(e.rx_log).read())
+
+
+
+class Communities(h.InteropCase):
+    SUBNET = 64
+    NEEDS = ("exabgp", "bird", "gobgp", "openbgpd")
+
+    def test_well_known_communities(self):
+        e, s = self.env, self.SUBNET
+        e.exchange = True
+        e.add_peer("src", 2, 65001, "nva")
+        e.add_peer("mon", 3, 65003, "nva")
+        e.add_peer("er", 4, 65515, "expressroute")
+        e.add_peer("log", 5, 65005, "nva")
+        src = e.add(h.ExaBGP("src-exabgp", 2, 65001))
+        mon = e.add(h.Bird("mon-bird", 3, 65003))
+        er = e.add(h.GoBGP("er-gobgp", 4, 65515))
+        log = e.add(h.OpenBGPD("log-openbgpd", 5, 65005))
+        e.start_routexd()
+        e.start(src, mon, er, log)
+        e.established()
+        plain4, plain6 = "192.0.%d.0/24" % s, "2001:db8:%x::/48" % s
+        noadv, noexp = "198.51.%d.0/24" % s, "203.0.%d.0/24" % s
+        src.announce(plain4, plain6, attrs="community [65001:100 65001:200]")
+        src.announce(noadv, attrs="community [65001:100 no-advertise]")
+        src.announce(noexp, attrs="community [65001:100 no-export]")
+        e.wait(lambda: all(h.norm_prefix(p) in e.rx_rib() for p in
+                           (plain4, plain6, noadv, noexp)),
+               "routexd learned all four", show=lambda: list(e.rx_rib()))
+        e.wait_routes(mon, {p: src.route(p, to=mon) for p in (plain4, plain6)})
+        e.wait_routes(er, {p: src.route(p, to=er) for p in (plain4, plain6, noexp)})
+        e.hold_still(mon, absent=[noadv, noexp], seconds=1)
+        e.hold_still(er, absent=[noadv], seconds=0.5)
+        want = {"65001:100", "65001:200"}
+        self.assertEqual(mon.routes()[h.norm_prefix(plain4)].communities, want)
+        self.assertEqual(mon.routes()[h.norm_prefix(plain6)].communities, want)
+        self.assertEqual(er.routes()[h.norm_prefix(plain4)].communities, want)
+        self.assertEqual(er.routes()[h.norm_prefix(noexp)].communities,
+                         {"65001:100", "65535:65281"})
+        e.wait(lambda: h.norm_prefix(plain4) in log.updates_logged(), "OpenBGPD got plain4")
+        self.assertEqual({h.norm_prefix(noadv), h.norm_prefix(noexp)} & log.updates_logged(),
+                         set(), "NO_ADVERTISE / NO_EXPORT route sent to an eBGP peer")
 
 
 if __name__ == "__main__":
