@@ -9,10 +9,11 @@ if(Python3_Interpreter_FOUND)
     bird=test_daemons.Bird gobgp=test_daemons.GoBGP frr=test_daemons.FRR
     exabgp=test_daemons.ExaBGP openbgpd=test_daemons.OpenBGPD
     azure_exchange=test_azure.Exchange azure_active_active=test_azure.ActiveActive
-    azure_nva_ecmp=test_azure.NvaEcmp
+    azure_nva_ecmp=test_azure.NvaEcmp azure_preference=test_azure.Preference
     bad_source=test_bad_neighbour.BadSource bad_asn=test_bad_neighbour.WrongAsn
     bad_max_prefixes=test_bad_neighbour.MaxPrefixes bad_md5=test_bad_neighbour.Md5
     reload=test_reload.Reload originate6=test_gaps.Originate6
+    max_prefixes_out=test_gaps.MaxPrefixesOut
     rules_same_update=test_rules.SameUpdate rules_limit_count=test_rules.LimitCount
     rules_graceful_restart=test_rules.GracefulRestart rules_communities=test_rules.Communities
     ixp_transparent=test_ixp.Transparent)

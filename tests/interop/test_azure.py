@@ -12,6 +12,11 @@
 (c) NvaEcmp: two NVAs (BIRD AS 65001, ExaBGP AS 65002) announce one prefix with AS paths of
     equal length: an ECMP set of two; one withdraws: the other's path remains, and a third
     NVA (GoBGP) follows.
+(d) Preference: the ExpressRoute gateway (BIRD) and a VPN gateway (FRR) announce the same
+    on-premises prefix, ExpressRoute's with the longer AS path (12076 65020 against 65020):
+    with `route-preference: expressroute` (the default) routexd's best is ExpressRoute's
+    and the NVA (ExaBGP) uses its next hop; ExpressRoute withdraws: the NVA moves to the
+    VPN path; ExpressRoute announces again: back to it.
 """
 import unittest
 
@@ -205,6 +210,40 @@ class NvaEcmp(h.InteropCase):
         # nva-a now learns the prefix from nva-b.
         e.wait_routes(a, {p: b.route(p) for p in pfx})
         sess.unchanged("withdraw")
+
+
+
+class Preference(h.InteropCase):
+    SUBNET = 24
+    NEEDS = ("bird", "frr", "exabgp")
+
+    def test_expressroute_preferred(self):
+        e, s = self.env, self.SUBNET
+        e.exchange = True
+        e.add_peer("sdwan", 2, 65001, "nva")
+        e.add_peer("ergw", 3, 65515, "expressroute")
+        e.add_peer("vpngw", 4, 65515, "vpn")
+        nva = e.add(h.ExaBGP("nva-exabgp", 2, 65001))
+        er = e.add(h.Bird("er-bird", 3, 65515))
+        vpn = e.add(h.FRR("vpn-frr", 4, 65515))
+        e.start_routexd()
+        e.start(nva, er, vpn)
+        e.established()
+        site = "172.18.%d.0/24" % s
+        er.attrs[h.norm_prefix(site)] = "bgp_path.prepend(65020); bgp_path.prepend(12076);"
+        er.announce(site)
+        vpn.announce(site)
+        via_er = h.Route([h.RX_ASN, 12076, 65020], er.nh(site))
+        via_vpn = h.Route([h.RX_ASN], vpn.nh(site))
+        e.wait(lambda: len(e.rx_rib(site).get(site, [])) == 2, "two paths for %s" % site,
+               show=lambda: e.rx_rib(site))
+        best = [p for p in e.rx_rib(site)[site] if p["status"] == "best"]
+        self.assertEqual([p["peer"] for p in best], ["ergw"], e.rx_rib(site))
+        e.wait_routes(nva, {site: via_er})
+        er.withdraw(site)
+        e.wait_routes(nva, {site: via_vpn})
+        er.announce(site)
+        e.wait_routes(nva, {site: via_er})
 
 
 if __name__ == "__main__":
