@@ -23,6 +23,7 @@ void rx_log_open(bool to_stderr, enum rx_log_level max_level)
 		openlog("routexd", LOG_PID | LOG_NDELAY, LOG_DAEMON);
 }
 
+static void emit(enum rx_log_level lvl, const char *fmt, va_list ap) RX_PRINTF(2, 0);
 static void emit(enum rx_log_level lvl, const char *fmt, va_list ap)
 {
 	static const char *const names[] = {"error", "warning", "info", "debug"};
