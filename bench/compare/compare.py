@@ -148,7 +148,7 @@ def table(args, results, info, cmdline):
             "-" if server in ("routexd", "none") or not ok else ratio(cpu, b_cpu),
             "-" if server in ("routexd", "none") or not ok else ratio(rss, b_rss),
             "yes" if ok and all(r.get("verified") for r in ok) else
-            "no (timeout: %d s per phase)" % args.timeout if not ok else "no",
+            "no (failed or over %d s per phase)" % args.timeout if not ok else "no",
             len(ok), len(runs)))
     v = info["versions"]
     lines = [
@@ -289,6 +289,7 @@ def main():
     os.makedirs(out, exist_ok=True)
     # Daemon configurations and logs (FRR's can be large) stay out of the results folder.
     args.rundir = "/tmp/routex-bench-compare.%d" % os.getpid()
+    os.makedirs(args.rundir, exist_ok=True)
     cmdline = " ".join(shlex.quote(a) for a in [os.path.relpath(sys.argv[0], REPO)] +
                        sys.argv[1:])
     info = machine()
