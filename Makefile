@@ -1,7 +1,8 @@
 # Thin wrapper over CMake. The two commands the README promises:
 #   make run    install what is missing, build, run the main job
 #   make test   install what is missing, build, pass the whole test suite
-# (plus the ASan+UBSan build of the unit tests, and the TSan stress tests).
+# (release: every label; ASan+UBSan: unit, stress and interop, so routexd itself runs
+# sanitized against real daemons; TSan: unit and stress; then the fuzz targets briefly).
 JOBS ?= $(shell nproc)
 BUILD ?= build
 CMAKE_FLAGS ?=
@@ -30,12 +31,12 @@ test-release: build
 test-asan: deps
 	cmake -S . -B build-asan -DRX_SANITIZE=asan -DRX_BENCH=OFF $(CMAKE_FLAGS) >/dev/null
 	cmake --build build-asan -j $(JOBS)
-	cd build-asan && ctest --output-on-failure -j $(JOBS) -L 'unit|stress'
+	cd build-asan && ctest --output-on-failure -j $(JOBS) -L 'unit|stress|interop'
 
 test-tsan: deps
 	cmake -S . -B build-tsan -DRX_SANITIZE=tsan -DRX_BENCH=OFF $(CMAKE_FLAGS) >/dev/null
 	cmake --build build-tsan -j $(JOBS)
-	cd build-tsan && ctest --output-on-failure -j $(JOBS) -L stress --no-tests=ignore
+	cd build-tsan && ctest --output-on-failure -j $(JOBS) -L 'unit|stress' --no-tests=ignore
 
 # libFuzzer targets, about 30 s each (tests/fuzz/run.sh runs one for as long as you ask).
 test-fuzz: deps
