@@ -60,9 +60,11 @@ bool wire_shutdown_msg(const struct wire_notification *n, char *out, size_t size
 		return false; /* RFC 9003 2: the length octet must fit what was received */
 	const uint8_t *p = n->data + 1, *end = p + n->data[0];
 	size_t o = 0;
-	while (p < end && o + 5 < size) {
+	while (p < end) {
 		size_t k = utf8_seq(p, (size_t)(end - p));
 		bool control = k == 1 && (p[0] < 0x20 || p[0] == 0x7F);
+		if (o + (k == 0 || control ? 1 : k) + 1 > size)
+			break; /* only whole characters, and room for the NUL */
 		if (k == 0 || control) { /* never let a peer write control characters into logs */
 			out[o++] = '?';
 			p++;
