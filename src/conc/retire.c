@@ -17,6 +17,9 @@ static void batch_done_cb(struct rcu_head *head)
 {
 	struct rx_retire_batch *b = caa_container_of(head, struct rx_retire_batch, head);
 	RX_TSAN_ACQUIRE();
+#ifdef RX_TSAN
+	__tsan_acquire(b); /* the hand-over through call_rcu's queue (see rx_retire_flush) */
+#endif
 	/* Release: pairs with the writer's acquire in rx_retire_poll. */
 	__atomic_store_n(&b->done, 1, __ATOMIC_RELEASE);
 }
@@ -51,6 +54,11 @@ void rx_retire_flush(struct rx_retire *r)
 	else
 		r->wait_head = b;
 	r->wait_tail = b;
+#ifdef RX_TSAN
+	/* liburcu's call_rcu queue is invisible to TSan: the batch, written here, is handed to
+	 * its worker thread, whose callback acquires it. */
+	__tsan_release(b);
+#endif
 	call_rcu(&b->head, batch_done_cb);
 }
 
