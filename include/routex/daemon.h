@@ -49,6 +49,14 @@ static inline const struct conf_daemon *daemon_conf(const struct rx_daemon *d)
 struct rx_peer *daemon_add_peer(struct rx_daemon *d, const struct conf_peer *cp);
 /* Session parameters of a peer, from its config. */
 struct peer_session_cfg daemon_session_cfg(const struct conf_daemon *c, const struct conf_peer *p);
+/* Everything about a peer's connection, from its config (start-up and reload). */
+void daemon_io_settings(const struct conf_daemon *c, const struct conf_peer *cp,
+			struct io_peer_settings *st);
+socklen_t daemon_sockaddr(const struct conf_addr *a, uint16_t port, struct sockaddr_storage *ss);
+/* Decision thread: exports the RIB's change log; announces / withdraws originated prefixes. */
+void rde_export_pending_w(struct rx_daemon *d);
+void rde_originate_w(struct rx_daemon *d, const struct rx_prefix *add, size_t n_add,
+		     const struct rx_prefix *del, size_t n_del);
 uint8_t daemon_rib_role(int conf_role);
 
 /* Reload (reload.c): re-reads the config file and applies what changed. Runs on the

@@ -20,8 +20,7 @@
  * this covers one that reads too slowly): room for a full table several times over. */
 #define DAEMON_MAX_OUT_BYTES (256u << 20)
 
-static socklen_t to_sockaddr(const struct conf_addr *a, uint16_t port,
-			     struct sockaddr_storage *ss)
+socklen_t daemon_sockaddr(const struct conf_addr *a, uint16_t port, struct sockaddr_storage *ss)
 {
 	memset(ss, 0, sizeof(*ss));
 	if (a->afi == RX_AFI_IPV4) {
@@ -97,7 +96,7 @@ static struct io_peer *find_peer(void *ctx, const struct sockaddr *sa)
 		if (__atomic_load_n(&p->removed, __ATOMIC_RELAXED) || !cp->enabled)
 			continue;
 		struct sockaddr_storage want;
-		to_sockaddr(&cp->address, 0, &want);
+		daemon_sockaddr(&cp->address, 0, &want);
 		if (want.ss_family != sa->sa_family)
 			continue;
 		if (sa->sa_family == AF_INET &&
@@ -130,19 +129,30 @@ static unsigned io_thread_count(const struct conf_daemon *c)
 	}
 }
 
-/* Fills a peer's I/O settings from its config entry. */
+void daemon_io_settings(const struct conf_daemon *c, const struct conf_peer *cp,
+			struct io_peer_settings *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->cfg = daemon_session_cfg(c, cp);
+	st->remote_len = daemon_sockaddr(&cp->address, cp->port, &st->remote);
+	if (cp->local_address.afi)
+		daemon_sockaddr(&cp->local_address, 0, &st->local);
+	if (cp->password)
+		snprintf(st->password, sizeof(st->password), "%s", cp->password);
+	st->ttl_security = cp->ttl_security;
+	st->enabled = cp->enabled;
+}
+
+/* Fills a peer's I/O side from its config entry. */
 static void peer_settings(struct rx_daemon *d, struct rx_peer *p, const struct conf_peer *cp)
 {
-	struct sockaddr_storage ss;
-	socklen_t len = to_sockaddr(&cp->address, cp->port, &ss);
-	struct peer_session_cfg scfg = daemon_session_cfg(d->conf, cp);
-	io_peer_init(&p->io, &scfg, cp->name, (struct sockaddr *)&ss, len, p);
-	if (cp->local_address.afi)
-		to_sockaddr(&cp->local_address, 0, &p->io.local);
-	if (cp->password)
-		snprintf(p->io.password, sizeof(p->io.password), "%s", cp->password);
-	p->io.ttl_security = cp->ttl_security;
-	p->io.admin_down = !cp->enabled;
+	struct io_peer_settings st;
+	daemon_io_settings(d->conf, cp, &st);
+	io_peer_init(&p->io, &st.cfg, cp->name, (struct sockaddr *)&st.remote, st.remote_len, p);
+	memcpy(&p->io.local, &st.local, sizeof(p->io.local));
+	memcpy(p->io.password, st.password, sizeof(p->io.password));
+	p->io.ttl_security = st.ttl_security;
+	p->io.admin_down = !st.enabled;
 	p->state = p->io.passive ? FSM_ACTIVE : FSM_IDLE;
 }
 
@@ -205,7 +215,7 @@ bool daemon_init(struct rx_daemon *d, struct conf_daemon *conf)
 	}
 	for (size_t i = 0; i < conf->nlisten; i++) {
 		struct sockaddr_storage ss;
-		socklen_t len = to_sockaddr(&conf->listen[i].addr, conf->listen[i].port, &ss);
+		socklen_t len = daemon_sockaddr(&conf->listen[i].addr, conf->listen[i].port, &ss);
 		if (!io_loop_listen(&d->loops[0], (struct sockaddr *)&ss, len)) {
 			rx_log(RX_LOG_ERR, "%s:%u: cannot listen there", conf->file, conf->listen[i].line);
 			return false;

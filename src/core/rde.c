@@ -59,7 +59,7 @@ static void publish_counts(struct rx_daemon *d, struct rx_peer *p)
 	__atomic_store_n(&p->accepted, n, __ATOMIC_RELAXED);
 }
 
-static void export_pending(struct rx_daemon *d)
+void rde_export_pending_w(struct rx_daemon *d)
 {
 	struct rib_changes c = {0};
 	rib_changes_take_w(&d->rib, &c);
@@ -147,7 +147,7 @@ static void stale_end(struct rx_daemon *d, struct rx_peer *p, const char *why)
 	if (!p->up_w)
 		rib_peer_remove_w(&d->rib, p->src);
 	p->stale_w = false;
-	export_pending(d);
+	rde_export_pending_w(d);
 	publish_counts(d, p);
 	rx_log(RX_LOG_INFO, "peer %s: graceful restart %s: %zu stale routes withdrawn",
 	       peer_conf(p)->name, why, n);
@@ -158,7 +158,7 @@ static void peer_up(struct rx_daemon *d, struct rde_msg *m)
 	struct rx_peer *p = peer_at(d, m->src);
 	if (!p)
 		return;
-	export_pending(d); /* the feed must start from a flushed state */
+	rde_export_pending_w(d); /* the feed must start from a flushed state */
 	struct rib_peer_info info = {.asn = peer_conf(p)->asn, .router_id = m->router_id,
 				     .afi = peer_conf(p)->address.afi, .role = p->role};
 	memcpy(info.addr, peer_conf(p)->address.addr, 16);
@@ -184,7 +184,7 @@ static void peer_down(struct rx_daemon *d, struct rde_msg *m)
 	struct rx_peer *p = peer_at(d, m->src);
 	if (!p || !p->up_w)
 		return;
-	export_pending(d);
+	rde_export_pending_w(d);
 	export_member_down_w(&d->exp, p->src);
 	p->up_w = false;
 	size_t n = d->rib.peers[p->src].prefixes[0] + d->rib.peers[p->src].prefixes[1];
@@ -195,7 +195,7 @@ static void peer_down(struct rx_daemon *d, struct rde_msg *m)
 		rib_peer_mark_stale_w(&d->rib, p->src);
 		p->stale_w = true;
 		p->stale_until_w = rde_now_ms() + (uint64_t)m->restart_time * 1000;
-		export_pending(d);
+		rde_export_pending_w(d);
 		__atomic_store_n(&p->advertised, 0, __ATOMIC_RELAXED);
 		rx_log(RX_LOG_INFO, "peer %s: %zu routes kept as stale for %u s (graceful restart)",
 		       peer_conf(p)->name, n, m->restart_time);
@@ -203,7 +203,7 @@ static void peer_down(struct rx_daemon *d, struct rde_msg *m)
 	}
 	p->stale_w = false;
 	rib_peer_remove_w(&d->rib, p->src);
-	export_pending(d); /* the others lose its routes */
+	rde_export_pending_w(d); /* the others lose its routes */
 	__atomic_store_n(&p->advertised, 0, __ATOMIC_RELAXED);
 	publish_counts(d, p);
 	rx_log(RX_LOG_INFO, "peer %s: %zu prefixes withdrawn", peer_conf(p)->name, n);
@@ -237,34 +237,39 @@ static void refresh(struct rx_daemon *d, struct rde_msg *m)
 	if (!p || !p->up_w)
 		return;
 	/* RFC 2918: send our routes again; leaving and rejoining the group resends them. */
-	export_pending(d);
+	rde_export_pending_w(d);
 	export_member_down_w(&d->exp, p->src);
 	export_member_up_w(&d->exp, &d->rib, &p->key_w, p->src, send_to_peer, p, &p->advertised);
 }
 
-/* The virtual network's prefixes (config `originate`), source RIB_SRC_LOCAL. */
-static void originate(struct rx_daemon *d)
+/* The virtual network's prefixes (config `originate`): source RIB_SRC_LOCAL, ORIGIN IGP, an
+ * empty AS_PATH and no next hop (export names the server's own). */
+void rde_originate_w(struct rx_daemon *d, const struct rx_prefix *add, size_t n_add,
+		     const struct rx_prefix *del, size_t n_del)
 {
-	struct wire_attrs wa = {.present = WIRE_ATTR_BIT(WIRE_ATTR_ORIGIN) |
-					   WIRE_ATTR_BIT(WIRE_ATTR_AS_PATH),
-				.origin = WIRE_ORIGIN_IGP};
-	static uint8_t buf[1024];
-	struct attr_buf ab = {.data = buf, .cap = sizeof(buf)};
-	static const uint8_t no_nexthop[1];
-	bool ok = attr_encode(&wa, no_nexthop, 0, &ab); /* next hop chosen at export */
-	RX_ASSERT(ok);
-	struct attr_set *a = attr_intern_w(&d->rib.attrs, &ab);
-	size_t v6 = 0;
-	for (size_t i = 0; i < d->conf->noriginate; i++) {
-		const struct rx_prefix *p = &d->conf->originate[i];
-		rib_update_w(&d->rib, RIB_SRC_LOCAL, 0, p, a);
-		v6 += p->afi == RX_AFI_IPV6;
+	for (size_t i = 0; i < n_del; i++)
+		rib_withdraw_w(&d->rib, RIB_SRC_LOCAL, 0, &del[i]);
+	if (n_add) {
+		struct wire_attrs wa = {.present = WIRE_ATTR_BIT(WIRE_ATTR_ORIGIN) |
+						   WIRE_ATTR_BIT(WIRE_ATTR_AS_PATH),
+					.origin = WIRE_ORIGIN_IGP};
+		uint8_t buf[256];
+		static const uint8_t no_nexthop[1];
+		struct attr_buf ab = {.data = buf, .cap = sizeof(buf)};
+		bool ok = attr_encode(&wa, no_nexthop, 0, &ab);
+		RX_ASSERT(ok);
+		struct attr_set *a = attr_intern_w(&d->rib.attrs, &ab);
+		size_t v6 = 0;
+		for (size_t i = 0; i < n_add; i++) {
+			rib_update_w(&d->rib, RIB_SRC_LOCAL, 0, &add[i], a);
+			v6 += add[i].afi == RX_AFI_IPV6;
+		}
+		attr_unref_w(&d->rib.attrs, a);
+		if (v6)
+			rx_log(RX_LOG_WARN, "originate: %zu IPv6 prefixes are kept in the RIB but not "
+					    "advertised yet (no IPv6 next hop to give them)", v6);
 	}
-	if (v6)
-		rx_log(RX_LOG_WARN, "originate: %zu IPv6 prefixes are kept in the RIB but not "
-				    "advertised yet (no IPv6 next hop to give them)", v6);
-	attr_unref_w(&d->rib.attrs, a);
-	export_pending(d);
+	rde_export_pending_w(d);
 }
 
 static bool apply(struct rx_daemon *d, struct rde_msg *m)
@@ -286,7 +291,7 @@ static bool apply(struct rx_daemon *d, struct rde_msg *m)
 		end_of_rib(d, m);
 		break;
 	case RDE_CTL:
-		export_pending(d); /* requests see every change applied before them */
+		rde_export_pending_w(d); /* requests see every change applied before them */
 		m->run(d, m->arg);
 		break;
 	case RDE_STOP:
@@ -299,7 +304,7 @@ static void *rde_main(void *arg)
 {
 	struct rx_daemon *d = arg;
 	rx_rcu_register();
-	originate(d);
+	rde_originate_w(d, d->conf->originate, d->conf->noriginate, NULL, 0);
 	bool running = true;
 	while (running) {
 		rib_quiescent_w(&d->rib);
@@ -318,14 +323,14 @@ static void *rde_main(void *arg)
 			n += m->n_ann + m->n_wd;
 			free(m);
 			if (n >= RDE_SLICE_PREFIXES) {
-				export_pending(d);
+				rde_export_pending_w(d);
 				rib_quiescent_w(&d->rib);
 				n = 0;
 			}
 		}
 		for (struct mpsc_node *node; (node = mpsc_batch_next(&b));) /* after a stop */
 			free(caa_container_of(node, struct rde_msg, node));
-		export_pending(d);
+		rde_export_pending_w(d);
 		for (size_t i = 0; i < d->npeers; i++)
 			if (d->peers[i]->up_w)
 				publish_counts(d, d->peers[i]);

@@ -18,7 +18,6 @@
  * Keys that only a restart applies (router-id, asn, listen, control-socket, threads,
  * route-preference) make the reload fail with a message and change nothing.
  * Old configs stay allocated until exit, since other threads may still read them. */
-#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,40 +33,6 @@ static struct rx_peer *peer_of_conf(struct rx_daemon *d, const struct conf_peer 
 		if (!d->peers[i]->removed && d->peers[i]->conf == cp)
 			return d->peers[i];
 	return NULL;
-}
-
-static socklen_t sockaddr_of(const struct conf_addr *a, uint16_t port, struct sockaddr_storage *ss)
-{
-	memset(ss, 0, sizeof(*ss));
-	if (a->afi == RX_AFI_IPV4) {
-		struct sockaddr_in *s = (struct sockaddr_in *)ss;
-		s->sin_family = AF_INET;
-		s->sin_port = htons(port);
-		memcpy(&s->sin_addr, a->addr, 4);
-		return sizeof(*s);
-	}
-	if (a->afi == RX_AFI_IPV6) {
-		struct sockaddr_in6 *s = (struct sockaddr_in6 *)ss;
-		s->sin6_family = AF_INET6;
-		s->sin6_port = htons(port);
-		memcpy(&s->sin6_addr, a->addr, 16);
-		return sizeof(*s);
-	}
-	return 0;
-}
-
-static void settings_of(const struct conf_daemon *c, const struct conf_peer *cp,
-			struct io_peer_settings *st)
-{
-	memset(st, 0, sizeof(*st));
-	st->cfg = daemon_session_cfg(c, cp);
-	st->remote_len = sockaddr_of(&cp->address, cp->port, &st->remote);
-	if (cp->local_address.afi)
-		sockaddr_of(&cp->local_address, 0, &st->local);
-	if (cp->password)
-		snprintf(st->password, sizeof(st->password), "%s", cp->password);
-	st->ttl_security = cp->ttl_security;
-	st->enabled = cp->enabled;
 }
 
 /* Keys that a running daemon cannot take; returns false and says which. */
@@ -135,38 +100,8 @@ static void apply_peer(struct rx_daemon *d, const struct conf_daemon *nc,
 	if (!reset)
 		return;
 	__atomic_store_n(&p->role, daemon_rib_role(pd->new_peer->role), __ATOMIC_RELAXED);
-	settings_of(nc, pd->new_peer, &st);
+	daemon_io_settings(nc, pd->new_peer, &st);
 	io_reconfigure_peer(&p->io, &st);
-}
-
-static void apply_originate(struct rx_daemon *d, const struct conf_diff *df)
-{
-	if (df->noriginate_removed)
-		for (size_t i = 0; i < df->noriginate_removed; i++)
-			rib_withdraw_w(&d->rib, RIB_SRC_LOCAL, 0, &df->originate_removed[i]);
-	if (!df->noriginate_added)
-		return;
-	struct wire_attrs wa = {.present = WIRE_ATTR_BIT(WIRE_ATTR_ORIGIN) |
-					   WIRE_ATTR_BIT(WIRE_ATTR_AS_PATH),
-				.origin = WIRE_ORIGIN_IGP};
-	static uint8_t buf[256];
-	static const uint8_t no_nexthop[1];
-	struct attr_buf ab = {.data = buf, .cap = sizeof(buf)};
-	bool ok = attr_encode(&wa, no_nexthop, 0, &ab);
-	RX_ASSERT(ok);
-	struct attr_set *a = attr_intern_w(&d->rib.attrs, &ab);
-	for (size_t i = 0; i < df->noriginate_added; i++)
-		rib_update_w(&d->rib, RIB_SRC_LOCAL, 0, &df->originate_added[i], a);
-	attr_unref_w(&d->rib.attrs, a);
-}
-
-static void export_changes(struct rx_daemon *d)
-{
-	struct rib_changes c = {0};
-	rib_changes_take_w(&d->rib, &c);
-	if (c.len)
-		export_changes_w(&d->exp, &d->rib, &c);
-	rib_changes_release_w(&d->rib, &c);
 }
 
 bool daemon_reload_w(struct rx_daemon *d, bool dry_run, FILE *out)
@@ -199,8 +134,8 @@ bool daemon_reload_w(struct rx_daemon *d, bool dry_run, FILE *out)
 	__atomic_store_n(&d->conf, nc, __ATOMIC_RELEASE);
 	for (size_t i = 0; i < df.npeers; i++)
 		apply_peer(d, nc, &df.peers[i]);
-	apply_originate(d, &df);
-	export_changes(d);
+	rde_originate_w(d, df.originate_added, df.noriginate_added, df.originate_removed,
+			df.noriginate_removed);
 	struct export_policy pol = d->exp.pol;
 	pol.exchange = nc->route_exchange;
 	pol.transparent = nc->transparent;
