@@ -403,6 +403,14 @@ class Daemon:
         """(established, marker): marker changes whenever the session is re-established."""
         raise NotImplementedError
 
+    def ask_refresh(self):
+        """Ask routexd to send its routes again (ROUTE-REFRESH, RFC 2918)."""
+        raise NotImplementedError
+
+    def updates_received(self):
+        """UPDATE messages received from routexd so far, by the daemon's own count."""
+        raise NotImplementedError
+
 
 # --- BIRD 2 ------------------------------------------------------------------------------
 class Bird(Daemon):
@@ -504,6 +512,14 @@ protocol bgp routex {
                 nh = line.split(":", 1)[1].split()[0]
         flush()
         return rt
+
+    def ask_refresh(self):
+        self.birdc("reload", "in", "routex")
+
+    def updates_received(self):
+        # "Import updates:  received rejected filtered ignored accepted", one per channel
+        out = self.birdc("show", "protocols", "all", "routex")
+        return sum(int(m) for m in re.findall(r"Import updates:\s+(\d+)", out))
 
     def session(self):
         """Up by `show protocols`; the marker counts "State changed to up" in BIRD's log
@@ -607,6 +623,13 @@ class GoBGP(Daemon):
                     rt[norm_prefix(prefix)] = Route(asp, nh, comms)
         return rt
 
+    def ask_refresh(self):
+        self.gobgp("neighbor", self.env.rx_addr, "softresetin")
+
+    def updates_received(self):
+        data = json.loads(self.gobgp("neighbor", self.env.rx_addr, "-j"))
+        return data["state"]["messages"]["received"].get("update", 0)
+
     def session(self):
         data = json.loads(self.gobgp("neighbor", self.env.rx_addr, "-j"))
         st = data.get("state", {})
@@ -700,6 +723,13 @@ exit
                     g = [h for h in nhs if h.get("scope", "global") == "global"] or nhs
                     rt[norm_prefix(prefix)] = Route(asp, g[0].get("ip"))
         return rt
+
+    def ask_refresh(self):
+        self.vtysh("clear bgp %s soft in" % self.env.rx_addr)
+
+    def updates_received(self):
+        data = json.loads(self.vtysh("show bgp neighbors %s json" % self.env.rx_addr))
+        return data.get(self.env.rx_addr, {}).get("messageStats", {}).get("updatesRecv")
 
     def session(self):
         data = json.loads(self.vtysh("show bgp neighbors %s json" % self.env.rx_addr))
@@ -895,6 +925,12 @@ allow to any
             return set(norm_prefix(m) for m in
                        re.findall(r"neighbor \S+ AS%d: update (\S+) via" % RX_ASN, f.read()))
 
+    def withdraws_logged(self):
+        """Every prefix routexd withdrew from us so far (`log updates`)."""
+        with open(os.path.join(self.dir, "log"), errors="replace") as f:
+            return set(norm_prefix(m) for m in
+                       re.findall(r"neighbor \S+ AS%d: withdraw (\S+)" % RX_ASN, f.read()))
+
     def routes(self):
         data = json.loads(self.bgpctl("-j", "show", "rib", "in"))
         rt = {}
@@ -904,6 +940,14 @@ allow to any
             asp = [int(a) for a in r.get("aspath", "").split() if a.isdigit()]
             rt[norm_prefix(r["prefix"])] = Route(asp, r.get("exit_nexthop"))
         return rt
+
+    def ask_refresh(self):
+        self.bgpctl("neighbor", self.env.rx_addr, "refresh")
+
+    def updates_received(self):
+        data = json.loads(self.bgpctl("-j", "show", "neighbor", self.env.rx_addr))
+        for nb in data.get("neighbors") or []:
+            return nb["stats"]["message"]["received"]["updates"]
 
     def session(self):
         data = json.loads(self.bgpctl("-j", "show", "neighbor", self.env.rx_addr))

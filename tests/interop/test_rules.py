@@ -20,7 +20,15 @@ towards eBGP honoured): ExaBGP (an NVA; it sends whatever it is told) announces 
 with plain communities, NO_ADVERTISE and NO_EXPORT, route exchange on. BIRD (eBGP NVA)
 holds the plain ones with their communities and never the other two; GoBGP (ExpressRoute,
 iBGP) holds the NO_EXPORT one too; OpenBGPD's update log shows neither ever went out to it.
+
+RouteRefresh (RFC 2918): BIRD (`reload in`), FRR (`clear bgp X soft in`), OpenBGPD
+(`bgpctl neighbor X refresh`) and GoBGP (`neighbor X softresetin`) each ask routexd for its
+routes again: by the daemon's own count more UPDATEs arrive (BIRD, FRR, OpenBGPD send a
+ROUTE-REFRESH; GoBGP answers from its Adj-RIB-In, so for it only "nothing breaks" is
+checked), the routes are all still there, none was withdrawn on the way (OpenBGPD's update
+log), and no session resets.
 """
+import time
 import unittest
 
 import harness as h
@@ -159,6 +167,50 @@ class Communities(h.InteropCase):
         e.wait(lambda: h.norm_prefix(plain4) in log.updates_logged(), "OpenBGPD got plain4")
         self.assertEqual({h.norm_prefix(noadv), h.norm_prefix(noexp)} & log.updates_logged(),
                          set(), "NO_ADVERTISE / NO_EXPORT route sent to an eBGP peer")
+
+
+
+class RouteRefresh(h.InteropCase):
+    SUBNET = 65
+    NEEDS = ("bird", "frr", "openbgpd", "gobgp", "exabgp")
+
+    def test_refresh_requests(self):
+        e, s = self.env, self.SUBNET
+        e.originate = ["10.1.0.0/16"]
+        kinds = ["bird", "frr", "openbgpd", "gobgp"]
+        ds = []
+        for i, k in enumerate(kinds):
+            n = i + 2
+            e.add_peer(k, n, 65000 + n, "nva")
+            ds.append(e.add(h.KINDS[k]("%s" % k, n, 65000 + n)))
+        e.add_peer("src", 9, 65009, "nva")
+        src = e.add(h.ExaBGP("src-exabgp", 9, 65009))
+        e.start_routexd()
+        e.start(src, *ds)
+        e.established()
+        pfx = ["192.0.%d.0/24" % s, "2001:db8:%x::/48" % s]
+        src.announce(*pfx)
+        want = dict({p: src.route(p) for p in pfx},
+                    **{"10.1.0.0/16": h.Route([h.RX_ASN], "10.255.%d.1" % s)})
+        for d in ds:
+            e.wait_routes(d, want)
+        time.sleep(1)
+        before = {d.name: (d.session(), d.updates_received()) for d in ds}
+        for d in ds:
+            d.ask_refresh()
+        for d in ds:
+            if d.kind == "gobgp":
+                continue
+            e.wait(lambda: d.updates_received() > before[d.name][1],
+                   "%s receives UPDATEs again after its refresh request" % d.name,
+                   show=lambda: (before[d.name][1], d.updates_received()))
+        for d in ds:
+            e.wait_routes(d, want)
+            self.assertEqual(d.session(), before[d.name][0], "%s: session reset" % d.name)
+        self.assertEqual(sum(p["flaps"] for p in e.rx_peers().values()), 0)
+        # A refresh resends; it never withdraws first (the routes would blink).
+        ob = [d for d in ds if d.kind == "openbgpd"][0]
+        self.assertEqual(ob.withdraws_logged() & set(want), set())
 
 
 if __name__ == "__main__":
