@@ -207,6 +207,15 @@ static bool listening(uint16_t port)
 int server_start(struct server *sv, const struct peer_addr *peers, size_t n)
 {
 	char conf[600], port[16], sock[600], api[64];
+	char parent[sizeof(sv->dir)];
+	snprintf(parent, sizeof(parent), "%s", sv->dir);
+	for (char *p = parent + 1; *p; p++) { /* mkdir -p */
+		if (*p != '/')
+			continue;
+		*p = 0;
+		mkdir(parent, 0755);
+		*p = '/';
+	}
 	mkdir(sv->dir, 0777);
 	chmod(sv->dir, 0777); /* FRR's bgpd drops to user frr and writes its log there */
 	FILE *f;
