@@ -283,6 +283,9 @@ class Env:
         deadline = time.monotonic() + (timeout or WAIT)
         last = None
         while True:
+            if self.rx and not self.rx.alive():
+                raise AssertionError("routexd exited (status %s) while waiting for: %s\n%s"
+                                     % (self.rx.p.returncode, what, self.logs()))
             try:
                 if cond():
                     return
