@@ -27,6 +27,10 @@ routes again: by the daemon's own count more UPDATEs arrive (BIRD, FRR, OpenBGPD
 ROUTE-REFRESH; GoBGP answers from its Adj-RIB-In, so for it only "nothing breaks" is
 checked), the routes are all still there, none was withdrawn on the way (OpenBGPD's update
 log), and no session resets.
+
+ShowMatches: routexctl tells the truth: `show advertised PEER` lists exactly the routes
+(prefix, AS path, next hop) the peer's daemon holds from routexd, and `show learned PEER`
+exactly what that daemon announced.
 """
 import time
 import unittest
@@ -211,6 +215,41 @@ class RouteRefresh(h.InteropCase):
         # A refresh resends; it never withdraws first (the routes would blink).
         ob = [d for d in ds if d.kind == "openbgpd"][0]
         self.assertEqual(ob.withdraws_logged() & set(want), set())
+
+
+
+def advertised(env, peer):
+    return {h.norm_prefix(r["prefix"]):
+            h.Route([int(a) for a in r["path"]["as_path"].split()], r["path"]["next_hop"])
+            for r in env.ctl("show", "advertised", peer)["routes"]}
+
+
+class ShowMatches(h.InteropCase):
+    SUBNET = 66
+    NEEDS = ("exabgp", "bird", "frr")
+
+    def test_show_advertised_and_learned(self):
+        e, s = self.env, self.SUBNET
+        e.originate = ["10.1.0.0/16", "10.2.0.0/16"]
+        e.add_peer("src", 2, 65002, "nva")
+        e.add_peer("mon", 3, 65003, "nva")
+        e.add_peer("frr", 4, 65004, "nva")
+        src = e.add(h.ExaBGP("src-exabgp", 2, 65002))
+        mon = e.add(h.Bird("mon-bird", 3, 65003))
+        frr = e.add(h.FRR("frr", 4, 65004))
+        e.start_routexd()
+        e.start(src, mon, frr)
+        e.established()
+        a = ["192.0.%d.0/24" % s, "2001:db8:%x::/48" % s]
+        b = ["198.51.%d.0/24" % s, "2001:db8:%x:f::/64" % s]
+        src.announce(*a)
+        frr.announce(*b)
+        e.wait_routes(mon, dict({p: src.route(p) for p in a}, **{p: frr.route(p) for p in b}))
+        time.sleep(1)
+        self.assertEqual(advertised(e, "mon"), mon.routes())
+        self.assertEqual(advertised(e, "frr"), frr.routes())
+        learned = {h.norm_prefix(r["prefix"]) for r in e.ctl("show", "learned", "src")["routes"]}
+        self.assertEqual(learned, src.announced)
 
 
 if __name__ == "__main__":
