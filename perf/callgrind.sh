@@ -16,6 +16,7 @@ EOW
 chmod +x "$WRAP"
 rm -f "$OUT/callgrind.out"
 "$BENCH" -s routexd --bin "$WRAP" --ctl "$ROUTEXCTL" --port "$PORT" -k 1 -m 1 -p 50000 -S converge \
+	--dir "$(mktemp -d)" \
 	--timeout 300 >"$OUT/callgrind.bench.txt" 2>&1 || true
 # routexd under valgrind writes its profile when routex-bench stops it.
 for _ in $(seq 1 100); do [ -s "$OUT/callgrind.out" ] && break; sleep 0.2; done

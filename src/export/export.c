@@ -62,6 +62,7 @@ struct export_pack {
 	struct run_slot *slots;
 	size_t mask;
 	uint32_t gen;
+	size_t last_run;             /* the run found last: checked first */
 	struct chunk *chunks;
 	size_t n_chunks, cap_chunks;
 };
@@ -135,16 +136,22 @@ static void slots_rebuild(struct export_pack *pk, size_t cap)
 static struct run *run_get(struct export_pack *pk, const struct rib_path *path, uint8_t fam,
 			   uint8_t cls, uint16_t s)
 {
+	/* Prefixes of one UPDATE share their attributes: most lookups hit the previous run. */
+	if (pk->last_run < pk->n_runs && run_match(&pk->runs[pk->last_run], path, fam, cls, s))
+		return &pk->runs[pk->last_run];
 	if (2 * (pk->n_runs + 1) > pk->mask + 1)
 		slots_rebuild(pk, pk->mask ? 2 * (pk->mask + 1) : 1024);
 	size_t i = run_hash(path, fam, cls, s) & pk->mask;
 	for (; pk->slots[i].gen == pk->gen; i = (i + 1) & pk->mask) {
 		struct run *r = &pk->runs[pk->slots[i].run];
-		if (run_match(r, path, fam, cls, s))
+		if (run_match(r, path, fam, cls, s)) {
+			pk->last_run = pk->slots[i].run;
 			return r;
+		}
 	}
 	pk->runs = grow(pk->runs, &pk->cap_runs, pk->n_runs + 1, sizeof(*pk->runs));
 	pk->slots[i] = (struct run_slot){pk->gen, (uint32_t)pk->n_runs};
+	pk->last_run = pk->n_runs;
 	struct run *r = &pk->runs[pk->n_runs++];
 	*r = (struct run){.path = path, .fam = fam, .cls = cls, .cls_src = s, .head = UINT32_MAX};
 	return r;
