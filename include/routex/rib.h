@@ -127,6 +127,10 @@ bool rib_withdraw_w(struct rib *rib, uint16_t src, uint32_t path_id, const struc
 /* Peer down: withdraws every path of src, in time proportional to its routes. Returns the
  * number of paths removed. */
 size_t rib_peer_flush_w(struct rib *rib, uint16_t src);
+/* The same in steps: visits at most `budget` of the peer's prefixes, so that the caller can
+ * export the change log between steps and keep its memory bounded; *done when none is left.
+ * No other operation on src may come between the steps. */
+size_t rib_peer_flush_some_w(struct rib *rib, uint16_t src, size_t budget, bool *done);
 /* Route refresh / graceful restart: marks every current path of src stale (O(1)); paths
  * announced again afterwards are fresh; rib_peer_sweep_w then withdraws the stale rest. */
 void rib_peer_mark_stale_w(struct rib *rib, uint16_t src);

@@ -202,6 +202,13 @@ static void peer_down(struct rx_daemon *d, struct rde_msg *m)
 		return;
 	}
 	p->stale_w = false;
+	/* In slices, exporting in between: withdrawing a full table at once would hold a
+	 * change log of a million entries (about 45 MB). */
+	bool done = false;
+	while (!done) {
+		rib_peer_flush_some_w(&d->rib, p->src, RDE_SLICE_PREFIXES, &done);
+		rde_export_pending_w(d);
+	}
 	rib_peer_remove_w(&d->rib, p->src);
 	rde_export_pending_w(d); /* the others lose its routes */
 	__atomic_store_n(&p->advertised, 0, __ATOMIC_RELAXED);

@@ -455,7 +455,8 @@ static bool feed_cb(const struct rib_tree *t, const struct rib_node *nd, const s
 		f->m->self_selected++; /* split horizon: its own route is not sent back */
 	else
 		item_add(f->pk, sel, p, CLS_ALL, 0);
-	f->n++;
+	if (++f->n % 65536 == 0) /* bound the pending state on big tables */
+		flush_group(f->e, f->rib, f->g);
 	return true;
 }
 

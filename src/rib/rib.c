@@ -395,6 +395,32 @@ size_t rib_peer_flush_w(struct rib *rib, uint16_t src)
 	return peer_pass(rib, src, OP_FLUSH);
 }
 
+size_t rib_peer_flush_some_w(struct rib *rib, uint16_t src, size_t budget, bool *done)
+{
+	RX_ASSERT(src < rib->n_peers);
+	struct rib_peer *peer = &rib->peers[src];
+	size_t removed = 0, visited = 0;
+	for (unsigned fam = 0; fam < 2 && visited < budget; fam++) {
+		struct rib_keyvec *kv = &peer->keys[fam];
+		/* From the end, shrinking the list as we go: resumable, nothing revisited. */
+		while (kv->len > 0 && visited < budget) {
+			struct rib_key k;
+			uint8_t len;
+			kv_get(kv, fam, kv->len - 1, &k, &len);
+			kv->len--;
+			modify(rib, fam, &k, len, OP_FLUSH, src, 0, NULL, &removed);
+			visited++;
+		}
+	}
+	*done = peer->keys[0].len == 0 && peer->keys[1].len == 0;
+	if (*done)
+		for (unsigned fam = 0; fam < 2; fam++) {
+			RX_ASSERT(peer->paths[fam] == 0 && peer->prefixes[fam] == 0);
+			kv_free(&peer->keys[fam]);
+		}
+	return removed;
+}
+
 void rib_peer_mark_stale_w(struct rib *rib, uint16_t src)
 {
 	RX_ASSERT(src < rib->n_peers);
