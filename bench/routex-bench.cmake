@@ -8,6 +8,6 @@ if(TARGET rx_peer AND TARGET rx_mrt)
     ${CMAKE_CURRENT_LIST_DIR}/routex-bench/gen.c
     ${CMAKE_CURRENT_LIST_DIR}/routex-bench/pset.c
     ${CMAKE_CURRENT_LIST_DIR}/routex-bench/server.c)
-  target_link_libraries(routex-bench PRIVATE rx_peer rx_mrt rx_wire rx_util rx_conc m)
+  target_link_libraries(routex-bench PRIVATE rx_peer rx_mrt rx_wire rx_util rx_conc Threads::Threads m)
   target_compile_definitions(routex-bench PRIVATE RX_DATA_DIR="${RX_DATA_DIR}")
 endif()

@@ -65,7 +65,7 @@ struct opts {
 	uint32_t seed;
 	char source[600];
 	char scenarios[128];
-	unsigned timeout_s, flaps;
+	unsigned timeout_s, flaps, threads;
 	uint16_t port;
 	char dir[256], bin[512], ctl[512], conf[512], csv[512], label[64];
 	bool json;
@@ -98,6 +98,7 @@ static struct opts o = {
 	.scenarios = "converge,withdraw",
 	.timeout_s = 120,
 	.flaps = 1,
+	.threads = 1,
 	.port = 17900,
 };
 
@@ -124,6 +125,7 @@ static void usage(void)
 		"      --json            print the figures as one JSON object\n"
 		"      --label TEXT      name of the run in CSV/JSON\n"
 		"      --seed N          generator seed (1)\n"
+		"      --threads N       1: one loop; N > 1: monitors on N - 1 threads of their own\n"
 		"  -v                    log session events\n");
 	exit(2);
 }
@@ -131,7 +133,7 @@ static void usage(void)
 static void parse_opts(int argc, char **argv)
 {
 	enum { O_SOURCE = 256, O_PERSET, O_FLAPS, O_PORT, O_TIMEOUT, O_BIN, O_CTL, O_DIR, O_CSV,
-	       O_JSON, O_LABEL, O_SEED, O_CONF };
+	       O_JSON, O_LABEL, O_SEED, O_CONF, O_THREADS };
 	static const struct option lo[] = {
 		{"server", 1, 0, 's'},	    {"feeders", 1, 0, 'k'},    {"monitors", 1, 0, 'm'},
 		{"prefixes", 1, 0, 'p'},    {"overlap", 1, 0, 'o'},    {"scenarios", 1, 0, 'S'},
@@ -139,7 +141,7 @@ static void parse_opts(int argc, char **argv)
 		{"port", 1, 0, O_PORT},	    {"timeout", 1, 0, O_TIMEOUT}, {"bin", 1, 0, O_BIN},
 		{"ctl", 1, 0, O_CTL},	    {"dir", 1, 0, O_DIR},      {"csv", 1, 0, O_CSV},
 		{"json", 0, 0, O_JSON},	    {"label", 1, 0, O_LABEL},  {"seed", 1, 0, O_SEED},
-		{"conf", 1, 0, O_CONF},	    {"help", 0, 0, 'h'},	    {0, 0, 0, 0},
+		{"conf", 1, 0, O_CONF},	    {"threads", 1, 0, O_THREADS},	    {"help", 0, 0, 'h'},	    {0, 0, 0, 0},
 	};
 	int c;
 	while ((c = getopt_long(argc, argv, "s:k:m:p:o:S:vh", lo, NULL)) != -1) {
@@ -159,6 +161,7 @@ static void parse_opts(int argc, char **argv)
 		case O_BIN: snprintf(o.bin, sizeof(o.bin), "%s", optarg); break;
 		case O_CTL: snprintf(o.ctl, sizeof(o.ctl), "%s", optarg); break;
 		case O_CONF: snprintf(o.conf, sizeof(o.conf), "%s", optarg); break;
+		case O_THREADS: o.threads = (unsigned)strtoul(optarg, NULL, 10); break;
 		case O_DIR: snprintf(o.dir, sizeof(o.dir), "%s", optarg); break;
 		case O_CSV: snprintf(o.csv, sizeof(o.csv), "%s", optarg); break;
 		case O_JSON: o.json = true; break;
@@ -167,7 +170,8 @@ static void parse_opts(int argc, char **argv)
 		default: usage();
 		}
 	}
-	if (optind != argc || !o.feeders || !o.prefixes || o.feeders > 60000 || o.monitors > 60000)
+	if (optind != argc || !o.feeders || !o.prefixes || o.feeders > 60000 || o.monitors > 60000 ||
+	    !o.threads || o.threads > 64)
 		usage();
 	if (o.server == SRV_NONE && !o.monitors)
 		bench_die("--server none needs at least one monitor");
@@ -217,15 +221,15 @@ static void on_signal(int sig)
 
 static bool all_up(struct run *r)
 {
-	return r->n_up == run_sessions(r);
+	return __atomic_load_n(&r->n_up, __ATOMIC_RELAXED) == run_sessions(r);
 }
 
 static bool quiet(struct run *r)
 {
 	uint64_t now = bench_now_ns(), last = 0;
 	for (unsigned i = 0; i < r->n_mons; i++)
-		if (r->mons[i].last_rx_ns > last)
-			last = r->mons[i].last_rx_ns;
+		if (run_load(&r->mons[i].last_rx_ns) > last)
+			last = run_load(&r->mons[i].last_rx_ns);
 	for (unsigned i = 0; i < r->n_feeders; i++)
 		if (r->feeders[i].rx.last_rx_ns > last)
 			last = r->feeders[i].rx.last_rx_ns;
@@ -234,7 +238,7 @@ static bool quiet(struct run *r)
 
 static bool mon_done(const struct monitor *m)
 {
-	return !m->has_target || m->done_ns;
+	return !m->has_target || run_done_ns(m);
 }
 
 static bool all_done(struct run *r)
@@ -252,11 +256,11 @@ static uint64_t last_done(const struct run *r)
 {
 	uint64_t t = 0;
 	for (unsigned i = 0; i < r->n_mons; i++)
-		if (r->mons[i].has_target && r->mons[i].done_ns > t)
-			t = r->mons[i].done_ns;
+		if (r->mons[i].has_target && run_done_ns(&r->mons[i]) > t)
+			t = run_done_ns(&r->mons[i]);
 	for (unsigned i = 0; i < r->n_feeders; i++)
-		if (r->feeders[i].rx.has_target && r->feeders[i].rx.done_ns > t)
-			t = r->feeders[i].rx.done_ns;
+		if (r->feeders[i].rx.has_target && run_done_ns(&r->feeders[i].rx) > t)
+			t = run_done_ns(&r->feeders[i].rx);
 	return t;
 }
 
@@ -268,6 +272,7 @@ static uint64_t deadline(void)
 static void report_stuck(const char *phase)
 {
 	bench_log("%s: timed out after %u s", phase, o.timeout_s);
+	run_lock_all(&R);
 	for (unsigned i = 0; i < R.n_mons; i++) {
 		struct monitor *m = &R.mons[i];
 		if (!mon_done(m))
@@ -280,6 +285,7 @@ static void report_stuck(const char *phase)
 			bench_log("  feeder %u holds %zu prefixes, expects %zu", i, m->set.count,
 				  m->target);
 	}
+	run_unlock_all(&R);
 }
 
 /* Times one phase from t0 (or the first byte fed after it) to the last target reached. */
@@ -292,7 +298,9 @@ static double phase(const char *name, uint64_t t0)
 	uint64_t first = run_first_tx_ns(&R);
 	if (first && first > t0)
 		t0 = first;
+	run_lock_all(&R);
 	uint64_t end = last_done(&R);
+	run_unlock_all(&R);
 	return end > t0 ? (double)(end - t0) / 1e9 : 0;
 }
 
@@ -300,6 +308,7 @@ static double phase(const char *name, uint64_t t0)
 static bool verify(const struct universe *u, size_t n)
 {
 	bool ok = true;
+	run_lock_all(&R);
 	for (unsigned i = 0; i < R.n_mons; i++) {
 		struct monitor *m = &R.mons[i];
 		size_t missing = 0;
@@ -311,6 +320,7 @@ static bool verify(const struct universe *u, size_t n)
 			ok = false;
 		}
 	}
+	run_unlock_all(&R);
 	return ok;
 }
 
@@ -567,7 +577,7 @@ int main(int argc, char **argv)
 	res.universe = feed_universe_size(&fp);
 
 	uint64_t tb = bench_now_ns();
-	run_init(&R);
+	run_init(&R, o.threads);
 	load_universe(&u, res.universe);
 	build_peers(&u, &fp, &res, exchange);
 	bench_log("universe: %s; %zu attribute sets; feeds: %llu messages, %.1f MB, "
@@ -627,8 +637,10 @@ int main(int argc, char **argv)
 		if (has_scenario("withdraw") && res.converge_s >= 0)
 			sc_withdraw(&sv, &res);
 	}
+	run_stop(&R); /* the monitor threads must not see the server go */
 	res.hwm = server_hwm_bytes(&sv);
 	res.cpu_total_s = sv.pid > 0 ? server_cpu_s(&sv) : -1;
+	run_lock_all(&R);
 	res.downs = R.downs;
 	uint64_t nl = 0, busy = 0;
 	for (unsigned i = 0; i < R.n_mons; i++) {
@@ -641,6 +653,7 @@ int main(int argc, char **argv)
 			  (unsigned long long)R.mons[0].updates_in,
 			  (double)(R.mons[0].nlri_in + R.mons[0].withdrawn_in) /
 				  (double)(R.mons[0].updates_in ? R.mons[0].updates_in : 1));
+	run_unlock_all(&R);
 	server_stop(&sv);
 	server_pid = 0;
 	print_results(&res, &u);

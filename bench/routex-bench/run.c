@@ -35,12 +35,12 @@
 enum { TAG_CONN = 1, TAG_LISTEN = 2 };
 #define RETRY_MS 500
 #define TICK_MS 200
-#define DONE_PENDING UINT64_MAX
 
 struct conn {
 	int tag;                 /* TAG_CONN */
 	struct peer_session s;
 	struct run *r;
+	struct loop *l;          /* the loop owning it */
 	struct feeder *f;        /* the feeder this session sends for, or NULL */
 	struct monitor *m;       /* where received routes go, or NULL */
 	uint32_t local_addr, remote_addr;
@@ -70,22 +70,41 @@ uint64_t bench_now_ns(void)
 
 void run_set_target(struct monitor *m, size_t target)
 {
+	bool lock = m->loop && m->loop->threaded;
+	if (lock)
+		pthread_mutex_lock(&m->loop->lock);
 	m->target = target;
 	m->has_target = true;
-	m->done_ns = m->set.count == target ? bench_now_ns() : 0;
+	__atomic_store_n(&m->done_ns, m->set.count == target ? bench_now_ns() : 0,
+			 __ATOMIC_RELAXED);
+	if (lock)
+		pthread_mutex_unlock(&m->loop->lock);
+}
+
+void run_lock_all(struct run *r)
+{
+	for (unsigned i = 1; i < r->n_loops; i++)
+		pthread_mutex_lock(&r->loops[i].lock);
+}
+
+void run_unlock_all(struct run *r)
+{
+	for (unsigned i = 1; i < r->n_loops; i++)
+		pthread_mutex_unlock(&r->loops[i].lock);
 }
 
 /* ---- Receive side ---- */
 
-static struct rx_prefix decode_buf[WIRE_EXT_MAX_LEN];
+/* A 65535-octet message holds at most this many prefixes (one octet each, /0). */
+#define DECODE_MAX WIRE_EXT_MAX_LEN
 
-static void apply(struct monitor *m, const struct wire_nlri *nl, bool add)
+static void apply(struct loop *l, struct monitor *m, const struct wire_nlri *nl, bool add)
 {
 	if (!nl->known || nl->afi != RX_AFI_IPV4 || !nl->count)
 		return;
-	size_t n = wire_nlri_decode(nl, decode_buf, NULL, RX_ARRAY_LEN(decode_buf));
+	size_t n = wire_nlri_decode(nl, l->decode, NULL, DECODE_MAX);
 	for (size_t i = 0; i < n; i++) {
-		const struct rx_prefix *p = &decode_buf[i];
+		const struct rx_prefix *p = &l->decode[i];
 		uint32_t a = wire_get32(p->addr);
 		if (add)
 			pset_add(&m->set, a, p->len);
@@ -104,27 +123,27 @@ static void ev_update(void *ctx, struct peer_session *s, const struct wire_updat
 	struct monitor *m = c->m;
 	if (!m)
 		return;
-	uint64_t now = c->r->now_ns;
+	uint64_t now = c->l->now_ns;
 	m->updates_in++;
-	m->last_rx_ns = now;
+	__atomic_store_n(&m->last_rx_ns, now, __ATOMIC_RELAXED);
 	if (u->end_of_rib) {
 		m->eor_in++;
 		return;
 	}
 	/* RFC 7606 2: treat-as-withdraw turns every announced prefix into a withdrawal. */
 	bool ann = u->err.action != WIRE_TREAT_AS_WITHDRAW;
-	apply(m, &u->withdrawn, false);
-	apply(m, &u->nlri, ann);
+	apply(c->l, m, &u->withdrawn, false);
+	apply(c->l, m, &u->nlri, ann);
 	if (u->has_mp_unreach)
-		apply(m, &u->mp_unreach, false);
+		apply(c->l, m, &u->mp_unreach, false);
 	if (u->has_mp_reach)
-		apply(m, &u->mp_reach, ann);
+		apply(c->l, m, &u->mp_reach, ann);
 	if (m->has_target) {
 		if (m->set.count == m->target) {
-			if (!m->done_ns)
-				m->done_ns = DONE_PENDING; /* stamped when the read batch ends */
-		} else {
-			m->done_ns = 0;
+			if (!m->done_ns) /* stamped when the read batch ends */
+				__atomic_store_n(&m->done_ns, RUN_DONE_PENDING, __ATOMIC_RELAXED);
+		} else if (m->done_ns) {
+			__atomic_store_n(&m->done_ns, 0, __ATOMIC_RELAXED);
 		}
 	}
 }
@@ -133,7 +152,7 @@ static void ev_established(void *ctx, struct peer_session *s)
 {
 	struct conn *c = ctx;
 	c->up = true;
-	c->r->n_up++;
+	__atomic_fetch_add(&c->r->n_up, 1, __ATOMIC_RELAXED);
 	if (!s->neg.ctx.as4)
 		bench_log("%s: peer did not negotiate 4-octet AS numbers: feeds are encoded for it",
 			  s->name);
@@ -143,9 +162,9 @@ static void ev_down(void *ctx, struct peer_session *s, const char *reason)
 {
 	struct conn *c = ctx;
 	if (c->up) {
-		c->r->n_up--;
+		__atomic_fetch_sub(&c->r->n_up, 1, __ATOMIC_RELAXED);
 		if (!c->admin_down)
-			c->r->downs++;
+			__atomic_fetch_add(&c->r->downs, 1, __ATOMIC_RELAXED);
 	}
 	c->up = false;
 	c->tx = NULL;
@@ -177,13 +196,13 @@ static void sin_of(struct sockaddr_in *sa, uint32_t addr, uint16_t port)
 	sa->sin_port = htons(port);
 }
 
-static void epoll_set(struct run *r, struct conn *c, bool add)
+static void epoll_set(struct conn *c, bool add)
 {
 	uint32_t want = EPOLLIN | (peer_session_backlog(&c->s) ? EPOLLOUT : 0);
 	if (!add && want == c->ev_mask)
 		return;
 	struct epoll_event ev = {.events = want, .data.ptr = c};
-	if (epoll_ctl(r->epfd, add ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, c->s.fd, &ev) < 0)
+	if (epoll_ctl(c->l->epfd, add ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, c->s.fd, &ev) < 0)
 		bench_die("epoll_ctl: %s", strerror(errno));
 	c->ev_mask = want;
 }
@@ -195,21 +214,22 @@ static void sock_tune(int fd)
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 }
 
-static struct conn *conn_new(struct run *r, const struct peer_session_cfg *cfg, const char *name)
+static struct conn *conn_new(struct loop *l, const struct peer_session_cfg *cfg, const char *name)
 {
 	struct conn *c = calloc(1, sizeof(*c));
 	if (!c)
 		bench_die("out of memory");
 	c->tag = TAG_CONN;
-	c->r = r;
-	peer_session_init(&c->s, cfg, name, &events, c, r->scratch);
-	if (r->n_conns == r->cap_conns) {
-		r->cap_conns = r->cap_conns ? 2 * r->cap_conns : 64;
-		r->conns = realloc(r->conns, r->cap_conns * sizeof(*r->conns));
-		if (!r->conns)
+	c->r = l->r;
+	c->l = l;
+	peer_session_init(&c->s, cfg, name, &events, c, l->scratch);
+	if (l->n_conns == l->cap_conns) {
+		l->cap_conns = l->cap_conns ? 2 * l->cap_conns : 64;
+		l->conns = realloc(l->conns, l->cap_conns * sizeof(*l->conns));
+		if (!l->conns)
 			bench_die("out of memory");
 	}
-	r->conns[r->n_conns++] = c;
+	l->conns[l->n_conns++] = c;
 	return c;
 }
 
@@ -227,7 +247,7 @@ static struct peer_session_cfg cfg_for(uint32_t local_as, uint32_t id, uint32_t 
 	return cfg;
 }
 
-static bool conn_open(struct run *r, struct conn *c, uint64_t now_ms)
+static bool conn_open(struct conn *c, uint64_t now_ms)
 {
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
@@ -248,7 +268,7 @@ static bool conn_open(struct run *r, struct conn *c, uint64_t now_ms)
 	peer_session_connected(&c->s, fd, now_ms);
 	if (c->s.fd < 0)
 		return false;
-	epoll_set(r, c, true);
+	epoll_set(c, true);
 	return true;
 }
 
@@ -267,7 +287,7 @@ static void listen_monitor(struct run *r, struct monitor *m)
 	*l = (struct lsock){TAG_LISTEN, fd, m};
 	m->listen_fd = fd;
 	struct epoll_event ev = {.events = EPOLLIN, .data.ptr = l};
-	epoll_ctl(r->epfd, EPOLL_CTL_ADD, fd, &ev);
+	epoll_ctl(m->loop->epfd, EPOLL_CTL_ADD, fd, &ev);
 }
 
 static void on_accept(struct run *r, struct lsock *l)
@@ -290,12 +310,12 @@ static void on_accept(struct run *r, struct lsock *l)
 		char name[64];
 		snprintf(name, sizeof(name), "m%u<-f%u", l->m->idx, f->idx);
 		struct peer_session_cfg cfg = cfg_for(l->m->asn, l->m->addr, f->asn, r->hold_time);
-		struct conn *c = conn_new(r, &cfg, name);
+		struct conn *c = conn_new(l->m->loop, &cfg, name);
 		c->m = l->m;
 		sock_tune(fd);
 		peer_session_connected(&c->s, fd, peer_now_ms());
 		if (c->s.fd >= 0)
-			epoll_set(r, c, true);
+			epoll_set(c, true);
 	}
 }
 
@@ -321,16 +341,103 @@ static void pump(struct conn *c, uint64_t now_ms)
 	}
 }
 
+/* ---- Loops ---- */
+
+static void loop_init(struct loop *l, struct run *r)
+{
+	memset(l, 0, sizeof(*l));
+	l->r = r;
+	l->epfd = epoll_create1(EPOLL_CLOEXEC);
+	l->scratch = malloc(sizeof(*l->scratch));
+	l->decode = malloc(DECODE_MAX * sizeof(*l->decode));
+	if (l->epfd < 0 || !l->scratch || !l->decode)
+		bench_die("epoll_create1 or out of memory");
+	pthread_mutex_init(&l->lock, NULL);
+}
+
+static void handle(struct loop *l, struct conn *c, uint32_t ev, uint64_t now_ms)
+{
+	bool ok = true;
+	if (ev & (EPOLLIN | EPOLLERR | EPOLLHUP)) {
+		l->now_ns = bench_now_ns();
+		ok = peer_session_readable(&c->s, now_ms);
+		uint64_t end = bench_now_ns();
+		if (c->m) {
+			c->m->rx_busy_ns += end - l->now_ns;
+			if (c->m->done_ns == RUN_DONE_PENDING)
+				__atomic_store_n(&c->m->done_ns, end, __ATOMIC_RELAXED);
+		}
+	}
+	if (ok && (ev & EPOLLOUT))
+		ok = peer_session_writable(&c->s, now_ms);
+	if (ok && c->s.fd >= 0) {
+		pump(c, now_ms);
+		if (c->s.fd >= 0)
+			epoll_set(c, false);
+	}
+}
+
+static void housekeeping(struct loop *l, uint64_t now_ms)
+{
+	for (size_t i = 0; i < l->n_conns; i++) {
+		struct conn *c = l->conns[i];
+		if (c->s.fd >= 0) {
+			if (peer_session_tick(&c->s, now_ms) && c->s.fd >= 0)
+				epoll_set(c, false);
+		} else if (c->active && !c->admin_down && now_ms >= c->retry_at_ms) {
+			conn_open(c, now_ms);
+		}
+	}
+}
+
+/* One round: wait up to 20 ms, handle what is ready, fire timers. */
+static void loop_once(struct loop *l, bool lock)
+{
+	struct epoll_event evs[256];
+	int n = epoll_wait(l->epfd, evs, 256, 20);
+	if (lock)
+		pthread_mutex_lock(&l->lock);
+	uint64_t now_ms = peer_now_ms();
+	for (int i = 0; i < n; i++) {
+		int *tag = evs[i].data.ptr;
+		if (*tag == TAG_LISTEN)
+			on_accept(l->r, (struct lsock *)tag);
+		else
+			handle(l, (struct conn *)tag, evs[i].events, now_ms);
+	}
+	if (now_ms >= l->next_tick) {
+		housekeeping(l, now_ms);
+		l->next_tick = now_ms + TICK_MS;
+	}
+	if (lock)
+		pthread_mutex_unlock(&l->lock);
+}
+
+static void *loop_thread(void *arg)
+{
+	struct loop *l = arg;
+	while (!__atomic_load_n(&l->stop, __ATOMIC_RELAXED))
+		loop_once(l, true);
+	return NULL;
+}
+
 /* ---- Public ---- */
 
-void run_init(struct run *r)
+void run_init(struct run *r, unsigned threads)
 {
 	memset(r, 0, sizeof(*r));
-	r->epfd = epoll_create1(EPOLL_CLOEXEC);
-	r->scratch = malloc(sizeof(*r->scratch));
-	if (r->epfd < 0 || !r->scratch)
-		bench_die("epoll_create1 or out of memory");
+	r->n_loops = threads ? threads : 1;
+	r->loops = calloc(r->n_loops, sizeof(*r->loops));
+	if (!r->loops)
+		bench_die("out of memory");
+	for (unsigned i = 0; i < r->n_loops; i++)
+		loop_init(&r->loops[i], r);
 	r->hold_time = 180;
+}
+
+static struct loop *monitor_loop(struct run *r, const struct monitor *m)
+{
+	return r->n_loops > 1 ? &r->loops[1 + m->idx % (r->n_loops - 1)] : &r->loops[0];
 }
 
 static void add_active(struct run *r, struct feeder *f, struct monitor *m, uint32_t remote,
@@ -345,7 +452,8 @@ static void add_active(struct run *r, struct feeder *f, struct monitor *m, uint3
 		snprintf(name, sizeof(name), "m%u", m->idx);
 		cfg = cfg_for(m->asn, m->addr, remote_as, r->hold_time);
 	}
-	struct conn *c = conn_new(r, &cfg, name);
+	/* Feeders (and what they receive) stay on the main loop. */
+	struct conn *c = conn_new(f ? &r->loops[0] : m->loop, &cfg, name);
 	c->f = f;
 	c->m = f ? (r->track_feeders ? &f->rx : NULL) : m;
 	c->local_addr = f ? f->addr : m->addr;
@@ -356,6 +464,10 @@ static void add_active(struct run *r, struct feeder *f, struct monitor *m, uint3
 
 void run_connect_all(struct run *r)
 {
+	for (unsigned i = 0; i < r->n_mons; i++)
+		r->mons[i].loop = monitor_loop(r, &r->mons[i]);
+	for (unsigned k = 0; k < r->n_feeders; k++)
+		r->feeders[k].rx.loop = &r->loops[0];
 	if (r->loopback) {
 		for (unsigned i = 0; i < r->n_mons; i++)
 			listen_monitor(r, &r->mons[i]);
@@ -370,8 +482,14 @@ void run_connect_all(struct run *r)
 			add_active(r, &r->feeders[k], NULL, r->server_addr, BENCH_SERVER_AS);
 	}
 	uint64_t now = peer_now_ms();
-	for (size_t i = 0; i < r->n_conns; i++)
-		conn_open(r, r->conns[i], now);
+	for (unsigned j = 0; j < r->n_loops; j++)
+		for (size_t i = 0; i < r->loops[j].n_conns; i++)
+			conn_open(r->loops[j].conns[i], now);
+	for (unsigned j = 1; j < r->n_loops; j++) {
+		r->loops[j].threaded = true;
+		if (pthread_create(&r->loops[j].thread, NULL, loop_thread, &r->loops[j]))
+			bench_die("pthread_create failed");
+	}
 }
 
 unsigned run_sessions(const struct run *r)
@@ -381,72 +499,24 @@ unsigned run_sessions(const struct run *r)
 	return r->n_feeders + r->n_mons;
 }
 
-static void handle(struct run *r, struct conn *c, uint32_t ev, uint64_t now_ms)
-{
-	bool ok = true;
-	if (ev & (EPOLLIN | EPOLLERR | EPOLLHUP)) {
-		r->now_ns = bench_now_ns();
-		ok = peer_session_readable(&c->s, now_ms);
-		uint64_t end = bench_now_ns();
-		if (c->m) {
-			c->m->rx_busy_ns += end - r->now_ns;
-			if (c->m->done_ns == DONE_PENDING)
-				c->m->done_ns = end;
-		}
-	}
-	if (ok && (ev & EPOLLOUT))
-		ok = peer_session_writable(&c->s, now_ms);
-	if (ok && c->s.fd >= 0) {
-		pump(c, now_ms);
-		if (c->s.fd >= 0)
-			epoll_set(r, c, false);
-	}
-}
-
-static void housekeeping(struct run *r, uint64_t now_ms)
-{
-	for (size_t i = 0; i < r->n_conns; i++) {
-		struct conn *c = r->conns[i];
-		if (c->s.fd >= 0) {
-			if (peer_session_tick(&c->s, now_ms) && c->s.fd >= 0)
-				epoll_set(r, c, false);
-		} else if (c->active && !c->admin_down && now_ms >= c->retry_at_ms) {
-			conn_open(r, c, now_ms);
-		}
-	}
-}
-
 bool run_until(struct run *r, bool (*done)(struct run *r), uint64_t deadline_ns)
 {
-	struct epoll_event evs[256];
-	uint64_t next_tick = 0;
 	for (;;) {
-		if (done(r))
+		if (done(r)) /* reads only what run_load / atomics make safe to poll */
 			return true;
-		uint64_t now = bench_now_ns();
-		if (now >= deadline_ns)
+		if (bench_now_ns() >= deadline_ns)
 			return false;
-		int n = epoll_wait(r->epfd, evs, 256, 20);
-		uint64_t now_ms = peer_now_ms();
-		for (int i = 0; i < n; i++) {
-			int *tag = evs[i].data.ptr;
-			if (*tag == TAG_LISTEN)
-				on_accept(r, (struct lsock *)tag);
-			else
-				handle(r, (struct conn *)tag, evs[i].events, now_ms);
-		}
-		if (now_ms >= next_tick) {
-			housekeeping(r, now_ms);
-			next_tick = now_ms + TICK_MS;
-		}
+		loop_once(&r->loops[0], false);
 	}
 }
 
+/* Feeder sessions all live in loop 0 (the main thread). */
 void run_feed(struct run *r, unsigned f, bool withdraw)
 {
+	struct loop *l = &r->loops[0];
 	uint64_t now_ms = peer_now_ms();
-	for (size_t i = 0; i < r->n_conns; i++) {
-		struct conn *c = r->conns[i];
+	for (size_t i = 0; i < l->n_conns; i++) {
+		struct conn *c = l->conns[i];
 		if (c->f != &r->feeders[f])
 			continue;
 		c->tx = withdraw ? &c->f->wd : &c->f->ann;
@@ -454,14 +524,15 @@ void run_feed(struct run *r, unsigned f, bool withdraw)
 		c->tx_first_ns = c->tx_last_ns = 0;
 		pump(c, now_ms);
 		if (c->s.fd >= 0)
-			epoll_set(r, c, false);
+			epoll_set(c, false);
 	}
 }
 
 void run_feeder_down(struct run *r, unsigned f)
 {
-	for (size_t i = 0; i < r->n_conns; i++) {
-		struct conn *c = r->conns[i];
+	struct loop *l = &r->loops[0];
+	for (size_t i = 0; i < l->n_conns; i++) {
+		struct conn *c = l->conns[i];
 		if (c->f != &r->feeders[f] || c->s.fd < 0)
 			continue;
 		c->admin_down = true;
@@ -472,30 +543,33 @@ void run_feeder_down(struct run *r, unsigned f)
 
 void run_feeder_up(struct run *r, unsigned f)
 {
+	struct loop *l = &r->loops[0];
 	uint64_t now_ms = peer_now_ms();
-	for (size_t i = 0; i < r->n_conns; i++) {
-		struct conn *c = r->conns[i];
+	for (size_t i = 0; i < l->n_conns; i++) {
+		struct conn *c = l->conns[i];
 		if (c->f != &r->feeders[f])
 			continue;
 		c->admin_down = false;
 		if (c->s.fd < 0)
-			conn_open(r, c, now_ms);
+			conn_open(c, now_ms);
 	}
 }
 
 bool run_feeds_written(const struct run *r)
 {
-	for (size_t i = 0; i < r->n_conns; i++)
-		if (r->conns[i]->tx)
+	const struct loop *l = &r->loops[0];
+	for (size_t i = 0; i < l->n_conns; i++)
+		if (l->conns[i]->tx)
 			return false;
 	return true;
 }
 
 uint64_t run_first_tx_ns(const struct run *r)
 {
+	const struct loop *l = &r->loops[0];
 	uint64_t t = 0;
-	for (size_t i = 0; i < r->n_conns; i++) {
-		uint64_t x = r->conns[i]->tx_first_ns;
+	for (size_t i = 0; i < l->n_conns; i++) {
+		uint64_t x = l->conns[i]->tx_first_ns;
 		if (x && (!t || x < t))
 			t = x;
 	}
@@ -504,20 +578,39 @@ uint64_t run_first_tx_ns(const struct run *r)
 
 uint64_t run_last_tx_ns(const struct run *r)
 {
+	const struct loop *l = &r->loops[0];
 	uint64_t t = 0;
-	for (size_t i = 0; i < r->n_conns; i++)
-		if (r->conns[i]->tx_last_ns > t)
-			t = r->conns[i]->tx_last_ns;
+	for (size_t i = 0; i < l->n_conns; i++)
+		if (l->conns[i]->tx_last_ns > t)
+			t = l->conns[i]->tx_last_ns;
 	return t;
+}
+
+void run_stop(struct run *r)
+{
+	for (unsigned j = 1; j < r->n_loops; j++) {
+		if (!r->loops[j].threaded)
+			continue;
+		__atomic_store_n(&r->loops[j].stop, 1, __ATOMIC_RELAXED);
+		pthread_join(r->loops[j].thread, NULL);
+		r->loops[j].threaded = false;
+	}
 }
 
 void run_fini(struct run *r)
 {
-	for (size_t i = 0; i < r->n_conns; i++) {
-		peer_session_fini(&r->conns[i]->s);
-		free(r->conns[i]);
+	run_stop(r);
+	for (unsigned j = 0; j < r->n_loops; j++) {
+		struct loop *l = &r->loops[j];
+		for (size_t i = 0; i < l->n_conns; i++) {
+			peer_session_fini(&l->conns[i]->s);
+			free(l->conns[i]);
+		}
+		free(l->conns);
+		free(l->scratch);
+		free(l->decode);
+		close(l->epfd);
+		pthread_mutex_destroy(&l->lock);
 	}
-	free(r->conns);
-	free(r->scratch);
-	close(r->epfd);
+	free(r->loops);
 }
