@@ -116,6 +116,16 @@ def tail(path, n=40):
         return "(%s)" % e
 
 
+def _die_with_parent():
+    """In the child before exec: SIGKILL when the test process dies (PR_SET_PDEATHSIG), so
+    a test killed by CTest's timeout leaves no daemon behind."""
+    try:
+        import ctypes
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)
+    except Exception:
+        pass
+
+
 class Proc:
     """A child process started in the foreground, stopped by its PID."""
 
@@ -125,7 +135,7 @@ class Proc:
         with open(log, "ab") as out:
             self.p = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT,
                                       stdin=subprocess.DEVNULL, env=env, cwd=cwd,
-                                      start_new_session=True)
+                                      start_new_session=True, preexec_fn=_die_with_parent)
 
     @property
     def pid(self):
