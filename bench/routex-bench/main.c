@@ -117,7 +117,8 @@ static void usage(void)
 		"      --flaps N         flap cycles (1)\n"
 		"      --port N          server port (17900)\n"
 		"      --timeout S       per phase (120)\n"
-		"      --bin PATH        server binary; --ctl PATH routexctl\n"
+		"      --bin PATH        server binary (routexd: BUILD/src/routexd, else PATH);\n"
+		"      --ctl PATH        routexctl (BUILD/src/routexctl, else PATH)\n"
 		"      --conf FILE       server configuration to use instead of the generated one\n"
 		"                        (same port, peers and ASNs: edit a generated one)\n"
 		"      --dir DIR         run folder (configs, logs)\n"
@@ -175,10 +176,32 @@ static void parse_opts(int argc, char **argv)
 		usage();
 	if (o.server == SRV_NONE && !o.monitors)
 		bench_die("--server none needs at least one monitor");
+	if (o.server == SRV_ROUTEXD)
+		default_tool(o.bin, sizeof(o.bin), "routexd");
+	default_tool(o.ctl, sizeof(o.ctl), "routexctl");
 	if (!o.dir[0])
 		snprintf(o.dir, sizeof(o.dir), "/tmp/routex-bench.%d", (int)getpid());
 	if (!o.label[0])
 		snprintf(o.label, sizeof(o.label), "%s", server_kind_name(o.server));
+}
+
+/* routexd and routexctl default to the ones built beside routex-bench (BUILD/src/), then to
+ * PATH. */
+static void default_tool(char *out, size_t size, const char *name)
+{
+	char exe[400];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (out[0] || n <= 0)
+		return;
+	exe[n] = 0;
+	char *slash = strrchr(exe, '/');
+	if (!slash)
+		return;
+	*slash = 0;
+	char path[600];
+	snprintf(path, sizeof(path), "%s/../src/%s", exe, name);
+	if (access(path, X_OK) == 0)
+		snprintf(out, size, "%s", path);
 }
 
 static bool has_scenario(const char *name)
