@@ -131,6 +131,25 @@ static void usage(void)
 	exit(2);
 }
 
+/* routexd and routexctl default to the ones built beside routex-bench (BUILD/src/), then to
+ * PATH. */
+static void default_tool(char *out, size_t size, const char *name)
+{
+	char exe[400];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (out[0] || n <= 0)
+		return;
+	exe[n] = 0;
+	char *slash = strrchr(exe, '/');
+	if (!slash)
+		return;
+	*slash = 0;
+	char path[600];
+	snprintf(path, sizeof(path), "%s/../src/%s", exe, name);
+	if (access(path, X_OK) == 0)
+		snprintf(out, size, "%s", path);
+}
+
 static void parse_opts(int argc, char **argv)
 {
 	enum { O_SOURCE = 256, O_PERSET, O_FLAPS, O_PORT, O_TIMEOUT, O_BIN, O_CTL, O_DIR, O_CSV,
@@ -183,25 +202,6 @@ static void parse_opts(int argc, char **argv)
 		snprintf(o.dir, sizeof(o.dir), "/tmp/routex-bench.%d", (int)getpid());
 	if (!o.label[0])
 		snprintf(o.label, sizeof(o.label), "%s", server_kind_name(o.server));
-}
-
-/* routexd and routexctl default to the ones built beside routex-bench (BUILD/src/), then to
- * PATH. */
-static void default_tool(char *out, size_t size, const char *name)
-{
-	char exe[400];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (out[0] || n <= 0)
-		return;
-	exe[n] = 0;
-	char *slash = strrchr(exe, '/');
-	if (!slash)
-		return;
-	*slash = 0;
-	char path[600];
-	snprintf(path, sizeof(path), "%s/../src/%s", exe, name);
-	if (access(path, X_OK) == 0)
-		snprintf(out, size, "%s", path);
 }
 
 static bool has_scenario(const char *name)
