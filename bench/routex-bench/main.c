@@ -144,10 +144,10 @@ static void default_tool(char *out, size_t size, const char *name)
 	if (!slash)
 		return;
 	*slash = 0;
-	char path[600];
-	snprintf(path, sizeof(path), "%s/../src/%s", exe, name);
-	if (access(path, X_OK) == 0)
-		snprintf(out, size, "%s", path);
+	char path[400];
+	int n2 = snprintf(path, sizeof(path), "%s/../src/%s", exe, name);
+	if (n2 > 0 && (size_t)n2 < sizeof(path) && (size_t)n2 < size && access(path, X_OK) == 0)
+		memcpy(out, path, (size_t)n2 + 1);
 }
 
 static void parse_opts(int argc, char **argv)
