@@ -16,7 +16,9 @@ void peer_session_connected(struct peer_session *s, int fd, uint64_t now_ms);
 bool peer_session_readable(struct peer_session *s, uint64_t now_ms);
 /* Writes as much backlog as the socket takes. Returns false when the session went down. */
 bool peer_session_writable(struct peer_session *s, uint64_t now_ms);
-/* Fires due timers (hold, keepalive, send hold). Returns false when the session went down. */
+/* Fires due timers (hold, keepalive, send hold). A hold deadline found past first reads what
+ * the socket holds (a late caller must not take unread messages for silence). Returns false
+ * when the session went down. */
 bool peer_session_tick(struct peer_session *s, uint64_t now_ms);
 /* Earliest timer deadline, 0 when none runs. */
 uint64_t peer_session_next_deadline(const struct peer_session *s);

@@ -528,6 +528,11 @@ bool peer_session_tick(struct peer_session *s, uint64_t now)
 {
 	if (s->fd < 0)
 		return false;
+	/* Messages already in the socket were received in time: when the caller comes late (a
+	 * stalled thread, a resumed VM, a tick before the read events), read them before
+	 * calling the peer silent. Reading restarts the hold timer for each one. */
+	if (s->hold_deadline && now >= s->hold_deadline && !peer_session_readable(s, now))
+		return false;
 	if (s->hold_deadline && now >= s->hold_deadline) {
 		peer_session_close(s, WIRE_ERR_HOLD, 0, NULL, 0, "hold timer expired");
 		return false;

@@ -456,6 +456,28 @@ static void test_late_tick_sends_one_keepalive(void **state)
 
 /* ---- clock jumps ---- */
 
+/* a's thread could not run for 100 s (hold 90) while b sent its KEEPALIVEs (at 30 and
+ * 60 s); they wait in a's socket. When a runs again its first call may well be the tick
+ * (io.c ticks every peer after at most 64 events per epoll_wait, and a resumed VM finds
+ * its clock already past the deadline): the session must read what is waiting before it
+ * decides that the peer has been silent for a hold time. (b's own view of a's silence is
+ * not the point here: b is not ticked past its deadline.) */
+static void test_clock_jump_pending_keepalives(void **state)
+{
+	establish(90, 4 << 20);
+	for (uint64_t t = T0 + 30000; t <= T0 + 60000; t += 30000)
+		assert_true(peer_session_tick(&b.s, t)); /* b sends, a does not run */
+	assert_true(peer_session_tick(&a.s, T0 + 100000));
+	assert_int_equal(a.s.state, FSM_ESTABLISHED);
+	assert_int_equal(a.downs, 0);
+	assert_int_equal(a.s.hold_deadline, T0 + 100000 + 90000);
+	assert_int_equal(a.s.stats.msgs_in[WIRE_KEEPALIVE], 1 + 2);
+	/* The tick also sent a's own overdue KEEPALIVE. */
+	assert_true(peer_session_readable(&b.s, T0 + 100000));
+	assert_int_equal(b.s.hold_deadline, T0 + 100000 + 90000);
+	teardown(-1);
+}
+
 /* The same jump with nothing waiting: the peer really was silent for longer than the
  * hold time, and the session expires (4/0). */
 static void test_clock_jump_silent_peer_expires(void **state)
@@ -491,6 +513,7 @@ int main(void)
 		cmocka_unit_test(test_hold_timer_waiting_for_open),
 		cmocka_unit_test(test_keepalives_while_peer_busy),
 		cmocka_unit_test(test_late_tick_sends_one_keepalive),
+		cmocka_unit_test(test_clock_jump_pending_keepalives),
 		cmocka_unit_test(test_clock_jump_silent_peer_expires),
 		cmocka_unit_test(test_clock_jump_partial_message_expires),
 	};
