@@ -340,17 +340,33 @@ class Env:
             time.sleep(0.25)
 
     def close(self, failed=False):
+        """Stop everything. Then routexd must have exited 0 on SIGTERM with no sanitizer
+        report in its log (make test also runs this suite on the ASan+UBSan build)."""
         for d in reversed(self.daemons):
             try:
                 d.stop()
             except Exception:
                 pass
+        problem = None
         if self.rx:
+            alive = self.rx.alive()
             self.rx.stop()
+            with open(self.rx_log, errors="replace") as f:
+                log = f.read()
+            m = re.search(r"ERROR: \w*Sanitizer|runtime error:|WARNING: ThreadSanitizer", log)
+            if m:
+                problem = "routexd's log has a sanitizer report:\n" + log[m.start():][:4000]
+            elif not alive or self.rx.p.returncode != 0:
+                problem = "routexd %s (status %s)\n%s" % (
+                    "had exited before the end of the test" if not alive else
+                    "did not exit cleanly on SIGTERM", self.rx.p.returncode, tail(self.rx_log))
+        failed = failed or problem is not None
         if failed or KEEP:
             print("interop: kept %s" % self.dir)
         else:
             shutil.rmtree(self.dir, ignore_errors=True)
+        if problem:
+            raise AssertionError(problem)
 
 
 class Daemon:
