@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdio.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -253,7 +254,11 @@ static void serve_one(struct ctl_server *s, int fd)
 			break;
 	}
 	line[len] = 0;
-	FILE *out = fdopen(fd, "w");
+	/* The answer is built in memory, then sent with MSG_NOSIGNAL: a client that left before
+	 * reading it is an EPIPE for us, never a SIGPIPE for the process. */
+	char *ans = NULL;
+	size_t alen = 0;
+	FILE *out = open_memstream(&ans, &alen);
 	if (!out) {
 		close(fd);
 		return;
@@ -263,6 +268,16 @@ static void serve_one(struct ctl_server *s, int fd)
 	else
 		ctl_answer(s->d, line, out);
 	fclose(out);
+	for (size_t off = 0; off < alen;) {
+		ssize_t n = send(fd, ans + off, alen - off, MSG_NOSIGNAL);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		off += (size_t)n;
+	}
+	free(ans);
+	close(fd);
 }
 
 static void *ctl_main(void *arg)
