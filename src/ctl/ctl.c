@@ -3,13 +3,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <stdio.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <routex/compiler.h>
@@ -21,6 +22,7 @@
 #include "ctl-int.h"
 
 #define CTL_MAX_REQUEST 4096
+#define CTL_REQUEST_MS 2000 /* to send a whole request line */
 
 struct ctl_server {
 	struct rx_daemon *d;
@@ -237,14 +239,25 @@ static bool cmd_reload_w(struct rx_daemon *d, const struct ctl_args *a, FILE *ou
 
 /* ---- the server ---- */
 
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
 static void serve_one(struct ctl_server *s, int fd)
 {
 	char line[CTL_MAX_REQUEST + 1];
 	size_t len = 0;
-	/* A client gets a short while to send its line; a slow or silent one is dropped. */
+	/* A client gets a short while in all to send its line; a slow or silent one is dropped.
+	 * The bound is on the whole line, not per read: a client trickling a byte now and then
+	 * would otherwise hold this (only) control thread for as long as it likes. */
+	uint64_t deadline = now_ms() + CTL_REQUEST_MS;
 	while (len < CTL_MAX_REQUEST) {
+		uint64_t now = now_ms();
 		struct pollfd p = {.fd = fd, .events = POLLIN};
-		if (poll(&p, 1, 2000) <= 0)
+		if (now >= deadline || poll(&p, 1, (int)(deadline - now)) <= 0)
 			break;
 		ssize_t n = read(fd, line + len, CTL_MAX_REQUEST - len);
 		if (n <= 0)

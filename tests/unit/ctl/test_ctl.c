@@ -4,10 +4,10 @@
  * Covered: the socket file's mode (0660, whatever the umask) and a stale file in its place;
  * well-formed requests in text and JSON; empty, unknown, malformed, binary and oversized
  * requests, and too many words, each answered with one `error:` line; clients that connect
- * and say nothing or close early; clients that go away before reading the answer; many
- * clients from several threads at once. After every abuse the server must still answer a
- * plain `show peers`. The process does not ignore SIGPIPE, as routexd does: the control
- * thread must not depend on it. */
+ * and say nothing, close early, or trickle their request a byte at a time; clients that go
+ * away before reading the answer; many clients from several threads at once. After every
+ * abuse the server must still answer a plain `show peers`. The process does not ignore
+ * SIGPIPE, as routexd does: the control thread must not depend on it. */
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
@@ -329,6 +329,41 @@ static void test_client_leaves_before_answer(void **state)
 	assert_alive();
 }
 
+struct trickle {
+	int fd;
+	volatile bool stop;
+};
+
+static void *trickle_main(void *arg)
+{
+	struct trickle *t = arg;
+	for (int i = 0; i < 40 && !t->stop; i++) {
+		send_all(t->fd, "s", 1);
+		usleep(150000);
+	}
+	return NULL;
+}
+
+/* A client sending a byte every 150 ms never completes its line. The server's wait for a
+ * request is bounded in total, not per byte: another client is answered within a few
+ * seconds, not after the trickler's six. */
+static void test_trickling_client(void **state)
+{
+	struct trickle t = {.fd = connect_ctl()};
+	pthread_t th;
+	assert_int_equal(pthread_create(&th, NULL, trickle_main, &t), 0);
+	usleep(50000);
+	uint64_t t0 = now_ms();
+	assert_alive();
+	uint64_t waited = now_ms() - t0;
+	t.stop = true;
+	pthread_join(th, NULL);
+	close(t.fd);
+	if (waited >= 4000)
+		fail_msg("a trickling client held the control socket for %llu ms",
+			 (unsigned long long)waited);
+}
+
 #define N_THREADS 6
 #define N_REQ 40
 
@@ -421,6 +456,7 @@ int main(void)
 		cmocka_unit_test(test_oversized),
 		cmocka_unit_test(test_silent_and_vanishing_clients),
 		cmocka_unit_test(test_client_leaves_before_answer),
+		cmocka_unit_test(test_trickling_client),
 		cmocka_unit_test(test_concurrent_clients),
 		cmocka_unit_test(test_stale_socket_replaced),
 	};
