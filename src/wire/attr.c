@@ -370,7 +370,9 @@ static void unknown_attr(struct parse_state *st, const struct attr_in *a)
 	/* Copies are contiguous only while nothing else is allocated in between; AS paths are
 	 * widened after the pass, so the unknown block stays in one piece. */
 	memcpy(o, a->raw, a->raw_len);
-	o[0] |= WIRE_AF_PARTIAL; /* RFC 4271 5: we did not understand it */
+	/* RFC 4271 5: we did not understand it. RFC 4271 4.3: the low four flag bits are
+	 * ignored on receipt but MUST be zero when sent, and this copy is what we send. */
+	o[0] = (uint8_t)((o[0] & 0xF0) | WIRE_AF_PARTIAL);
 	at->unknown_len = (uint16_t)(at->unknown_len + a->raw_len);
 }
 

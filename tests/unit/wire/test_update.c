@@ -190,6 +190,11 @@ static void test_unknown_attributes_kept(void **state)
 	assert_int_equal(parse(&ibgp4, NULL, A_BASE4 "e0 70 01 aa c0 71 02 bbcc", N_ONE), WIRE_OK);
 	assert_int_equal(a->unknown_len, 4 + 5);
 	assert_memory_equal(a->unknown, "\xe0\x70\x01\xaa\xe0\x71\x02\xbb\xcc", 9);
+	/* RFC 4271 4.3: low flag bits are ignored on receipt and cleared on the copy that
+	 * is passed on (they MUST be zero when sent). */
+	assert_int_equal(parse(&ibgp4, NULL, A_BASE4 "cf 72 01 aa", N_ONE), WIRE_OK);
+	assert_int_equal(a->unknown_len, 4);
+	assert_memory_equal(a->unknown, "\xe0\x72\x01\xaa", 4);
 	/* flags 0x4f: low bits set on ORIGIN; extended length on a short AS_PATH. */
 	assert_int_equal(
 	    parse(&ibgp4, NULL, "4f 01 01 02 50 02 000a 02 02 0000fde9 0000fdea" A_NEXTHOP, N_ONE),
