@@ -331,13 +331,13 @@ static void test_client_leaves_before_answer(void **state)
 
 struct trickle {
 	int fd;
-	volatile bool stop;
+	bool stop; /* A: relaxed, a plain flag between two threads */
 };
 
 static void *trickle_main(void *arg)
 {
 	struct trickle *t = arg;
-	for (int i = 0; i < 40 && !t->stop; i++) {
+	for (int i = 0; i < 40 && !__atomic_load_n(&t->stop, __ATOMIC_RELAXED); i++) {
 		send_all(t->fd, "s", 1);
 		usleep(150000);
 	}
@@ -356,7 +356,7 @@ static void test_trickling_client(void **state)
 	uint64_t t0 = now_ms();
 	assert_alive();
 	uint64_t waited = now_ms() - t0;
-	t.stop = true;
+	__atomic_store_n(&t.stop, true, __ATOMIC_RELAXED);
 	pthread_join(th, NULL);
 	close(t.fd);
 	if (waited >= 4000)
