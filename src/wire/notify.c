@@ -62,12 +62,15 @@ bool wire_shutdown_msg(const struct wire_notification *n, char *out, size_t size
 	size_t o = 0;
 	while (p < end) {
 		size_t k = utf8_seq(p, (size_t)(end - p));
-		bool control = k == 1 && (p[0] < 0x20 || p[0] == 0x7F);
+		/* C0 and DEL, and C1 (U+0080..U+009F: 0xC2 0x80..0x9F), which terminals take
+		 * as controls too (U+009B is CSI, U+0085 a line break). */
+		bool control = (k == 1 && (p[0] < 0x20 || p[0] == 0x7F)) ||
+			       (k == 2 && p[0] == 0xC2 && p[1] < 0xA0);
 		if (o + (k == 0 || control ? 1 : k) + 1 > size)
 			break; /* only whole characters, and room for the NUL */
 		if (k == 0 || control) { /* never let a peer write control characters into logs */
 			out[o++] = '?';
-			p++;
+			p += k ? k : 1; /* one '?' per character, or per invalid octet */
 			continue;
 		}
 		memcpy(out + o, p, k);

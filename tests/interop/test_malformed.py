@@ -412,7 +412,7 @@ class MalformedSuite(unittest.TestCase):
             if x.absent:
                 self.assertNotIn(x.absent, line[0])
             raw = open(e.rx_log, "rb").read()
-            self.assertFalse(re.search(rb"[\x00-\x09\x0b-\x1f\x7f]", raw),
+            self.assertFalse(re.search(rb"[\x00-\x09\x0b-\x1f\x7f]|\xc2[\x80-\x9f]", raw),
                              "control characters reached routexd's log")
         else:  # Accept, Discard
             send()
@@ -647,6 +647,9 @@ def header_cases():
         Case("NOTIFICATION: control characters sanitised", "RFC 9003 2",
              lambda c: sp.notification(6, 2, shutdown(b"\x1b[31mred\x07\nline\x7f end")),
              Quiet('6/2 (Cease/Administrative Shutdown): "?[31mred??line? end"')),
+        Case("NOTIFICATION: C1 control characters sanitised", "RFC 9003 2",
+             lambda c: sp.notification(6, 2, shutdown("a\u009b2Jb\u0085c".encode())),
+             Quiet('6/2 (Cease/Administrative Shutdown): "a?2Jb?c"')),
         Case("NOTIFICATION: shutdown communication longer than the data", "RFC 9003 2",
              lambda c: sp.notification(6, 2, bytes([255]) + b"short\x1b[2J"),
              Quiet("received NOTIFICATION 6/2 (Cease/Administrative Shutdown)",

@@ -199,6 +199,9 @@ static void test_shutdown_sanitised(void **state)
 	assert_string_equal(out, "a?b?[2J?c");
 	assert_true(shutdown_of("06 02 02 61 7f", out, sizeof(out)));
 	assert_string_equal(out, "a?");
+	/* C1 controls in UTF-8: "a" U+009B (CSI) "2Jb" U+0085 (NEL) "c"; U+00A0 stays. */
+	assert_true(shutdown_of("06 02 0b 61 c29b 324a62 c285 63 c2a0", out, sizeof(out)));
+	assert_string_equal(out, "a?2Jb?c\xc2\xa0");
 	/* Invalid UTF-8: a lone continuation octet and a truncated sequence. */
 	assert_true(shutdown_of("06 02 03 61 80 62", out, sizeof(out)));
 	assert_string_equal(out, "a?b");
