@@ -183,7 +183,20 @@ static void ev_update(void *ctx, struct peer_session *s, const struct wire_updat
 	/* IPv4 NLRI use NEXT_HOP, MP_REACH NLRI their own next hop: two attribute sets when
 	 * a sender combines both in one UPDATE (RFC 7606 5.1 lets it). */
 	push_update(p, u, v4, 1, wd, 2, NULL, 4, withdraw_all);
-	push_update(p, u, mp, 1, NULL, 0, u->mp_nexthop, u->mp_nexthop_len, withdraw_all);
+	/* RFC 8950 4: IPv4 NLRI with an IPv6 next hop need the Extended Next Hop capability,
+	 * which routexd does not advertise, and an IPv4 route goes out with a 4-octet
+	 * NEXT_HOP or none: relayed, it would be an UPDATE without NEXT_HOP. Such routes are
+	 * unusable, like an invalid NEXT_HOP (RFC 4271 6.3): treated as withdrawn. */
+	bool mp_withdraw = withdraw_all;
+	if (!withdraw_all && u->mp_reach.afi == RX_AFI_IPV4 && u->mp_nexthop_len != 4 &&
+	    usable(s, &u->mp_reach)) {
+		RX_LOG_LIMITED(RX_LOG_WARN,
+			       "peer %s: %u IPv4 prefixes with a %u-octet next hop (RFC 8950 not "
+			       "negotiated): treated as withdrawn",
+			       peer_conf(p)->name, u->mp_reach.count, u->mp_nexthop_len);
+		mp_withdraw = true;
+	}
+	push_update(p, u, mp, 1, NULL, 0, u->mp_nexthop, u->mp_nexthop_len, mp_withdraw);
 }
 
 const struct peer_events daemon_peer_events = {ev_established, ev_update, ev_refresh, ev_down,
