@@ -267,6 +267,9 @@ static void serve_one(struct ctl_server *s, int fd)
 			break;
 	}
 	line[len] = 0;
+	char *nl = memchr(line, '\n', len);
+	if (nl) /* one request per connection: what follows its line is not part of it */
+		*nl = 0;
 	/* The answer is built in memory, then sent with MSG_NOSIGNAL: a client that left before
 	 * reading it is an EPIPE for us, never a SIGPIPE for the process. */
 	char *ans = NULL;
@@ -276,7 +279,7 @@ static void serve_one(struct ctl_server *s, int fd)
 		close(fd);
 		return;
 	}
-	if (len == CTL_MAX_REQUEST && !memchr(line, '\n', len))
+	if (len == CTL_MAX_REQUEST && !nl)
 		ctl_error(out, NULL, "request too long");
 	else
 		ctl_answer(s->d, line, out);

@@ -211,6 +211,9 @@ static void test_wellformed(void **state)
 	assert_answer("show learned nva1\n", "ok\n");
 	assert_answer("show advertised nva1\n", "ok\n");
 	assert_answer("  \t show   peers \r\n", "ok\n");
+	/* One request line per connection: what follows it is not part of the request. */
+	assert_answer("show peers\nreload\n", "ok\n");
+	assert_answer("exchange off\non\n", "ok\n");
 }
 
 static void test_empty_and_unknown(void **state)
@@ -282,6 +285,11 @@ static void test_oversized(void **state)
 	memset(big, ' ', 4096);
 	memcpy(big + 4000, "show peers\n", 11);
 	ans = ask_raw(big, 4011);
+	assert_true(starts_with(ans, "ok\n"));
+	free(ans);
+	memset(big, ' ', 4096); /* exactly the limit, newline last */
+	memcpy(big + 4085, "show peers\n", 11);
+	ans = ask_raw(big, 4096);
 	assert_true(starts_with(ans, "ok\n"));
 	free(ans);
 	assert_alive();
