@@ -249,6 +249,22 @@ static void dec_as4_aggregator(struct parse_state *st, const struct attr_in *a)
 	memcpy(st->as4_aggr_addr, a->val + 4, 4);
 }
 
+/* RFC 2545 3: the (first) IPv6 next hop is a neighbour's global unicast address: not
+ * unspecified, loopback, IPv4-mapped (RFC 4291 2.5.5.2), link-local or multicast. */
+static bool nexthop6_usable(const uint8_t *a)
+{
+	static const uint8_t zero[10];
+	bool low_zero = memcmp(a, zero, 10) == 0;
+	if (low_zero && a[10] == 0 && a[11] == 0 && a[12] == 0 && a[13] == 0 && a[14] == 0 &&
+	    a[15] <= 1)
+		return false; /* :: and ::1 */
+	if (low_zero && a[10] == 0xFF && a[11] == 0xFF)
+		return false;
+	if (a[0] == 0xFF || (a[0] == 0xFE && (a[1] & 0xC0) == 0x80))
+		return false;
+	return true;
+}
+
 /* MP_REACH_NLRI (RFC 4760 3). In MRT RIB entries (RFC 6396 4.3.4) the attribute may hold
  * only the next-hop length and next hop. Errors here make NLRI impossible to locate, so they
  * reset the session (RFC 7606 7.11, 5.3); RFC 4760 7 names Optional Attribute Error. */
@@ -292,6 +308,12 @@ static void dec_mp_reach(struct parse_state *st, const struct attr_in *a)
 	memcpy(u->mp_nexthop, v + 4, nhlen);
 	u->has_mp_reach = true;
 	keep(st, a->type);
+	/* RFC 4271 6.3 (as for NEXT_HOP): a next hop that cannot be used makes the routes
+	 * unusable, and other peers must not be sent it: treat-as-withdraw (the NLRI were
+	 * located above), never a reset. MRT archives are replayed as recorded. */
+	if (!st->mrt && known && afi == RX_AFI_IPV6 && !nexthop6_usable(v + 4))
+		malformed(st, a, WIRE_TREAT_AS_WITHDRAW, WIRE_UPD_INVALID_NEXT_HOP,
+			  "MP_REACH_NLRI next hop is not a unicast address");
 }
 
 static void dec_mp_unreach(struct parse_state *st, const struct attr_in *a)

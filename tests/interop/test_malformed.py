@@ -720,6 +720,27 @@ def update_cases():
              lambda c: sp.update(attrs=sp.mp_reach6(c.nh6, [c.v, c.v2], afi=1) +
                                  sp.origin(0) + sp.as_path(c.path())),
              W("IPv4 prefixes with a 16-octet next hop", plain_log=True)),
+        Case("MP_REACH IPv6 next hop ::", "RFC 4271 6.3, RFC 2545 3",
+             lambda c: sp.update(attrs=sp.mp_reach6("::", [c.v6]) + sp.origin(0) +
+                                 sp.as_path(c.path())),
+             W("MP_REACH_NLRI next hop is not a unicast address", v6=True)),
+        Case("MP_REACH IPv6 next hop multicast", "RFC 4271 6.3, RFC 2545 3",
+             lambda c: sp.update(attrs=sp.mp_reach6("ff02::1", [c.v6]) + sp.origin(0) +
+                                 sp.as_path(c.path())),
+             W("MP_REACH_NLRI next hop is not a unicast address", v6=True)),
+        Case("MP_REACH IPv6 next hop link-local alone", "RFC 2545 3",
+             lambda c: sp.update(attrs=sp.mp_reach6("fe80::4", [c.v6]) + sp.origin(0) +
+                                 sp.as_path(c.path())),
+             W("MP_REACH_NLRI next hop is not a unicast address", v6=True)),
+        Case("MP_REACH IPv6 next hop IPv4-mapped", "RFC 4291 2.5.5.2",
+             lambda c: sp.update(attrs=sp.mp_reach6("::ffff:10.254.0.4", [c.v6]) + sp.origin(0) +
+                                 sp.as_path(c.path())),
+             W("MP_REACH_NLRI next hop is not a unicast address", v6=True)),
+        Case("MP_REACH IPv6 global and link-local next hops", "RFC 2545 3",
+             lambda c: sp.update(attrs=sp.mp_reach6(
+                 sp.ipaddress.ip_address(c.nh6).packed + sp.ipaddress.ip_address("fe80::4").packed,
+                 [c.v6]) + sp.origin(0) + sp.as_path(c.path())),
+             Accept(count=lambda c: [c.v6])),
         Case("duplicate MP_REACH", "RFC 7606 3.g",
              lambda c: sp.update(attrs=sp.mp_reach6(c.nh6, [c.v6]) + sp.mp_reach6(
                  c.nh6, [c.b6]) + sp.origin(0) + sp.as_path(c.path())),
