@@ -3,9 +3,9 @@
  * The session under test is `a`; its peer is either a second core (`b`) or, once both are
  * Established, the raw other end of the socket, which the test reads, writes, stops reading
  * or closes. Covered: a peer that stops reading (RFC 9687 send hold timer 8/0, and the
- * output bound, Cease/8), a peer that dies in the middle of an UPDATE (FIN over a
- * socketpair, RST over TCP), hold timer expiry (4/0) at its exact deadline, keepalives
- * while one side is busy, and a jump of the clock.
+ * output bound, Cease/8) and one that reads slowly (no reset), a peer that dies in the
+ * middle of an UPDATE (FIN over a socketpair, RST over TCP), hold timer expiry (4/0) at its
+ * exact deadline, keepalives while one side is busy, and a jump of the clock.
  *
  * Time: the core takes `now` from its caller; routexd passes peer_now_ms(), which is
  * CLOCK_MONOTONIC. That clock is not moved by settimeofday or NTP steps (NTP only slews
@@ -224,6 +224,33 @@ static void test_send_hold_timer(void **state)
 	bool eof = false;
 	drain_fd(peer, SIZE_MAX, &eof);
 	assert_true(eof);
+	teardown(peer);
+}
+
+/* A slow consumer is not a dead one: a peer that takes 128 KB every 20 s (hold 30) drains a
+ * 2 MB backlog over minutes without the send hold timer firing. (Over a Unix socket the
+ * writer sees room only once whole skbs are consumed, hence reads that large.) */
+static void test_slow_consumer_keeps_session(void **state)
+{
+	establish(30, 4 << 20);
+	int peer = take_peer_fd();
+	uint64_t t = T0 + 1000;
+	fill_until_backlog(2000000, t);
+	int rounds = 0;
+	while (peer_session_backlog(&a.s) > 0) {
+		t += 20000;
+		assert_true(drain_fd(peer, 131072, NULL) > 0);
+		write_all(peer, keepalive, sizeof(keepalive));
+		assert_true(peer_session_readable(&a.s, t));
+		uint64_t out = a.s.stats.bytes_out;
+		assert_true(peer_session_writable(&a.s, t));
+		assert_true(a.s.stats.bytes_out > out); /* progress each round */
+		assert_true(peer_session_tick(&a.s, t));
+		assert_true(++rounds < 200);
+	}
+	assert_true(rounds >= 10); /* it did take a while */
+	assert_int_equal(a.downs, 0);
+	assert_int_equal(a.s.send_hold_deadline, 0);
 	teardown(peer);
 }
 
@@ -504,6 +531,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_send_hold_timer),
+		cmocka_unit_test(test_slow_consumer_keeps_session),
 		cmocka_unit_test(test_backlog_bound_cease),
 		cmocka_unit_test(test_peer_closes_after_header),
 		cmocka_unit_test(test_peer_closes_mid_update),
