@@ -182,7 +182,20 @@ static void ev_update(void *ctx, struct peer_session *s, const struct wire_updat
 	}
 	/* IPv4 NLRI use NEXT_HOP, MP_REACH NLRI their own next hop: two attribute sets when
 	 * a sender combines both in one UPDATE (RFC 7606 5.1 lets it). */
-	push_update(p, u, v4, 1, wd, 2, NULL, 4, withdraw_all);
+	/* RFC 1122 3.2.1.3: 0/8 and 127/8 never appear outside a host, so as NEXT_HOP they
+	 * are unusable (RFC 4271 6.3), and relayed they make FRR reset its session with us
+	 * (3/8, "martian next hop"): the IPv4 NLRI are treated as withdrawn. */
+	bool v4_withdraw = withdraw_all;
+	if (!withdraw_all && usable(s, &u->nlri) && WIRE_HAS(&u->attrs, WIRE_ATTR_NEXT_HOP) &&
+	    (u->attrs.nexthop[0] == 0 || u->attrs.nexthop[0] == 127)) {
+		RX_LOG_LIMITED(RX_LOG_WARN,
+			       "peer %s: %u prefixes with NEXT_HOP %u.%u.%u.%u (RFC 1122 3.2.1.3): "
+			       "treated as withdrawn",
+			       peer_conf(p)->name, u->nlri.count, u->attrs.nexthop[0],
+			       u->attrs.nexthop[1], u->attrs.nexthop[2], u->attrs.nexthop[3]);
+		v4_withdraw = true;
+	}
+	push_update(p, u, v4, 1, wd, 2, NULL, 4, v4_withdraw);
 	/* RFC 8950 4: IPv4 NLRI with an IPv6 next hop need the Extended Next Hop capability,
 	 * which routexd does not advertise, and an IPv4 route goes out with a 4-octet
 	 * NEXT_HOP or none: relayed, it would be an UPDATE without NEXT_HOP. Such routes are
