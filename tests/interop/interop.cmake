@@ -17,7 +17,7 @@ if(Python3_Interpreter_FOUND)
     rules_same_update=test_rules.SameUpdate rules_limit_count=test_rules.LimitCount
     rules_graceful_restart=test_rules.GracefulRestart rules_communities=test_rules.Communities
     rules_route_refresh=test_rules.RouteRefresh rules_show=test_rules.ShowMatches
-    ixp_transparent=test_ixp.Transparent)
+    ixp_transparent=test_ixp.Transparent ha=test_ha.HA)
   foreach(t ${rx_interop_tests})
     string(REPLACE "=" ";" tp ${t})
     list(GET tp 0 tname)
