@@ -11,6 +11,8 @@ Setup, shared by every case of a class (one routexd, so the suite stays fast):
 - rcv: a second raw speaker (AS 65005) that only receives: it sees the exact attribute
   bytes routexd relays, and checks every UPDATE against the RFCs (nothing malformed may
   ever reach another peer; no message above 4096 octets, it has no extended messages);
+- frr: FRR bgpd (Update and Attrs, when installed), a second real receiver, the strictest
+  about what it accepts (it resets on what it considers malformed);
 - ibgp: a raw speaker in routexd's own AS (65515, role expressroute; route exchange on),
   for the attributes whose rules differ on iBGP; as4: a raw speaker configured with a
   4-octet AS (4200000007), for AS_TRANS in OPEN.
