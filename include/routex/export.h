@@ -89,6 +89,13 @@ const struct rib_path *export_select(const struct export_state *e, const struct 
 				     const struct export_key *k, const struct rib_path *set,
 				     unsigned n);
 
+/* Whether a path can be sent for a prefix of that family: an IPv6 prefix needs an IPv6
+ * next hop, which originated routes do not have yet (they are withheld). */
+static inline bool export_has_nexthop(const struct rib_path *p, bool ipv6)
+{
+	return !ipv6 || p->attrs->k.nexthop_len >= 16;
+}
+
 /* A peer came up: joins (or creates) its group and is sent the whole Loc-RIB as its group
  * sees it, then End-of-RIB for each family. */
 void export_member_up_w(struct export_state *e, struct rib *rib, const struct export_key *k,

@@ -362,8 +362,8 @@ static bool adv_cb(const struct rib_tree *t, const struct rib_node *nd, const st
 	struct adv_show *s = arg;
 	const struct rib_path *sel = export_select(&s->d->exp, &s->d->rib, &s->p->key_w,
 						   rib_node_paths(t, nd), nd->n_ecmp);
-	if (!sel || sel->src == s->p->src)
-		return true;
+	if (!sel || sel->src == s->p->src || !export_has_nexthop(sel, p->afi == RX_AFI_IPV6))
+		return true; /* not sent: its own route, or withheld (see export_has_nexthop) */
 	char pfx[RX_PREFIX_STRLEN];
 	rx_prefix_fmt(p, pfx, sizeof(pfx));
 	bool prepend = !s->d->exp.pol.transparent && s->p->key_w.ebgp;

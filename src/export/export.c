@@ -208,7 +208,7 @@ static void pack_run(struct export_state *e, const struct rib *rib, const struct
 		/* RFC 8654 4: a route whose attributes cannot fit is withheld from the group; so is
 		 * an IPv6 route without an IPv6 next hop (an originated one), which a receiver
 		 * would have to treat as malformed (RFC 7606 7.11). */
-		bool no_nh = r->fam != RX_FAM_IPV4_UNICAST && nh_len == 0;
+		bool no_nh = !export_has_nexthop(r->path, r->fam != RX_FAM_IPV4_UNICAST);
 		if (!alen || alen + 64 > max_msg || no_nh) {
 			e->routes_withheld += r->n;
 			return;

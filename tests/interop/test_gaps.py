@@ -6,8 +6,8 @@ session. Until 7d82e69 it sent an MP_REACH_NLRI with a next hop of length 0 (and
 attribute): BIRD answered UPDATE error 3/9, FRR 3/8, and the sessions reset in a loop. Now
 it keeps the prefix in its RIB, logs a warning and advertises it to nobody. The first test
 guards the session side (passes); the second wants the prefix delivered (fails today);
-the third wants `routexctl show advertised` to agree with what was sent (today it lists the
-withheld prefix as advertised, with the IPv4 router-id as its next hop).
+the third wants `routexctl show advertised` to agree with what was sent (it does since
+export_has_nexthop: the withheld prefix is no longer listed).
 
 MaxPrefixesOut: `max-prefixes-out` (docs/config.md: "never advertise more", ExpressRoute's
 1,000-route limit towards on-premises) is parsed but nothing in src/export or src/core
@@ -61,7 +61,6 @@ class Originate6(h.InteropCase):
         self.assertEqual(self.flapped(), {})
 
 
-    @unittest.expectedFailure
     def test_show_advertised_tells_the_truth(self):
         self.start_all()
         for d in self.ds:
