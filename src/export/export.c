@@ -202,16 +202,19 @@ static void pack_run(struct export_state *e, const struct rib *rib, const struct
 {
 	uint8_t attrs[WIRE_EXT_MAX_LEN], nh[32], nh_len = 0;
 	size_t alen = 0, max_msg = g->key.ext_msg ? WIRE_EXT_MAX_LEN : WIRE_MAX_LEN;
+	bool withdraw = r->path == NULL;
 	if (r->path) {
 		alen = export_attrs_encode(e, rib, &g->key, r->path, r->fam != RX_FAM_IPV4_UNICAST,
 					   attrs, sizeof(attrs), nh, &nh_len);
 		/* RFC 8654 4: a route whose attributes cannot fit is withheld from the group; so is
 		 * an IPv6 route without an IPv6 next hop (an originated one), which a receiver
-		 * would have to treat as malformed (RFC 7606 7.11). */
+		 * would have to treat as malformed (RFC 7606 7.11). Withheld means withdrawn: the
+		 * members may hold an earlier version that did fit. */
 		bool no_nh = !export_has_nexthop(r->path, r->fam != RX_FAM_IPV4_UNICAST);
 		if (!alen || alen + 64 > max_msg || no_nh) {
 			e->routes_withheld += r->n;
-			return;
+			withdraw = true;
+			alen = 0;
 		}
 	}
 	const struct item *items = g->pack->items;
@@ -220,7 +223,7 @@ static void pack_run(struct export_state *e, const struct rib *rib, const struct
 	uint32_t i = r->head;
 	while (i != UINT32_MAX) {
 		c->buf = grow(c->buf, &c->cap, c->len + max_msg, 1);
-		wire_update_begin(&b, c->buf + c->len, max_msg, (enum rx_family)r->fam, r->path == NULL,
+		wire_update_begin(&b, c->buf + c->len, max_msg, (enum rx_family)r->fam, withdraw,
 				  false, attrs, alen, nh, nh_len);
 		while (i != UINT32_MAX && wire_update_add(&b, &items[i].p, 0))
 			i = items[i].next;

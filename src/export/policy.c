@@ -120,8 +120,11 @@ size_t export_attrs_encode(const struct export_state *e, const struct rib *rib,
 	view_of(a, &w);
 	*nh_len = 0;
 	if (a->k.nexthop_len == 16 || a->k.nexthop_len == 32) {
-		memcpy(nh, attr_nexthop(a), a->k.nexthop_len);
-		*nh_len = a->k.nexthop_len;
+		/* RFC 2545 3: a link-local next hop is only for receivers on the sender's link,
+		 * which the route server cannot know of its peers; the global one goes alone (FRR
+		 * resets the session over a link-local next hop from off its link). */
+		memcpy(nh, attr_nexthop(a), 16);
+		*nh_len = 16;
 	}
 	if (p->src == RIB_SRC_LOCAL && a->k.nexthop_len == 0) {
 		/* Originated prefixes: the server names itself, by router id, as next hop (it

@@ -676,8 +676,7 @@ def header_cases():
              Withheld(pre=False), session="ext"),
         Case("extended messages: grown over 4096, withdrawn", "RFC 8654 4",
              lambda c: c.upd(c.base() + sp.attr(sp.OPT_T | sp.F_EXT, 250, bytes(4100))),
-             Withheld(pre=True), session="ext",
-             xfail="export leaves the earlier version with a peer without extended messages"),
+             Withheld(pre=True), session="ext"),
         Case("extended messages: KEEPALIVE of 4097 octets", "RFC 8654 4",
              lambda c: sp.msg(sp.KEEPALIVE, bytes(4078)),
              Reset(1, 2, "bad message length", data=hdr_len(4097)), session="ext"),
@@ -778,9 +777,7 @@ def update_cases():
              lambda c: sp.update(attrs=sp.mp_reach6(
                  sp.ipaddress.ip_address(c.nh6).packed + sp.ipaddress.ip_address("fe80::4").packed,
                  [c.v6]) + sp.origin(0) + sp.as_path(c.path())),
-             Accept(count=lambda c: [c.v6]), xfail_frr=True,
-             xfail="the link-local next hop is relayed to peers off the sender's link (RFC 2545 "
-                   "3); FRR 8.4 then resets its session (3/10)"),
+             Accept(count=lambda c: [c.v6])),
         Case("duplicate MP_REACH", "RFC 7606 3.g",
              lambda c: sp.update(attrs=sp.mp_reach6(c.nh6, [c.v6]) + sp.mp_reach6(
                  c.nh6, [c.b6]) + sp.origin(0) + sp.as_path(c.path())),
