@@ -75,11 +75,13 @@ class HA(unittest.TestCase):
                     "protocol static feed { ipv4; %s}\n"
                     % (self.ip(n), os.path.join(self.dir, name + ".bird.log"), static))
             for s in servers:
+                # routexd treats 127/8 next hops as martian (RFC 1122): announce another.
+                export = ("filter { if source = RTS_STATIC then { bgp_next_hop = 10.254.%d.%d; "
+                          "accept; } reject; }" % (self.SUBNET, n)) if routes else "none"
                 f.write("protocol bgp %s {\n  local %s port %d as %d;\n"
                         "  neighbor %s port %d as 65515;\n  multihop 2;\n  hold time 30;\n"
                         "  ipv4 { import all; export %s; };\n}\n"
-                        % (s["name"], self.ip(n), lport, asn, self.ip(s["n"]), s["port"],
-                           "where source = RTS_STATIC" if routes else "none"))
+                        % (s["name"], self.ip(n), lport, asn, self.ip(s["n"]), s["port"], export))
         self.start(["bird", "-f", "-c", conf, "-s", sock,
                     "-P", os.path.join(self.dir, name + ".pid")], name)
         return sock
