@@ -2,7 +2,7 @@
  *
  * Loop: wait on the queue's doorbell (RCU offline while waiting, so grace periods never
  * wait for an idle thread), take everything queued at once, apply it in order, and after
- * every slice of RDE_SLICE messages export the RIB's change log and pass a quiescent state.
+ * every RDE_SLICE_PREFIXES prefixes export the RIB's change log and pass a quiescent state.
  * Slicing bounds the change log's memory and lets packed UPDATEs flow to the peers while a
  * full table is still arriving.
  *
@@ -44,11 +44,6 @@ struct rde_msg *rde_msg_new(uint8_t kind, uint16_t src, size_t n_pfx, size_t att
 void rde_push(struct rx_daemon *d, struct rde_msg *m)
 {
 	mpsc_push(&d->rdeq, &m->node);
-}
-
-static struct rx_peer *peer_at(struct rx_daemon *d, uint16_t src)
-{
-	return daemon_peer(d, src);
 }
 
 static void publish_counts(struct rx_daemon *d, struct rx_peer *p)
@@ -115,7 +110,7 @@ static void limit_hit(struct rx_peer *p)
 
 static void apply_update(struct rx_daemon *d, struct rde_msg *m)
 {
-	struct rx_peer *p = peer_at(d, m->src);
+	struct rx_peer *p = daemon_peer(d, m->src);
 	if (!p || !p->up_w || p->limit_hit_w)
 		return; /* a session being closed: its last words do not count */
 	struct rib *rib = &d->rib;
@@ -155,7 +150,7 @@ static void stale_end(struct rx_daemon *d, struct rx_peer *p, const char *why)
 
 static void peer_up(struct rx_daemon *d, struct rde_msg *m)
 {
-	struct rx_peer *p = peer_at(d, m->src);
+	struct rx_peer *p = daemon_peer(d, m->src);
 	if (!p)
 		return;
 	rde_export_pending_w(d); /* the feed must start from a flushed state */
@@ -181,7 +176,7 @@ static void peer_up(struct rx_daemon *d, struct rde_msg *m)
 
 static void peer_down(struct rx_daemon *d, struct rde_msg *m)
 {
-	struct rx_peer *p = peer_at(d, m->src);
+	struct rx_peer *p = daemon_peer(d, m->src);
 	if (!p || !p->up_w)
 		return;
 	rde_export_pending_w(d);
@@ -218,7 +213,7 @@ static void peer_down(struct rx_daemon *d, struct rde_msg *m)
 
 static void end_of_rib(struct rx_daemon *d, struct rde_msg *m)
 {
-	struct rx_peer *p = peer_at(d, m->src);
+	struct rx_peer *p = daemon_peer(d, m->src);
 	if (!p || !p->up_w || !p->stale_w)
 		return;
 	p->eor_pending_w &= (uint8_t)~RX_FAM_BIT(m->family);
@@ -240,7 +235,7 @@ static void stale_timers(struct rx_daemon *d)
 
 static void refresh(struct rx_daemon *d, struct rde_msg *m)
 {
-	struct rx_peer *p = peer_at(d, m->src);
+	struct rx_peer *p = daemon_peer(d, m->src);
 	if (!p || !p->up_w)
 		return;
 	/* RFC 2918: send our routes again; leaving and rejoining the group resends them. */
