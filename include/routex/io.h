@@ -9,7 +9,8 @@
  *
  * Synchronisation:
  *   io_loop_init/start/stop/fini   the owner (main thread), not concurrently
- *   io_loop_add_peer, io_send, io_close_peer, io_remove_peer   any thread, any time
+ *   io_loop_add_peer, io_send, io_close_peer, io_reconfigure_peer, io_disable_peer
+ *                                  any thread, any time
  *   io_loop_listen                 before io_loop_start
  *   struct io_peer fields          its loop's thread only, after io_loop_add_peer
  *   io_out.refs                    A: atomic; acq_rel on the last unref so the freeing
@@ -93,9 +94,11 @@ void io_peer_init(struct io_peer *p, const struct peer_session_cfg *cfg, const c
 		  const struct sockaddr *remote, socklen_t remote_len, void *owner);
 /* Queues the peer to its loop, which adopts it and, if active, starts connecting. */
 void io_loop_add_peer(struct io_loop *l, struct io_peer *p);
-/* Closes the session with a NOTIFICATION (if up) and keeps the peer down for hold_down_s
- * seconds (0: reconnect with the usual backoff). */
-void io_close_peer(struct io_peer *p, uint8_t code, uint8_t subcode, unsigned hold_down_s);
+/* Closes the session with a NOTIFICATION (if up; data is copied) and keeps the peer down
+ * for hold_down_s seconds (0: reconnect with the usual backoff). */
+void io_close_peer(struct io_peer *p, uint8_t code, uint8_t subcode, const uint8_t *data,
+		   size_t data_len, unsigned hold_down_s);
+#define IO_CLOSE_DATA_MAX 16 /* NOTIFICATION data io_close_peer carries (longer is cut) */
 
 /* Everything a reload may change about a peer's connection. */
 struct io_peer_settings {

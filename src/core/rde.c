@@ -98,14 +98,20 @@ static bool over_limit(struct rx_daemon *d, struct rx_peer *p, const struct rde_
 	return held + added > max;
 }
 
-static void limit_hit(struct rx_peer *p)
+static void limit_hit(struct rx_peer *p, const struct rde_msg *m)
 {
 	uint32_t max = peer_conf(p)->max_prefixes;
-	/* RFC 4486: Cease / Maximum Number of Prefixes Reached, then a restart delay. */
+	/* RFC 4486 4: Cease / Maximum Number of Prefixes Reached, with the AFI, SAFI and upper
+	 * bound as data (the family of the UPDATE that crossed it), then a restart delay. */
+	uint8_t data[7];
+	wire_put16(data, m->n_ann && m->pfx[0].p.afi == RX_AFI_IPV6 ? RX_AFI_IPV6 : RX_AFI_IPV4);
+	data[2] = RX_SAFI_UNICAST;
+	wire_put32(data + 3, max);
 	p->limit_hit_w = true;
 	rx_log(RX_LOG_WARN, "peer %s: more than %u prefixes (max-prefixes): closing for %u s",
 	       peer_conf(p)->name, max, RDE_MAXPFX_HOLD_DOWN_S);
-	io_close_peer(&p->io, WIRE_ERR_CEASE, WIRE_CEASE_MAX_PREFIXES, RDE_MAXPFX_HOLD_DOWN_S);
+	io_close_peer(&p->io, WIRE_ERR_CEASE, WIRE_CEASE_MAX_PREFIXES, data, sizeof(data),
+		      RDE_MAXPFX_HOLD_DOWN_S);
 }
 
 static void apply_update(struct rx_daemon *d, struct rde_msg *m)
@@ -119,7 +125,7 @@ static void apply_update(struct rx_daemon *d, struct rde_msg *m)
 	for (uint32_t i = m->n_ann; i < m->n_ann + m->n_wd; i++)
 		rib_withdraw_w(rib, m->src, m->pfx[i].path_id, &m->pfx[i].p);
 	if (over_limit(d, p, m)) {
-		limit_hit(p);
+		limit_hit(p, m);
 		return;
 	}
 	if (m->n_ann) {

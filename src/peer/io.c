@@ -43,6 +43,8 @@ struct io_cmd {
 	int fd;
 	struct io_out *out;
 	uint8_t code, subcode;
+	uint8_t data_len;
+	uint8_t data[IO_CLOSE_DATA_MAX];
 	unsigned hold_down_s;
 	struct io_peer_settings *settings; /* RECONFIG */
 };
@@ -370,7 +372,8 @@ static void run_cmd(struct io_loop *l, struct io_cmd *c, uint64_t now)
 		p->hold_down_until = now + (uint64_t)c->hold_down_s * 1000;
 		drop_connect(p);
 		if (p->s.fd >= 0)
-			peer_session_close(&p->s, c->code, c->subcode, NULL, 0, "closed by routexd");
+			peer_session_close(&p->s, c->code, c->subcode, c->data, c->data_len,
+					   "closed by routexd");
 		if (c->hold_down_s)
 			p->retry_at = p->hold_down_until;
 		break;
@@ -558,11 +561,15 @@ void io_loop_add_peer(struct io_loop *l, struct io_peer *p)
 	push_cmd(l, cmd_new(IO_CMD_ADD, p));
 }
 
-void io_close_peer(struct io_peer *p, uint8_t code, uint8_t subcode, unsigned hold_down_s)
+void io_close_peer(struct io_peer *p, uint8_t code, uint8_t subcode, const uint8_t *data,
+		   size_t data_len, unsigned hold_down_s)
 {
 	struct io_cmd *c = cmd_new(IO_CMD_CLOSE, p);
 	c->code = code;
 	c->subcode = subcode;
+	c->data_len = (uint8_t)(data_len < IO_CLOSE_DATA_MAX ? data_len : IO_CLOSE_DATA_MAX);
+	if (c->data_len)
+		memcpy(c->data, data, c->data_len);
 	c->hold_down_s = hold_down_s;
 	push_cmd(p->loop, c);
 }

@@ -373,14 +373,19 @@ static void on_notification(struct peer_session *s, const uint8_t *body, size_t 
 		session_down(s, "NOTIFICATION too short");
 		return;
 	}
-	wire_shutdown_msg(&n, text, sizeof(text));
+	char detail[320] = "";
+	if (wire_shutdown_msg(&n, text, sizeof(text)) && text[0])
+		snprintf(detail, sizeof(detail), ": \"%s\"", text);
+	else if (n.code == WIRE_ERR_CEASE && n.subcode == WIRE_CEASE_MAX_PREFIXES &&
+		 n.data_len == 7) /* RFC 4486 4: AFI, SAFI, upper bound */
+		snprintf(detail, sizeof(detail), ": AFI %u SAFI %u limit %u", wire_get16(n.data),
+			 n.data[2], wire_get32(n.data + 3));
 	s->stats.last_error_code = n.code;
 	s->stats.last_error_subcode = n.subcode;
 	s->stats.last_error_sent = false;
 	s->notified = true;
-	logf_(s, "received NOTIFICATION %u/%u (%s/%s)%s%s%s", n.code, n.subcode,
-	      wire_err_name(n.code), wire_suberr_name(n.code, n.subcode), text[0] ? ": \"" : "",
-	      text, text[0] ? "\"" : "");
+	logf_(s, "received NOTIFICATION %u/%u (%s/%s)%s", n.code, n.subcode, wire_err_name(n.code),
+	      wire_suberr_name(n.code, n.subcode), detail);
 	/* RFC 4271 6: never answer a NOTIFICATION with one. */
 	session_down(s, "NOTIFICATION received");
 }

@@ -38,8 +38,12 @@ static void ev_down(void *ctx, struct peer_session *s, const char *reason)
 {
 	__atomic_fetch_add(&downs[side(s)], 1, __ATOMIC_RELAXED);
 }
+static int limit_logged; /* A: relaxed */
+
 static void ev_log(void *ctx, struct peer_session *s, const char *msg)
 {
+	if (strstr(msg, "received NOTIFICATION 6/1") && strstr(msg, "AFI 1 SAFI 1 limit 3"))
+		__atomic_store_n(&limit_logged, 1, __ATOMIC_RELAXED);
 	fprintf(stderr, "[%s] %s\n", s->name, msg);
 }
 static void loop_log(void *ctx, const char *msg)
@@ -174,9 +178,11 @@ static void test_stranger_refused(void **state)
 
 static void test_close_with_hold_down(void **state)
 {
-	io_close_peer(&pa, WIRE_ERR_CEASE, WIRE_CEASE_MAX_PREFIXES, 2);
+	static const uint8_t limit[7] = {0, 1, 1, 0, 0, 0, 3}; /* IPv4 unicast, 3 prefixes */
+	io_close_peer(&pa, WIRE_ERR_CEASE, WIRE_CEASE_MAX_PREFIXES, limit, sizeof(limit), 2);
 	assert_true(wait_for(&downs[0], 1));
 	assert_true(wait_for(&downs[1], 1));
+	assert_true(wait_for(&limit_logged, 1)); /* RFC 4486 data reached the other side */
 	usleep(1000 * 1000); /* inside the hold-down: B's retries are refused */
 	assert_int_equal(get(&established[0]), 1);
 	assert_true(wait_for(&established[0], 2)); /* after it, the session comes back */
