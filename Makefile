@@ -1,8 +1,9 @@
 # Thin wrapper over CMake. The two commands the README promises:
 #   make run    install what is missing, build, run the main job
 #   make test   install what is missing, build, pass the whole test suite
-# (release: every label; ASan+UBSan: unit, stress and interop, so routexd itself runs
-# sanitized against real daemons; TSan: unit and stress; then the fuzz targets briefly).
+# (release: every label, the unit tests also under valgrind; ASan+UBSan: unit, stress and
+# interop, so routexd itself runs sanitized against real daemons; TSan: unit and stress;
+# then the fuzz targets briefly).
 JOBS ?= $(shell nproc)
 BUILD ?= build
 CMAKE_FLAGS ?=
