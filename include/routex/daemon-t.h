@@ -42,6 +42,7 @@ struct rx_peer {
 	size_t advertised;         /* prefixes the peer is sent */
 	uint64_t rejected;         /* announcements refused (AS loop, limits) */
 	uint64_t flaps;            /* sessions lost */
+	bool out_limited;          /* max-prefixes-out reached: routes are being withheld */
 	const char *last_reason;   /* static text of the last session loss */
 	uint8_t last_code, last_subcode;
 	/* Decision thread (W). */

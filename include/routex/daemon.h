@@ -58,6 +58,8 @@ void rde_export_pending_w(struct rx_daemon *d);
 void rde_originate_w(struct rx_daemon *d, const struct rx_prefix *add, size_t n_add,
 		     const struct rx_prefix *del, size_t n_del);
 uint8_t daemon_rib_role(int conf_role);
+/* Export's max-prefixes-out callback (export_limit_fn): logs and publishes the state. */
+void rde_out_limit(void *ctx, uint16_t src, uint32_t limit, bool reached);
 
 /* Reload (reload.c): re-reads the config file and applies what changed. Runs on the
  * decision thread; writes a per-peer report to out. */

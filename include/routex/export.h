@@ -12,6 +12,11 @@
  * through. So no Adj-RIB-Out copy is kept: `show advertised` and policy changes (route
  * exchange) recompute it from the Loc-RIB. Path hiding (RFC 7947 2.3.2) is not handled yet.
  *
+ * The one exception is a member with an export limit (max-prefixes-out): what it holds then
+ * depends on the order routes arrived in, so it gets a group of its own that keeps the set
+ * of prefixes it was sent (at most the limit, typically 1,000: small). A route beyond the
+ * limit is withheld; when a held prefix is withdrawn, the group refills from the Loc-RIB.
+ *
  * Synchronisation: every function here runs on the decision thread (suffix _w), which owns
  * the groups; members' sessions are reached only through io_send. Counters marked A are
  * read by the control socket with relaxed loads. */
@@ -39,6 +44,7 @@ struct export_key {
 	bool as4;
 	bool ebgp;
 	bool ext_msg;
+	uint32_t limit;       /* max-prefixes-out; 0: none. A limited member is grouped alone. */
 };
 
 /* Queues packed bytes to a member (the daemon: to its I/O thread; tests: capture). The
@@ -59,7 +65,14 @@ struct export_group {
 	unsigned n, cap;
 	size_t selected;      /* W: prefixes for which the group has a route */
 	struct export_pack *pack; /* W: per-batch packing state */
+	/* Limited groups only (key.limit != 0, one member): */
+	struct export_held *held; /* W: prefixes the member was sent */
+	bool overflow;        /* W: a route was withheld because of the limit */
+	bool refill;          /* W: a held prefix went while overflowing: refill at flush */
 };
+
+/* Told when a limited member starts (reached) or stops withholding routes. */
+typedef void (*export_limit_fn)(void *ctx, uint16_t src, uint32_t limit, bool reached);
 
 /* Slots of the per-batch repeat detector, 8 bytes each: twice the decision thread's slice
  * of 4,096 prefixes, and 64 KiB so that its random probes hit the cache (at 256 KiB they
@@ -75,6 +88,8 @@ struct export_state {
 	uint32_t seen_gen;
 	uint64_t msgs_packed;       /* W: statistics */
 	uint64_t routes_withheld;   /* W: attributes too large for the group's message size */
+	export_limit_fn limit_cb;   /* optional */
+	void *limit_ctx;
 };
 
 void export_init(struct export_state *e, const struct export_policy *pol);
@@ -102,6 +117,19 @@ void export_member_up_w(struct export_state *e, struct rib *rib, const struct ex
 			uint16_t src, export_send_fn send, void *send_ctx, size_t *advertised);
 /* A peer went down: leaves its group (empty groups are freed). */
 void export_member_down_w(struct export_state *e, uint16_t src);
+/* A member's key changed (its export limit, on reload): it moves to the group of the new key
+ * and is sent exactly the difference between what it holds and what it is now due. */
+void export_member_rekey_w(struct export_state *e, struct rib *rib, uint16_t src,
+			   const struct export_key *k);
+/* ROUTE-REFRESH (RFC 2918): sends the member everything it holds again, then End-of-RIB. */
+void export_member_refresh_w(struct export_state *e, struct rib *rib, uint16_t src);
+/* What the member `src` (with key k) holds for a prefix with that ECMP set: the path it was
+ * sent, or NULL (not selected, its own route, withheld for want of a next hop or by its
+ * limit). For `show advertised`. */
+const struct rib_path *export_held(const struct export_state *e, const struct rib *rib,
+				   uint16_t src, const struct export_key *k,
+				   const struct rx_prefix *p, const struct rib_path *set,
+				   unsigned n);
 /* Sends what the RIB changes mean to every group. */
 void export_changes_w(struct export_state *e, struct rib *rib, const struct rib_changes *c);
 /* Applies a new policy: walks the Loc-RIB and sends each group exactly the difference

@@ -190,6 +190,8 @@ bool daemon_init(struct rx_daemon *d, struct conf_daemon *conf)
 	struct export_policy pol = {.asn = conf->asn, .router_id = conf->router_id,
 				    .exchange = conf->route_exchange, .transparent = conf->transparent};
 	export_init(&d->exp, &pol);
+	d->exp.limit_cb = rde_out_limit;
+	d->exp.limit_ctx = d;
 	if (!mpsc_init(&d->rdeq))
 		return false;
 	d->peers = calloc(DAEMON_MAX_PEERS, sizeof(*d->peers));

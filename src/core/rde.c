@@ -141,6 +141,21 @@ static void send_to_peer(void *ctx, struct io_out *o)
 	io_send(&((struct rx_peer *)ctx)->io, o);
 }
 
+void rde_out_limit(void *ctx, uint16_t src, uint32_t limit, bool reached)
+{
+	struct rx_peer *p = daemon_peer(ctx, src);
+	if (!p)
+		return;
+	__atomic_store_n(&p->out_limited, reached, __ATOMIC_RELAXED);
+	if (reached)
+		rx_log(RX_LOG_WARN, "peer %s: max-prefixes-out %u reached: further routes are "
+				    "withheld until some of the %u advertised are withdrawn",
+		       peer_conf(p)->name, limit, limit);
+	else
+		rx_log(RX_LOG_INFO, "peer %s: back under max-prefixes-out %u: every route is "
+				    "advertised", peer_conf(p)->name, limit);
+}
+
 /* Graceful restart over: the stale routes that were not announced again go. */
 static void stale_end(struct rx_daemon *d, struct rx_peer *p, const char *why)
 {
@@ -187,6 +202,7 @@ static void peer_down(struct rx_daemon *d, struct rde_msg *m)
 		return;
 	rde_export_pending_w(d);
 	export_member_down_w(&d->exp, p->src);
+	__atomic_store_n(&p->out_limited, false, __ATOMIC_RELAXED);
 	p->up_w = false;
 	size_t n = d->rib.peers[p->src].prefixes[0] + d->rib.peers[p->src].prefixes[1];
 	if (m->graceful) {
@@ -244,10 +260,9 @@ static void refresh(struct rx_daemon *d, struct rde_msg *m)
 	struct rx_peer *p = daemon_peer(d, m->src);
 	if (!p || !p->up_w)
 		return;
-	/* RFC 2918: send our routes again; leaving and rejoining the group resends them. */
+	/* RFC 2918: send our routes again. */
 	rde_export_pending_w(d);
-	export_member_down_w(&d->exp, p->src);
-	export_member_up_w(&d->exp, &d->rib, &p->key_w, p->src, send_to_peer, p, &p->advertised);
+	export_member_refresh_w(&d->exp, &d->rib, p->src);
 }
 
 /* The virtual network's prefixes (config `originate`): source RIB_SRC_LOCAL, ORIGIN IGP, an

@@ -97,6 +97,12 @@ static void apply_peer(struct rx_daemon *d, const struct conf_daemon *nc,
 	bool reset = pd->change == CONF_CHANGE_RESET ||
 		     (pd->changed & (1u << CONF_PK_ROLE)) != 0;
 	__atomic_store_n(&p->conf, pd->new_peer, __ATOMIC_RELEASE);
+	if (!reset && p->up_w && p->key_w.limit != pd->new_peer->max_prefixes_out) {
+		/* Re-export, no reset: the peer is sent the difference the new limit makes. */
+		rde_export_pending_w(d);
+		p->key_w.limit = pd->new_peer->max_prefixes_out;
+		export_member_rekey_w(&d->exp, &d->rib, p->src, &p->key_w);
+	}
 	if (!reset)
 		return;
 	__atomic_store_n(&p->role, daemon_rib_role(pd->new_peer->role), __ATOMIC_RELAXED);

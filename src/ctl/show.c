@@ -231,7 +231,11 @@ bool ctl_show_peers(struct rx_daemon *d, const struct ctl_args *a, FILE *out)
 		size_t rcv = __atomic_load_n(&p->received, __ATOMIC_RELAXED);
 		size_t acc = __atomic_load_n(&p->accepted, __ATOMIC_RELAXED);
 		size_t adv = __atomic_load_n(&p->advertised, __ATOMIC_RELAXED);
+		bool out_lim = __atomic_load_n(&p->out_limited, __ATOMIC_RELAXED);
 		if (!json) {
+			if (out_lim) /* the routes it is not sent matter more than an old error */
+				snprintf(err, sizeof(err), "max-prefixes-out %u reached",
+					 cp->max_prefixes_out);
 			fprintf(out, "%-16s %-20s %-10u %-12s %-11s %-13s %8zu %8zu %8zu %s\n",
 				cp->name, addr, cp->asn, role_name(__atomic_load_n(&p->role, __ATOMIC_RELAXED)),
 				fsm_state_name((enum fsm_state)st), up, rcv, acc, adv, err);
@@ -243,9 +247,11 @@ bool ctl_show_peers(struct rx_daemon *d, const struct ctl_args *a, FILE *out)
 		fprintf(out, ", \"address\": \"%s\", \"asn\": %u, \"role\": \"%s\", \"state\": \"%s\", "
 			     "\"uptime_seconds\": %lld, \"prefixes_received\": %zu, "
 			     "\"prefixes_accepted\": %zu, \"prefixes_advertised\": %zu, "
+			     "\"max_prefixes_out\": %u, \"max_prefixes_out_reached\": %s, "
 			     "\"rejected\": %llu, \"flaps\": %llu, \"last_error\": ",
 			addr, cp->asn, role_name(__atomic_load_n(&p->role, __ATOMIC_RELAXED)), fsm_state_name((enum fsm_state)st),
 			since ? (long long)(time(NULL) - since) : 0LL, rcv, acc, adv,
+			cp->max_prefixes_out, out_lim ? "true" : "false",
 			(unsigned long long)__atomic_load_n(&p->rejected, __ATOMIC_RELAXED),
 			(unsigned long long)__atomic_load_n(&p->flaps, __ATOMIC_RELAXED));
 		ctl_json_str(out, err);
@@ -360,10 +366,10 @@ static bool adv_cb(const struct rib_tree *t, const struct rib_node *nd, const st
 		   void *arg)
 {
 	struct adv_show *s = arg;
-	const struct rib_path *sel = export_select(&s->d->exp, &s->d->rib, &s->p->key_w,
-						   rib_node_paths(t, nd), nd->n_ecmp);
-	if (!sel || sel->src == s->p->src || !export_has_nexthop(sel, p->afi == RX_AFI_IPV6))
-		return true; /* not sent: its own route, or withheld (see export_has_nexthop) */
+	const struct rib_path *sel = export_held(&s->d->exp, &s->d->rib, s->p->src, &s->p->key_w,
+						 p, rib_node_paths(t, nd), nd->n_ecmp);
+	if (!sel)
+		return true; /* not sent: its own route, or withheld (see export_held) */
 	char pfx[RX_PREFIX_STRLEN];
 	rx_prefix_fmt(p, pfx, sizeof(pfx));
 	bool prepend = !s->d->exp.pol.transparent && s->p->key_w.ebgp;

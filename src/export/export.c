@@ -90,6 +90,91 @@ static uint64_t mix(uint64_t x)
 	return x;
 }
 
+static uint64_t pfx_hash(const struct rx_prefix *p)
+{
+	uint64_t a, b;
+	memcpy(&a, p->addr, 8);
+	memcpy(&b, p->addr + 8, 8);
+	return mix(a ^ mix(b ^ ((uint64_t)p->len << 8 | p->afi)));
+}
+
+/* ---- what a limited member holds ---- */
+
+/* A set of prefixes: linear probing, an empty slot has afi 0, and deletion shifts the
+ * following entries back (no tombstones, so a long-lived set with churn never degrades). */
+struct export_held {
+	struct rx_prefix *v;
+	size_t mask, n;
+};
+
+static struct export_held *held_new(void)
+{
+	struct export_held *h = calloc(1, sizeof(*h));
+	RX_ASSERT(h);
+	h->mask = 15;
+	h->v = calloc(h->mask + 1, sizeof(*h->v));
+	RX_ASSERT(h->v);
+	return h;
+}
+
+static void held_free(struct export_held *h)
+{
+	if (h)
+		free(h->v);
+	free(h);
+}
+
+/* The slot holding p, or the empty slot where it would go. */
+static size_t held_slot(const struct export_held *h, const struct rx_prefix *p)
+{
+	for (size_t i = pfx_hash(p) & h->mask;; i = (i + 1) & h->mask)
+		if (!h->v[i].afi || rx_prefix_equal(&h->v[i], p))
+			return i;
+}
+
+static bool held_has(const struct export_held *h, const struct rx_prefix *p)
+{
+	return h->v[held_slot(h, p)].afi != 0;
+}
+
+static void held_add(struct export_held *h, const struct rx_prefix *p)
+{
+	if (2 * (h->n + 1) > h->mask + 1) {
+		struct export_held old = *h;
+		h->mask = 2 * h->mask + 1;
+		h->v = calloc(h->mask + 1, sizeof(*h->v));
+		RX_ASSERT(h->v);
+		for (size_t i = 0; i <= old.mask; i++)
+			if (old.v[i].afi)
+				h->v[held_slot(h, &old.v[i])] = old.v[i];
+		free(old.v);
+	}
+	size_t i = held_slot(h, p);
+	if (!h->v[i].afi) {
+		h->v[i] = *p;
+		h->n++;
+	}
+}
+
+static void held_del(struct export_held *h, const struct rx_prefix *p)
+{
+	size_t i = held_slot(h, p);
+	if (!h->v[i].afi)
+		return;
+	/* Move back every later entry of the cluster whose home slot is not in (i, j]. */
+	for (size_t j = (i + 1) & h->mask; h->v[j].afi; j = (j + 1) & h->mask) {
+		size_t home = pfx_hash(&h->v[j]) & h->mask;
+		bool stays = i < j ? (home > i && home <= j) : (home > i || home <= j);
+		if (!stays) {
+			h->v[i] = h->v[j];
+			i = j;
+		}
+	}
+	h->v[i] = (struct rx_prefix){0};
+	h->n--;
+}
+
+
 static enum rx_family fam_of(const struct rx_prefix *p)
 {
 	return p->afi == RX_AFI_IPV4 ? RX_FAM_IPV4_UNICAST : RX_FAM_IPV6_UNICAST;
@@ -265,7 +350,7 @@ static void flush_group(struct export_state *e, const struct rib *rib, struct ex
 static bool key_equal(const struct export_key *a, const struct export_key *b)
 {
 	return a->role == b->role && a->families == b->families && a->as4 == b->as4 &&
-	       a->ebgp == b->ebgp && a->ext_msg == b->ext_msg;
+	       a->ebgp == b->ebgp && a->ext_msg == b->ext_msg && a->limit == b->limit;
 }
 
 void export_init(struct export_state *e, const struct export_policy *pol)
@@ -284,6 +369,7 @@ static void pack_free(struct export_pack *pk)
 
 static void group_free(struct export_group *g)
 {
+	held_free(g->held);
 	pack_free(g->pack);
 	free(g->pack);
 	free(g->m);
@@ -299,14 +385,17 @@ void export_fini(struct export_state *e)
 	memset(e, 0, sizeof(*e));
 }
 
+/* The group of key k; a limited key always gets a new group (its member's own). */
 static struct export_group *group_get(struct export_state *e, const struct export_key *k)
 {
-	for (unsigned i = 0; i < e->n_groups; i++)
+	for (unsigned i = 0; i < e->n_groups && !k->limit; i++)
 		if (key_equal(&e->groups[i]->key, k))
 			return e->groups[i];
 	struct export_group *g = calloc(1, sizeof(*g));
 	RX_ASSERT(g);
 	g->key = *k;
+	if (k->limit)
+		g->held = held_new();
 	g->pack = calloc(1, sizeof(*g->pack));
 	RX_ASSERT(g->pack);
 	size_t cap = e->cap_groups;
@@ -318,17 +407,90 @@ static struct export_group *group_get(struct export_state *e, const struct expor
 
 static void publish(struct export_group *g, struct export_member *m)
 {
+	size_t n = g->held ? g->held->n : g->selected - m->self_selected;
 	if (m->advertised) /* A: relaxed, a counter for readers */
-		__atomic_store_n(m->advertised, g->selected - m->self_selected, __ATOMIC_RELAXED);
+		__atomic_store_n(m->advertised, n, __ATOMIC_RELAXED);
+}
+
+static struct export_group *group_of(const struct export_state *e, uint16_t src,
+				     struct export_member **m)
+{
+	for (unsigned i = 0; i < e->n_groups; i++)
+		for (unsigned j = 0; j < e->groups[i]->n; j++)
+			if (e->groups[i]->m[j].src == src) {
+				if (m)
+					*m = &e->groups[i]->m[j];
+				return e->groups[i];
+			}
+	return NULL;
+}
+
+/* ---- limited members ---- */
+
+static bool same_route(const struct rib_path *a, const struct rib_path *b)
+{
+	return a == b || (a && b && a->attrs == b->attrs && a->src == b->src);
+}
+
+/* What member src is due of its group's path for p: nothing when the path is its own (split
+ * horizon) or has no next hop it could be sent with (see export_has_nexthop). */
+static const struct rib_path *due(const struct rib_path *sel, uint16_t src,
+				  const struct rx_prefix *p)
+{
+	if (!sel || sel->src == src || !export_has_nexthop(sel, p->afi == RX_AFI_IPV6))
+		return NULL;
+	return sel;
+}
+
+static void limit_state(struct export_state *e, struct export_group *g, bool reached)
+{
+	if (g->overflow == reached)
+		return;
+	g->overflow = reached;
+	if (e->limit_cb)
+		e->limit_cb(e->limit_ctx, g->m[0].src, g->key.limit, reached);
+}
+
+/* A limited group's change for p: the held set, not the old selection, says what the member
+ * has. A route that does not fit is withheld; losing a held prefix while routes are withheld
+ * asks for a refill at the end of the batch. */
+static void limited_change(struct export_state *e, struct export_group *g,
+			   const struct rx_prefix *p, const struct rib_path *old,
+			   const struct rib_path *nw)
+{
+	uint16_t src = g->m[0].src;
+	old = due(old, src, p);
+	nw = due(nw, src, p);
+	if (held_has(g->held, p)) {
+		if (!nw) {
+			held_del(g->held, p);
+			item_add(g->pack, NULL, p, CLS_ALL, 0);
+			g->refill = g->overflow;
+		} else if (!same_route(old, nw)) {
+			item_add(g->pack, nw, p, CLS_ALL, 0);
+		}
+	} else if (nw) {
+		if (g->held->n < g->key.limit) {
+			held_add(g->held, p);
+			item_add(g->pack, nw, p, CLS_ALL, 0);
+		} else {
+			limit_state(e, g, true);
+		}
+	}
 }
 
 /* ---- one prefix, one group ---- */
 
 /* Queues what moving from `old` to `nw` (the paths the group selects) means for g. */
-static void group_change(struct export_group *g, const struct rx_prefix *p,
-			 const struct rib_path *old, const struct rib_path *nw)
+static void group_change(struct export_state *e, struct export_group *g,
+			 const struct rx_prefix *p, const struct rib_path *old,
+			 const struct rib_path *nw)
 {
-	if (old == nw || (old && nw && old->attrs == nw->attrs && old->src == nw->src))
+	if (g->held) {
+		limited_change(e, g, p, old, nw);
+		return;
+	}
+	if (same_route(old, nw))
 		return;
 	struct export_pack *pk = g->pack;
 	struct export_member *mo = old ? member(g, old->src) : NULL;
@@ -360,7 +522,7 @@ static void prefix_change(struct export_state *e, const struct rib *rib, const s
 		struct export_group *g = e->groups[i];
 		if (!(g->key.families & RX_FAM_BIT(fam_of(p))) || g->n == 0)
 			continue;
-		group_change(g, p, export_select(e, rib, &g->key, ov, on),
+		group_change(e, g, p, export_select(e, rib, &g->key, ov, on),
 			     export_select(e, rib, &g->key, nv, nn));
 	}
 }
@@ -369,13 +531,6 @@ static void prefix_change(struct export_state *e, const struct rib *rib, const s
 /* Prefixes already exported in the current batch, by 64-bit hash, generation-tagged so that
  * a new batch starts empty for free. A hit (or a false hit) flushes every group first, so a
  * prefix never has two messages in one batch, where packing could reorder them. */
-static uint64_t pfx_hash(const struct rx_prefix *p)
-{
-	uint64_t a, b;
-	memcpy(&a, p->addr, 8);
-	memcpy(&b, p->addr + 8, 8);
-	return mix(a ^ mix(b ^ ((uint64_t)p->len << 8 | p->afi)));
-}
 
 /* A slot holds the batch generation in its top 16 bits and 48 bits of the prefix hash. */
 static bool seen_before(struct export_state *e, const struct rx_prefix *p)
@@ -420,6 +575,8 @@ static void flush_all(struct export_state *e, const struct rib *rib)
 	seen_clear(e);
 }
 
+static void refill(struct export_state *e, const struct rib *rib, struct export_group *g);
+
 void export_changes_w(struct export_state *e, struct rib *rib, const struct rib_changes *c)
 {
 	for (size_t i = 0; i < c->len; i++) {
@@ -432,9 +589,11 @@ void export_changes_w(struct export_state *e, struct rib *rib, const struct rib_
 		prefix_change(e, rib, &ch->prefix, ov, ch->old_n, nv, ch->new_n);
 	}
 	flush_all(e, rib);
+	for (unsigned i = 0; i < e->n_groups; i++)
+		refill(e, rib, e->groups[i]);
 }
 
-/* ---- walks: initial feed and policy changes ---- */
+/* ---- walks: initial feed, refill, rekey, refresh and policy changes ---- */
 
 struct feed_ctx {
 	struct export_state *e;
@@ -443,8 +602,30 @@ struct feed_ctx {
 	struct export_member *m;   /* feed: the new member */
 	struct export_pack *pk;    /* feed: a private pack for the member */
 	struct export_policy old;  /* policy change: the policy before */
+	struct export_group *from; /* rekey: the member's group before */
 	size_t n;
+	size_t self;               /* rekey: prefixes whose selected route is the member's */
+	bool full;                 /* refill: stopped at the limit */
 };
+
+static void walk_families(const struct rib *rib, uint8_t families, rib_walk_cb cb, void *arg)
+{
+	for (unsigned t = 0; t < 2; t++)
+		if (families & RX_FAM_BIT(t == 0 ? RX_FAM_IPV4_UNICAST : RX_FAM_IPV6_UNICAST))
+			radix_walk_rcu(&rib->tree[t], NULL, NULL, 0, cb, arg, NULL);
+}
+
+static void send_eor(const struct export_key *k, export_send_fn send, void *send_ctx)
+{
+	for (int fam = 0; fam < RX_FAM_COUNT; fam++) { /* RFC 4724 2: End-of-RIB per family */
+		if (!(k->families & RX_FAM_BIT(fam)))
+			continue;
+		struct io_out *o = io_out_new(32);
+		o->len = wire_eor_encode(o->data, 32, (enum rx_family)fam);
+		send(send_ctx, o);
+		io_out_unref(o);
+	}
+}
 
 static bool feed_cb(const struct rib_tree *t, const struct rib_node *nd, const struct rx_prefix *p,
 		    void *arg)
@@ -454,10 +635,20 @@ static bool feed_cb(const struct rib_tree *t, const struct rib_node *nd, const s
 						   nd->n_ecmp);
 	if (!sel)
 		return true;
-	if (sel->src == f->m->src)
-		f->m->self_selected++; /* split horizon: its own route is not sent back */
-	else
+	if (f->g->held) { /* a limited member: the first routes in prefix order, up to the limit */
+		if (!(sel = due(sel, f->m->src, p)))
+			return true;
+		if (f->g->held->n >= f->g->key.limit) {
+			limit_state(f->e, f->g, true);
+			return false;
+		}
+		held_add(f->g->held, p);
 		item_add(f->pk, sel, p, CLS_ALL, 0);
+	} else if (sel->src == f->m->src) {
+		f->m->self_selected++; /* split horizon: its own route is not sent back */
+	} else {
+		item_add(f->pk, sel, p, CLS_ALL, 0);
+	}
 	if (++f->n % 65536 == 0) /* bound the pending state on big tables */
 		flush_group(f->e, f->rib, f->g);
 	return true;
@@ -473,46 +664,194 @@ void export_member_up_w(struct export_state *e, struct rib *rib, const struct ex
 	struct export_member *m = &g->m[g->n];
 	*m = (struct export_member){.src = src, .send = send, .send_ctx = send_ctx,
 				    .advertised = advertised};
-	/* The feed is packed apart (only for the new member) through a one-member group view,
-	 * so that the group's own pending batch is untouched. */
-	struct export_group solo = {.key = *k, .m = m, .n = 1, .cap = 1};
-	struct export_pack pk = {0};
-	solo.pack = &pk;
-	struct feed_ctx f = {.e = e, .rib = rib, .g = &solo, .m = m, .pk = &pk};
-	for (unsigned t = 0; t < 2; t++)
-		if (k->families & RX_FAM_BIT(t == 0 ? RX_FAM_IPV4_UNICAST : RX_FAM_IPV6_UNICAST))
-			radix_walk_rcu(&rib->tree[t], NULL, NULL, 0, feed_cb, &f, NULL);
-	flush_group(e, rib, &solo);
-	pack_free(&pk);
-	if (g->n == 0)
-		g->selected = f.n; /* a new group learns its count from its first feed */
-	g->n++;
-	for (int fam = 0; fam < RX_FAM_COUNT; fam++) { /* RFC 4724 2: End-of-RIB per family */
-		if (!(k->families & RX_FAM_BIT(fam)))
-			continue;
-		struct io_out *o = io_out_new(32);
-		o->len = wire_eor_encode(o->data, 32, (enum rx_family)fam);
-		send(send_ctx, o);
-		io_out_unref(o);
+	if (g->held) {
+		/* Its own group, nothing pending: fed through the group itself. */
+		g->n = 1;
+		struct feed_ctx f = {.e = e, .rib = rib, .g = g, .m = m, .pk = g->pack};
+		walk_families(rib, k->families, feed_cb, &f);
+		flush_group(e, rib, g);
+	} else {
+		/* The feed is packed apart (only for the new member) through a one-member group
+		 * view, so that the group's own pending batch is untouched. */
+		struct export_group solo = {.key = *k, .m = m, .n = 1, .cap = 1};
+		struct export_pack pk = {0};
+		solo.pack = &pk;
+		struct feed_ctx f = {.e = e, .rib = rib, .g = &solo, .m = m, .pk = &pk};
+		walk_families(rib, k->families, feed_cb, &f);
+		flush_group(e, rib, &solo);
+		pack_free(&pk);
+		if (g->n == 0)
+			g->selected = f.n; /* a new group learns its count from its first feed */
+		g->n++;
 	}
+	send_eor(k, send, send_ctx);
 	publish(g, &g->m[g->n - 1]);
+}
+
+/* Removes m (a member of g) from g, freeing g when it empties; g must have nothing pending. */
+static void member_remove(struct export_state *e, struct export_group *g,
+			  struct export_member *m)
+{
+	RX_ASSERT(g->pack->n_items == 0); /* batches are flushed before peer events */
+	*m = g->m[--g->n];
+	if (g->n)
+		return;
+	for (unsigned i = 0; i < e->n_groups; i++)
+		if (e->groups[i] == g) {
+			e->groups[i] = e->groups[--e->n_groups];
+			break;
+		}
+	group_free(g);
 }
 
 void export_member_down_w(struct export_state *e, uint16_t src)
 {
-	for (unsigned i = 0; i < e->n_groups; i++) {
-		struct export_group *g = e->groups[i];
-		struct export_member *m = member(g, src);
-		if (!m)
-			continue;
-		RX_ASSERT(g->pack->n_items == 0); /* batches are flushed before peer events */
-		*m = g->m[--g->n];
-		if (g->n == 0) {
-			group_free(g);
-			e->groups[i] = e->groups[--e->n_groups];
-		}
+	struct export_member *m;
+	struct export_group *g = group_of(e, src, &m);
+	if (g)
+		member_remove(e, g, m);
+}
+
+/* Refill: a limited group lost held prefixes while it was withholding others; it takes the
+ * first due ones in prefix order until it is full again, or stops withholding. */
+static bool refill_cb(const struct rib_tree *t, const struct rib_node *nd,
+		      const struct rx_prefix *p, void *arg)
+{
+	struct feed_ctx *f = arg;
+	struct export_group *g = f->g;
+	const struct rib_path *sel = due(export_select(f->e, f->rib, &g->key, rib_node_paths(t, nd),
+						       nd->n_ecmp), g->m[0].src, p);
+	if (!sel || held_has(g->held, p))
+		return true;
+	if (g->held->n >= g->key.limit) {
+		f->full = true;
+		return false;
+	}
+	held_add(g->held, p);
+	item_add(g->pack, sel, p, CLS_ALL, 0);
+	return true;
+}
+
+static void refill(struct export_state *e, const struct rib *rib, struct export_group *g)
+{
+	if (!g->held || !g->refill)
+		return;
+	g->refill = false;
+	struct feed_ctx f = {.e = e, .rib = rib, .g = g};
+	walk_families(rib, g->key.families, refill_cb, &f);
+	if (!f.full)
+		limit_state(e, g, false);
+	flush_group(e, rib, g);
+	publish(g, &g->m[0]);
+}
+
+/* Rekey: what the member holds under its old group, against what it is due in the new. */
+static bool rekey_cb(const struct rib_tree *t, const struct rib_node *nd,
+		     const struct rx_prefix *p, void *arg)
+{
+	struct feed_ctx *f = arg;
+	const struct rib_path *set = rib_node_paths(t, nd);
+	uint16_t src = f->m->src;
+	const struct rib_path *old = due(export_select(f->e, f->rib, &f->from->key, set, nd->n_ecmp),
+					 src, p);
+	if (f->from->held && !held_has(f->from->held, p))
+		old = NULL;
+	const struct rib_path *raw = export_select(f->e, f->rib, &f->g->key, set, nd->n_ecmp);
+	const struct rib_path *nw = due(raw, src, p);
+	f->n += raw != NULL;
+	f->self += raw && raw->src == src;
+	if (nw && f->g->held) {
+		if (f->g->held->n < f->g->key.limit)
+			held_add(f->g->held, p);
+		else
+			nw = NULL, f->full = true;
+	}
+	if (nw && !same_route(old, nw))
+		item_add(f->pk, nw, p, CLS_ALL, 0);
+	else if (!nw && old)
+		item_add(f->pk, NULL, p, CLS_ALL, 0);
+	if (f->pk->n_items >= 65536) /* bound the pending state on big tables */
+		flush_group(f->e, f->rib, f->g);
+	return true;
+}
+
+void export_member_rekey_w(struct export_state *e, struct rib *rib, uint16_t src,
+			   const struct export_key *k)
+{
+	struct export_member *mp;
+	struct export_group *from = group_of(e, src, &mp);
+	if (!from || key_equal(&from->key, k))
+		return;
+	struct export_member m = *mp;
+	struct export_group *to = group_get(e, k);
+	/* Sent through a one-member view of the new group (its own pending batch untouched);
+	 * a limited group is new and the view shares its held set. */
+	struct export_group solo = {.key = *k, .m = &m, .n = 1, .cap = 1, .held = to->held};
+	struct export_pack pk = {0};
+	solo.pack = &pk;
+	struct feed_ctx f = {.e = e, .rib = rib, .g = &solo, .m = &m, .pk = &pk, .from = from};
+	walk_families(rib, k->families, rekey_cb, &f);
+	flush_group(e, rib, &solo);
+	pack_free(&pk);
+	bool was = from->held && from->overflow;
+	uint32_t was_limit = from->key.limit;
+	member_remove(e, from, mp);
+	size_t cap = to->cap;
+	to->m = grow(to->m, &cap, to->n + 1, sizeof(*to->m));
+	to->cap = (unsigned)cap;
+	m.self_selected = f.self;
+	if (to->n == 0)
+		to->selected = f.n;
+	to->m[to->n++] = m;
+	if (to->held)
+		to->overflow = f.full;
+	if (was != f.full && e->limit_cb) /* f.full is only ever set for a limited group */
+		e->limit_cb(e->limit_ctx, src, f.full ? k->limit : was_limit, f.full);
+	publish(to, &to->m[to->n - 1]);
+}
+
+static bool resend_cb(const struct rib_tree *t, const struct rib_node *nd,
+		      const struct rx_prefix *p, void *arg)
+{
+	struct feed_ctx *f = arg;
+	const struct rib_path *sel = due(export_select(f->e, f->rib, &f->g->key, rib_node_paths(t, nd),
+						       nd->n_ecmp), f->m->src, p);
+	if (sel && held_has(f->g->held, p))
+		item_add(f->g->pack, sel, p, CLS_ALL, 0);
+	return true;
+}
+
+void export_member_refresh_w(struct export_state *e, struct rib *rib, uint16_t src)
+{
+	struct export_member *m;
+	struct export_group *g = group_of(e, src, &m);
+	if (!g)
+		return;
+	if (!g->held) { /* leaving and rejoining the group resends everything */
+		struct export_member copy = *m;
+		struct export_key k = g->key;
+		member_remove(e, g, m);
+		export_member_up_w(e, rib, &k, src, copy.send, copy.send_ctx, copy.advertised);
 		return;
 	}
+	/* A limited member keeps what it holds: a fresh feed could pick other prefixes and
+	 * leave it holding more than its limit. */
+	struct feed_ctx f = {.e = e, .rib = rib, .g = g, .m = m};
+	walk_families(rib, g->key.families, resend_cb, &f);
+	flush_group(e, rib, g);
+	send_eor(&g->key, m->send, m->send_ctx);
+}
+
+const struct rib_path *export_held(const struct export_state *e, const struct rib *rib,
+				   uint16_t src, const struct export_key *k,
+				   const struct rx_prefix *p, const struct rib_path *set,
+				   unsigned n)
+{
+	const struct rib_path *sel = due(export_select(e, rib, k, set, n), src, p);
+	const struct export_group *g = group_of(e, src, NULL);
+	if (sel && g && g->held && !held_has(g->held, p))
+		return NULL;
+	return sel;
 }
 
 static bool policy_cb(const struct rib_tree *t, const struct rib_node *nd,
@@ -525,7 +864,7 @@ static bool policy_cb(const struct rib_tree *t, const struct rib_node *nd,
 	e->pol = f->old;
 	const struct rib_path *old = export_select(e, f->rib, &f->g->key, set, nd->n_ecmp);
 	e->pol = now;
-	group_change(f->g, p, old, export_select(e, f->rib, &f->g->key, set, nd->n_ecmp));
+	group_change(e, f->g, p, old, export_select(e, f->rib, &f->g->key, set, nd->n_ecmp));
 	if (++f->n % 65536 == 0) /* bound the pending state on big tables */
 		flush_group(e, f->rib, f->g);
 	return true;
@@ -540,11 +879,9 @@ void export_policy_change_w(struct export_state *e, struct rib *rib,
 		struct export_group *g = e->groups[i];
 		flush_group(e, rib, g);
 		struct feed_ctx f = {.e = e, .rib = rib, .g = g, .old = old};
-		for (unsigned t = 0; t < 2; t++)
-			if (g->key.families &
-			    RX_FAM_BIT(t == 0 ? RX_FAM_IPV4_UNICAST : RX_FAM_IPV6_UNICAST))
-				radix_walk_rcu(&rib->tree[t], NULL, NULL, 0, policy_cb, &f, NULL);
+		walk_families(rib, g->key.families, policy_cb, &f);
 		flush_group(e, rib, g);
+		refill(e, rib, g);
 		for (unsigned m = 0; m < g->n; m++)
 			publish(g, &g->m[m]);
 	}

@@ -9,10 +9,7 @@ guards the session side (passes); the second wants the prefix delivered (fails t
 the third wants `routexctl show advertised` to agree with what was sent (it does since
 export_has_nexthop: the withheld prefix is no longer listed).
 
-MaxPrefixesOut: `max-prefixes-out` (docs/config.md: "never advertise more", ExpressRoute's
-1,000-route limit towards on-premises) is parsed but nothing in src/export or src/core
-reads it: an ExpressRoute gateway (GoBGP) with max-prefixes-out 3 receives all 6 routes of
-an NVA once route exchange is on.
+(MaxPrefixesOut was here until max-prefixes-out was enforced: see test_limits.py.)
 """
 import time
 import unittest
@@ -67,30 +64,6 @@ class Originate6(h.InteropCase):
             adv = {h.norm_prefix(r["prefix"]) for r in
                    self.env.ctl("show", "advertised", d.kind)["routes"]}
             self.assertEqual(adv, set(d.routes()), d.name)
-
-
-class MaxPrefixesOut(h.InteropCase):
-    SUBNET = 52
-    NEEDS = ("exabgp", "gobgp")
-
-    @unittest.expectedFailure
-    def test_never_advertise_more(self):
-        e, s = self.env, self.SUBNET
-        e.exchange = True
-        e.add_peer("sdwan", 2, 65001, "nva")
-        e.add_peer("ergw", 3, 65515, "expressroute", **{"max-prefixes-out": 3})
-        nva = e.add(h.ExaBGP("nva-exabgp", 2, 65001))
-        er = e.add(h.GoBGP("er-gobgp", 3, 65515))
-        e.start_routexd()
-        e.start(nva, er)
-        e.established()
-        six = ["10.%d.%d.0/24" % (s, i) for i in range(6)]
-        nva.announce(*six)
-        e.wait(lambda: e.rx_peers()["sdwan"]["prefixes_accepted"] == 6, "6 accepted")
-        time.sleep(2)
-        held = sorted(p for p in er.routes() if p in set(six))
-        self.assertLessEqual(len(held), 3, "ExpressRoute holds %s" % held)
-        self.assertLessEqual(e.rx_peers()["ergw"]["prefixes_advertised"], 3)
 
 
 if __name__ == "__main__":

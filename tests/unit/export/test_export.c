@@ -360,6 +360,228 @@ static void test_transparent_keeps_path_and_med(void **state)
 	assert_false(WIRE_HAS(&u.attrs, WIRE_ATTR_MED));
 }
 
+/* ---- max-prefixes-out ---- */
+
+static uint16_t limit_src[8];
+static bool limit_reached[8];
+static int n_limit_calls;
+
+static bool limit_state_of[4]; /* as the callbacks told it */
+
+static void on_limit(void *ctx, uint16_t src, uint32_t limit, bool reached)
+{
+	assert_true(src < 4);
+	assert_int_not_equal(limit_state_of[src], reached); /* told only of changes */
+	limit_state_of[src] = reached;
+	limit_src[n_limit_calls % 8] = src;
+	limit_reached[n_limit_calls % 8] = reached;
+	n_limit_calls++;
+}
+
+static void test_limit_withholds_and_refills(void **state)
+{
+	struct seen s;
+	ex.limit_cb = on_limit;
+	memset(limit_state_of, 0, sizeof(limit_state_of));
+	n_limit_calls = 0;
+	struct export_key k = KEY_NVA;
+	k.limit = 3;
+	join(2, &k); /* the originated 10.1.0.0/16 takes one place */
+	decode(&cap[2], &s);
+	assert_int_equal(s.n_ann, 1);
+	announce(1, "192.0.2.0/24", 65001, NULL, 0, 0);
+	announce(1, "192.0.2.1/32", 65001, NULL, 0, 0);
+	announce(1, "192.0.2.2/32", 65001, NULL, 0, 0);
+	announce(1, "192.0.2.3/32", 65001, NULL, 0, 0);
+	sync_changes();
+	decode(&cap[2], &s);
+	assert_int_equal(s.n_ann, 2); /* never more than the limit */
+	assert_int_equal(adv[2], 3);
+	assert_int_equal(n_limit_calls, 1);
+	assert_int_equal(limit_src[0], 2);
+	assert_true(limit_reached[0]);
+	/* A held one goes: the member is told, and the next one in prefix order takes its place. */
+	const char *gone = has(&s, "192.0.2.0/24|65515 65001|127.0.0.1|-1") ? "192.0.2.0/24"
+									     : "192.0.2.1/32";
+	withdraw(1, gone);
+	sync_changes();
+	decode(&cap[2], &s);
+	assert_true(withdrew(&s, gone));
+	assert_int_equal(s.n_ann, 1);
+	assert_int_equal(adv[2], 3);
+	/* Two more go: now everything fits, the limit state clears. */
+	withdraw(1, "192.0.2.2/32");
+	withdraw(1, "192.0.2.3/32");
+	sync_changes();
+	decode(&cap[2], &s);
+	assert_int_equal(adv[2], 2);
+	assert_int_equal(n_limit_calls, 2);
+	assert_false(limit_reached[1]);
+	/* Raising the limit to none by rekey: nothing changes for the member but its group. */
+	k.limit = 0;
+	export_member_rekey_w(&ex, &rib, 2, &k);
+	decode(&cap[2], &s);
+	assert_int_equal(s.n_ann + s.n_wd, 0);
+	assert_int_equal(adv[2], 2);
+	export_member_down_w(&ex, 2);
+	ex.limit_cb = NULL;
+}
+
+/* The receiver's view, rebuilt from the bytes it was sent: prefix -> origin AS. */
+#define MODEL_N 64
+struct model {
+	struct rx_prefix p[MODEL_N];
+	uint32_t origin[MODEL_N];
+	bool in[MODEL_N];
+};
+
+static int model_slot(struct model *m, const struct rx_prefix *p)
+{
+	int free_slot = -1;
+	for (int i = 0; i < MODEL_N; i++) {
+		if (m->in[i] && rx_prefix_equal(&m->p[i], p))
+			return i;
+		if (!m->in[i] && free_slot < 0)
+			free_slot = i;
+	}
+	return free_slot;
+}
+
+static void model_apply(struct cap *c, struct model *m)
+{
+	static struct wire_scratch sc;
+	struct wire_ctx ctx = {.as4 = true};
+	for (size_t off = 0; off < c->len;) {
+		uint8_t type;
+		struct wire_error err;
+		size_t ml = wire_header_check(c->buf + off, c->len - off, WIRE_MAX_LEN, &type, &err);
+		assert_true(ml > 0);
+		struct wire_update u;
+		assert_int_equal(wire_update_parse(c->buf + off + WIRE_HEADER_LEN, ml - WIRE_HEADER_LEN,
+						   &ctx, &u, &sc),
+				 WIRE_OK);
+		off += ml;
+		struct wire_nlri_iter it;
+		struct rx_prefix p;
+		wire_nlri_iter_init(&it, &u.withdrawn);
+		while (wire_nlri_next(&it, &p, NULL)) {
+			int i = model_slot(m, &p);
+			assert_true(i >= 0);
+			m->in[i] = false;
+		}
+		uint32_t origin = 65515; /* an empty path (iBGP): ours */
+		if (u.attrs.aspath_len >= 6) /* last AS of a one-segment path */
+			origin = wire_get32(u.attrs.aspath + u.attrs.aspath_len - 4);
+		wire_nlri_iter_init(&it, &u.nlri);
+		while (wire_nlri_next(&it, &p, NULL)) {
+			int i = model_slot(m, &p);
+			assert_true(i >= 0);
+			m->p[i] = p;
+			m->origin[i] = origin;
+			m->in[i] = true;
+		}
+	}
+	c->len = 0;
+}
+
+static uint32_t source_as(uint16_t src)
+{
+	return src == RIB_SRC_LOCAL ? 65515 : src == 3 ? 65515 : 65000u + src;
+}
+
+/* Checks member src (key k) against its model: the model is exactly what export_held says,
+ * with the right origin; never above the limit; and below it, nothing is withheld. */
+static void check_member(uint16_t src, const struct export_key *k, const struct model *m,
+			 const struct rx_prefix *universe, int n_universe)
+{
+	size_t held = 0, due = 0;
+	for (int i = 0; i < n_universe; i++) {
+		const struct rx_prefix *p = &universe[i];
+		const struct rib_node *nd = rib_find_rcu(&rib, p);
+		const struct rib_path *set = nd ? rib_node_paths(rib_tree(&rib, p->afi), nd) : NULL;
+		unsigned n = nd ? nd->n_ecmp : 0;
+		const struct rib_path *h = export_held(&ex, &rib, src, k, p, set, n);
+		const struct rib_path *sel = export_select(&ex, &rib, k, set, n);
+		due += sel && sel->src != src;
+		int slot = -1;
+		for (int j = 0; j < MODEL_N; j++)
+			if (m->in[j] && rx_prefix_equal(&m->p[j], p))
+				slot = j;
+		assert_int_equal(h != NULL, slot >= 0);
+		if (h) {
+			held++;
+			assert_int_equal(m->origin[slot], h->src == RIB_SRC_LOCAL ? 65515 : source_as(h->src));
+		}
+	}
+	assert_int_equal(adv[src], held);
+	/* The reported state: set whenever a due route is withheld, and only at the limit. */
+	if (due > held)
+		assert_true(limit_state_of[src]);
+	if (limit_state_of[src])
+		assert_int_equal(held, k->limit);
+	if (k->limit)
+		assert_true(held <= k->limit);
+	if (!k->limit || held < k->limit)
+		assert_int_equal(held, due);
+	else
+		assert_true(due >= held);
+}
+
+static void test_limit_model(void **state)
+{
+	enum { NU = 40 };
+	struct rx_prefix universe[NU + 1];
+	char buf[32];
+	for (int i = 0; i < NU; i++) {
+		snprintf(buf, sizeof(buf), "10.100.%d.0/24", i);
+		rx_prefix_parse(buf, &universe[i], false);
+	}
+	rx_prefix_parse("10.1.0.0/16", &universe[NU], false); /* originated */
+	static const uint32_t limits[] = {0, 1, 3, 10, 25};
+	struct export_key k2 = KEY_NVA, k3 = KEY_ER;
+	k2.limit = 5;
+	k3.limit = 3;
+	static struct model m2, m3;
+	memset(&m2, 0, sizeof(m2));
+	memset(&m3, 0, sizeof(m3));
+	ex.limit_cb = on_limit;
+	memset(limit_state_of, 0, sizeof(limit_state_of));
+	join(2, &k2);
+	join(3, &k3);
+	srand(7);
+	for (int step = 0; step < 3000; step++) {
+		int op = rand() % 100;
+		if (op < 70) {
+			uint16_t src = (uint16_t)(1 + rand() % 2);
+			int n = 1 + rand() % 4;
+			for (int j = 0; j < n; j++) {
+				rx_prefix_fmt(&universe[rand() % NU], buf, sizeof(buf));
+				if (rand() % 2)
+					announce(src, buf, source_as(src), NULL, 0, 0);
+				else
+					withdraw(src, buf);
+			}
+			sync_changes();
+		} else if (op < 80) {
+			struct export_policy pol = ex.pol;
+			pol.exchange = !pol.exchange;
+			export_policy_change_w(&ex, &rib, &pol);
+		} else if (op < 90) {
+			k3.limit = limits[rand() % 5];
+			export_member_rekey_w(&ex, &rib, 3, &k3);
+		} else {
+			export_member_refresh_w(&ex, &rib, 2);
+		}
+		model_apply(&cap[2], &m2);
+		model_apply(&cap[3], &m3);
+		check_member(2, &k2, &m2, universe, NU + 1);
+		check_member(3, &k3, &m3, universe, NU + 1);
+	}
+	export_member_down_w(&ex, 2);
+	export_member_down_w(&ex, 3);
+	ex.limit_cb = NULL;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -368,6 +590,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_split_horizon_in_a_group, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_communities, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_transparent_keeps_path_and_med, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_limit_withholds_and_refills, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_limit_model, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
