@@ -137,6 +137,24 @@ void export_changes_w(struct export_state *e, struct rib *rib, const struct rib_
 void export_policy_change_w(struct export_state *e, struct rib *rib,
 			    const struct export_policy *pol);
 
+/* What a change would do to one member (export_dry_run_w). */
+struct export_dry {
+	uint16_t src;
+	size_t announce;      /* UPDATEs' NLRI it would be sent (new routes and replacements) */
+	size_t withdraw;
+	size_t before, after; /* routes it holds now, and then */
+	uint32_t limit;       /* its max-prefixes-out then (0: none) */
+	size_t withheld;      /* routes it would be due but not sent because of the limit */
+};
+
+/* Counts, for every member, what applying policy pol would send, with new export limits
+ * for some members (limits[src] when limits is not NULL and src < n_limits), and changes
+ * nothing: the dry run of `exchange on|off` and `reload`. One walk of the Loc-RIB per group.
+ * Returns the number of members written to out (at most cap). */
+size_t export_dry_run_w(const struct export_state *e, const struct rib *rib,
+			const struct export_policy *pol, const uint32_t *limits, size_t n_limits,
+			struct export_dry *out, size_t cap);
+
 /* Encodes the attributes a group is sent for a path of an IPv4 or IPv6 prefix (prepend,
  * LOCAL_PREF, MED, next hop per mode); returns the length or 0 when it does not fit.
  * Exposed for tests. The MP_REACH next hop is returned through nh/nh_len. */

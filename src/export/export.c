@@ -854,6 +854,17 @@ const struct rib_path *export_held(const struct export_state *e, const struct ri
 	return sel;
 }
 
+/* The same route encoded anew for everyone who holds it (the attribute rewrite changed). */
+static void resend(struct export_group *g, const struct rx_prefix *p, const struct rib_path *sel)
+{
+	if (!g->held) {
+		struct export_member *ms = member(g, sel->src);
+		item_add(g->pack, sel, p, ms ? CLS_EXCEPT : CLS_ALL, ms ? ms->src : 0);
+	} else if (held_has(g->held, p)) {
+		item_add(g->pack, sel, p, CLS_ALL, 0);
+	}
+}
+
 static bool policy_cb(const struct rib_tree *t, const struct rib_node *nd,
 		      const struct rx_prefix *p, void *arg)
 {
@@ -864,7 +875,11 @@ static bool policy_cb(const struct rib_tree *t, const struct rib_node *nd,
 	e->pol = f->old;
 	const struct rib_path *old = export_select(e, f->rib, &f->g->key, set, nd->n_ecmp);
 	e->pol = now;
-	group_change(e, f->g, p, old, export_select(e, f->rib, &f->g->key, set, nd->n_ecmp));
+	const struct rib_path *nw = export_select(e, f->rib, &f->g->key, set, nd->n_ecmp);
+	if (nw && same_route(old, nw) && f->old.transparent != now.transparent)
+		resend(f->g, p, nw);
+	else
+		group_change(e, f->g, p, old, nw);
 	if (++f->n % 65536 == 0) /* bound the pending state on big tables */
 		flush_group(e, f->rib, f->g);
 	return true;
@@ -885,4 +900,98 @@ void export_policy_change_w(struct export_state *e, struct rib *rib,
 		for (unsigned m = 0; m < g->n; m++)
 			publish(g, &g->m[m]);
 	}
+}
+
+/* ---- dry run ---- */
+
+struct dry_ctx {
+	const struct export_state *e;
+	const struct rib *rib;
+	const struct export_group *g;
+	struct export_policy pol;    /* the policy to try */
+	struct export_dry *d;        /* one per member of g */
+	size_t *due;                 /* per member: due routes seen so far (limit order) */
+	size_t *kept, *fresh;        /* per member, same limit: held and still due; newly due */
+	bool force;                  /* the attribute rewrite changes: every route is sent again */
+};
+
+static bool dry_cb(const struct rib_tree *t, const struct rib_node *nd, const struct rx_prefix *p,
+		   void *arg)
+{
+	struct dry_ctx *c = arg;
+	const struct rib_path *set = rib_node_paths(t, nd);
+	const struct export_group *g = c->g;
+	const struct rib_path *o_raw = export_select(c->e, c->rib, &g->key, set, nd->n_ecmp);
+	struct export_state tried = *c->e;
+	tried.pol = c->pol;
+	const struct rib_path *n_raw = export_select(&tried, c->rib, &g->key, set, nd->n_ecmp);
+	for (unsigned i = 0; i < g->n; i++) {
+		uint16_t src = g->m[i].src;
+		struct export_dry *d = &c->d[i];
+		const struct rib_path *o = due(o_raw, src, p), *n = due(n_raw, src, p);
+		if (o && g->held && !held_has(g->held, p))
+			o = NULL;
+		d->before += o != NULL;
+		bool changed = c->force || !same_route(o, n);
+		if (!d->limit) {
+			d->announce += n && changed;
+			d->withdraw += o && !n;
+			d->after += n != NULL;
+		} else if (d->limit == g->key.limit) {
+			/* Same limit: the held routes still due stay, newly due ones fill the room
+			 * left (which ones depends on order, how many does not). */
+			c->kept[i] += o && n;
+			d->announce += o && n && changed;
+			d->withdraw += o && !n;
+			c->fresh[i] += n && !o;
+		} else {
+			/* New limit: the member is refilled in prefix order (export_member_rekey_w). */
+			bool in = n && c->due[i] < d->limit;
+			c->due[i] += n != NULL;
+			d->announce += in && (changed || !o);
+			d->withdraw += o && !in;
+			d->after += in;
+			d->withheld += n && !in;
+		}
+	}
+	return true;
+}
+
+size_t export_dry_run_w(const struct export_state *e, const struct rib *rib,
+			const struct export_policy *pol, const uint32_t *limits, size_t n_limits,
+			struct export_dry *out, size_t cap)
+{
+	size_t n_out = 0;
+	for (unsigned gi = 0; gi < e->n_groups && n_out < cap; gi++) {
+		const struct export_group *g = e->groups[gi];
+		unsigned n = g->n < cap - n_out ? g->n : (unsigned)(cap - n_out);
+		struct export_group view = *g;
+		view.n = n;
+		struct dry_ctx c = {.e = e, .rib = rib, .g = &view, .pol = *pol, .d = out + n_out,
+				    .force = pol->transparent != e->pol.transparent};
+		c.due = calloc(3 * (size_t)n + 1, sizeof(size_t));
+		RX_ASSERT(c.due);
+		c.kept = c.due + n;
+		c.fresh = c.kept + n;
+		for (unsigned i = 0; i < n; i++) {
+			uint16_t src = g->m[i].src;
+			c.d[i] = (struct export_dry){.src = src, .limit = g->key.limit};
+			if (limits && src < n_limits)
+				c.d[i].limit = limits[src];
+		}
+		walk_families(rib, g->key.families, dry_cb, &c);
+		for (unsigned i = 0; i < n; i++) {
+			struct export_dry *d = &c.d[i];
+			if (d->limit && d->limit == g->key.limit) {
+				size_t room = d->limit - c.kept[i];
+				size_t added = c.fresh[i] < room ? c.fresh[i] : room;
+				d->announce += added;
+				d->after = c.kept[i] + added;
+				d->withheld = c.fresh[i] - added;
+			}
+		}
+		free(c.due);
+		n_out += n;
+	}
+	return n_out;
 }

@@ -484,6 +484,46 @@ static void model_apply(struct cap *c, struct model *m)
 	c->len = 0;
 }
 
+/* NLRI announced and withdrawn in what was captured (left in place). */
+static void count_nlri(const struct cap *c, size_t *ann, size_t *wd)
+{
+	static struct wire_scratch sc;
+	struct wire_ctx ctx = {.as4 = true};
+	*ann = *wd = 0;
+	for (size_t off = 0; off < c->len;) {
+		uint8_t type;
+		struct wire_error err;
+		size_t ml = wire_header_check(c->buf + off, c->len - off, WIRE_MAX_LEN, &type, &err);
+		struct wire_update u;
+		assert_int_equal(wire_update_parse(c->buf + off + WIRE_HEADER_LEN, ml - WIRE_HEADER_LEN,
+						   &ctx, &u, &sc),
+				 WIRE_OK);
+		off += ml;
+		struct wire_nlri_iter it;
+		struct rx_prefix p;
+		for (wire_nlri_iter_init(&it, &u.nlri); wire_nlri_next(&it, &p, NULL);)
+			(*ann)++;
+		for (wire_nlri_iter_init(&it, &u.withdrawn); wire_nlri_next(&it, &p, NULL);)
+			(*wd)++;
+	}
+}
+
+/* The dry run's forecast for member src must be what then happened. */
+static void check_forecast(const struct export_dry *dry, size_t n, uint16_t src)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (dry[i].src != src)
+			continue;
+		size_t ann, wd;
+		count_nlri(&cap[src], &ann, &wd);
+		assert_int_equal(dry[i].announce, ann);
+		assert_int_equal(dry[i].withdraw, wd);
+		assert_int_equal(dry[i].after, adv[src]);
+		return;
+	}
+	fail_msg("no forecast for member %u", src);
+}
+
 static uint32_t source_as(uint16_t src)
 {
 	return src == RIB_SRC_LOCAL ? 65515 : src == 3 ? 65515 : 65000u + src;
@@ -548,6 +588,8 @@ static void test_limit_model(void **state)
 	memset(limit_state_of, 0, sizeof(limit_state_of));
 	join(2, &k2);
 	join(3, &k3);
+	model_apply(&cap[2], &m2);
+	model_apply(&cap[3], &m3);
 	srand(7);
 	for (int step = 0; step < 3000; step++) {
 		int op = rand() % 100;
@@ -562,13 +604,24 @@ static void test_limit_model(void **state)
 					withdraw(src, buf);
 			}
 			sync_changes();
-		} else if (op < 80) {
-			struct export_policy pol = ex.pol;
-			pol.exchange = !pol.exchange;
-			export_policy_change_w(&ex, &rib, &pol);
 		} else if (op < 90) {
-			k3.limit = limits[rand() % 5];
-			export_member_rekey_w(&ex, &rib, 3, &k3);
+			struct export_policy pol = ex.pol;
+			uint32_t lim[4] = {0, 0, k2.limit, k3.limit};
+			if (op < 76)
+				pol.exchange = !pol.exchange;
+			else if (op < 80) /* the rewrite changes: everything held is sent again */
+				pol.transparent = !pol.transparent;
+			else
+				lim[3] = k3.limit = limits[rand() % 5];
+			struct export_dry dry[4];
+			size_t nd = export_dry_run_w(&ex, &rib, &pol, lim, 4, dry, 4);
+			assert_int_equal(nd, 2);
+			if (op < 80)
+				export_policy_change_w(&ex, &rib, &pol);
+			else
+				export_member_rekey_w(&ex, &rib, 3, &k3);
+			check_forecast(dry, nd, 2);
+			check_forecast(dry, nd, 3);
 		} else {
 			export_member_refresh_w(&ex, &rib, 2);
 		}
