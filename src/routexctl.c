@@ -20,7 +20,7 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: routexctl [-s SOCKET] [-j] COMMAND\n"
 		"commands: show peers | show rib [PREFIX] | show learned PEER |\n"
-		"          show advertised PEER | exchange on|off | reload [--dry-run]\n");
+		"          show advertised PEER | exchange on|off [--dry-run] | reload [--dry-run]\n");
 	exit(2);
 }
 

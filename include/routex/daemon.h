@@ -64,5 +64,9 @@ void rde_out_limit(void *ctx, uint16_t src, uint32_t limit, bool reached);
 /* Reload (reload.c): re-reads the config file and applies what changed. Runs on the
  * decision thread; writes a per-peer report to out. */
 bool daemon_reload_w(struct rx_daemon *d, bool dry_run, FILE *out);
+/* Prints, per established peer, what policy pol and the export limits (limits[src], when not
+ * NULL) would send it, changing nothing: a table, or with json a JSON array. */
+void daemon_dry_run_w(struct rx_daemon *d, const struct export_policy *pol,
+		      const uint32_t *limits, size_t n_limits, FILE *out, bool json);
 
 #endif

@@ -110,6 +110,80 @@ static void apply_peer(struct rx_daemon *d, const struct conf_daemon *nc,
 	io_reconfigure_peer(&p->io, &st);
 }
 
+static int dry_by_src(const void *a, const void *b)
+{
+	const struct export_dry *x = a, *y = b;
+	return (x->src > y->src) - (x->src < y->src);
+}
+
+void daemon_dry_run_w(struct rx_daemon *d, const struct export_policy *pol,
+		      const uint32_t *limits, size_t n_limits, FILE *out, bool json)
+{
+	size_t cap = d->npeers ? d->npeers : 1;
+	struct export_dry *dry = calloc(cap, sizeof(*dry));
+	RX_ASSERT(dry);
+	size_t n = export_dry_run_w(&d->exp, &d->rib, pol, limits, n_limits, dry, cap);
+	qsort(dry, n, sizeof(*dry), dry_by_src);
+	if (json)
+		fputc('[', out);
+	else
+		fprintf(out, "%-16s %10s %10s %10s %10s %s\n", "peer", "announce", "withdraw",
+			"holds now", "then", "limit");
+	for (size_t i = 0; i < n; i++) {
+		const struct export_dry *x = &dry[i];
+		struct rx_peer *p = daemon_peer(d, x->src);
+		const char *name = p ? peer_conf(p)->name : "?"; /* names need no JSON escaping */
+		if (json) {
+			fprintf(out, "%s{\"name\": \"%s\", \"announce\": %zu, \"withdraw\": %zu, "
+				     "\"before\": %zu, \"after\": %zu, \"max_prefixes_out\": %u, "
+				     "\"withheld\": %zu}",
+				i ? ", " : "", name, x->announce, x->withdraw, x->before, x->after,
+				x->limit, x->withheld);
+			continue;
+		}
+		fprintf(out, "%-16s %10zu %10zu %10zu %10zu ", name, x->announce, x->withdraw,
+			x->before, x->after);
+		if (!x->limit)
+			fputs("-\n", out);
+		else if (x->withheld)
+			fprintf(out, "%u reached: %zu routes withheld\n", x->limit, x->withheld);
+		else
+			fprintf(out, "%u\n", x->limit);
+	}
+	if (json)
+		fputc(']', out);
+	else if (!n)
+		fputs("(no established peer)\n", out);
+	free(dry);
+}
+
+/* The dry run of a reload: the new policy, and each established peer's new export limit. */
+static void reload_dry_run(struct rx_daemon *d, const struct conf_daemon *nc,
+			   const struct conf_diff *df, FILE *out)
+{
+	struct export_policy pol = d->exp.pol;
+	pol.exchange = nc->route_exchange;
+	pol.transparent = nc->transparent;
+	size_t n_limits = 1;
+	for (size_t i = 0; i < d->npeers; i++)
+		if (d->peers[i]->src >= n_limits)
+			n_limits = d->peers[i]->src + 1u;
+	uint32_t *limits = calloc(n_limits, sizeof(*limits));
+	RX_ASSERT(limits);
+	for (size_t i = 0; i < d->npeers; i++)
+		limits[d->peers[i]->src] = d->peers[i]->key_w.limit;
+	for (size_t i = 0; i < df->npeers; i++) {
+		const struct conf_peer_diff *pd = &df->peers[i];
+		struct rx_peer *p = pd->old_peer ? peer_of_conf(d, pd->old_peer) : NULL;
+		if (p && pd->new_peer && pd->change != CONF_CHANGE_RESET)
+			limits[p->src] = pd->new_peer->max_prefixes_out;
+	}
+	fputs("routes each established peer would be sent (peers that reset or go are not "
+	      "counted):\n", out);
+	daemon_dry_run_w(d, &pol, limits, n_limits, out, false);
+	free(limits);
+}
+
 bool daemon_reload_w(struct rx_daemon *d, bool dry_run, FILE *out)
 {
 	struct conf_daemon *old = d->conf, *nc;
@@ -127,6 +201,8 @@ bool daemon_reload_w(struct rx_daemon *d, bool dry_run, FILE *out)
 	}
 	bool ok = !needs_restart(&df, out);
 	report(&df, out);
+	if (ok && dry_run)
+		reload_dry_run(d, nc, &df, out);
 	if (!ok || dry_run) {
 		fprintf(out, ok ? "dry run: nothing changed\n" : "reload refused: nothing changed\n");
 		conf_diff_fini(&df);

@@ -152,7 +152,7 @@ bool ctl_answer(struct rx_daemon *d, const char *line, FILE *out)
 	const struct ctl_cmd *c = lookup(&a);
 	if (!c) {
 		ctl_error(out, &a, "unknown command (try: show peers, show rib [PREFIX], "
-				   "show learned PEER, show advertised PEER, exchange on|off, "
+				   "show learned PEER, show advertised PEER, exchange on|off [--dry-run], "
 				   "reload [--dry-run])");
 		return false;
 	}
@@ -188,10 +188,25 @@ static bool cmd_exchange_w(struct rx_daemon *d, const struct ctl_args *a, FILE *
 		on = false;
 	else
 		return ctl_error(out, a, "exchange takes on or off"), false;
-	if (a->nargs == 2) /* --dry-run is planned (issue: operations and policy) */
+	bool dry = a->nargs == 2 && strcmp(a->arg[1], "--dry-run") == 0;
+	if (a->nargs == 2 && !dry)
 		return ctl_error(out, a, "exchange: unknown option"), false;
 	struct export_policy pol = d->exp.pol;
 	bool was = pol.exchange;
+	if (dry) {
+		pol.exchange = on;
+		if (a->json) {
+			fprintf(out, "{\"route_exchange\": %s, \"dry_run\": true, \"changed\": false, "
+				     "\"peers\": ", on ? "true" : "false");
+			daemon_dry_run_w(d, &pol, NULL, 0, out, true);
+			fputs("}\n", out);
+		} else {
+			fprintf(out, "dry run: route exchange %s%s, nothing changed\n", on ? "on" : "off",
+				was == on ? " (already)" : "");
+			daemon_dry_run_w(d, &pol, NULL, 0, out, false);
+		}
+		return true;
+	}
 	if (was != on) {
 		pol.exchange = on;
 		uint64_t before = d->exp.msgs_packed;

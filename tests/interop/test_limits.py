@@ -76,6 +76,65 @@ class MaxPrefixesOut(h.InteropCase):
         self.assertEqual(er.session()[0], True)
 
 
+class DryRun(h.InteropCase):
+    """`exchange on|off --dry-run` and `reload --dry-run` forecast, per peer, what would be
+    announced and withdrawn and which limits would be hit, and change nothing; the forecast
+    is then checked against what the gateway really receives."""
+    SUBNET = 53
+    NEEDS = ("exabgp", "gobgp")
+
+    def test_forecasts(self):
+        e, s = self.env, self.SUBNET
+        e.add_peer("sdwan", 2, 65001, "nva")
+        erp = e.add_peer("ergw", 3, 65515, "expressroute", **{"max-prefixes-out": 4})
+        nva = e.add(h.ExaBGP("nva-exabgp", 2, 65001))
+        er = e.add(h.GoBGP("er-gobgp", 3, 65515))
+        e.start_routexd()
+        e.start(nva, er)
+        e.established()
+        six = ["10.%d.%d.0/24" % (s, i) for i in range(6)]
+        nva.announce(*six)
+        e.wait(lambda: e.rx_peers()["sdwan"]["prefixes_accepted"] == 6, "6 accepted")
+
+        out = e.ctl("exchange", "on", "--dry-run")
+        self.assertEqual((out["route_exchange"], out["dry_run"], out["changed"]),
+                         (True, True, False))
+        fc = {p["name"]: p for p in out["peers"]}
+        self.assertEqual({k: fc["ergw"][k] for k in
+                          ("announce", "withdraw", "before", "after", "max_prefixes_out",
+                           "withheld")},
+                         {"announce": 4, "withdraw": 0, "before": 0, "after": 4,
+                          "max_prefixes_out": 4, "withheld": 2})
+        self.assertEqual((fc["sdwan"]["announce"], fc["sdwan"]["withdraw"]), (0, 0))
+        time.sleep(1.5)  # nothing changed
+        self.assertEqual([p for p in er.routes() if p in six], [])
+        self.assertFalse(e.rx_peers()["ergw"]["max_prefixes_out_reached"])
+
+        e.set_exchange(True)
+        e.wait(lambda: len([p for p in er.routes() if p in six]) == 4, "4 routes at the gateway")
+        time.sleep(1)
+        self.assertEqual(len([p for p in er.routes() if p in six]), 4)
+
+        # reload --dry-run: limit 10 would announce the 2 withheld routes.
+        erp["max-prefixes-out"] = 10
+        e.exchange = True  # the file must say what the running daemon does
+        e.write_config()
+        rep = e.ctl("reload", "--dry-run")
+        self.assertFalse(rep["reloaded"])
+        line = [l.split() for l in rep["report"].splitlines() if l.startswith("ergw ")]
+        self.assertEqual(len(line), 1, rep["report"])
+        self.assertEqual(line[0][1:6], ["2", "0", "4", "6", "10"], rep["report"])
+        self.assertIn("dry run: nothing changed", rep["report"])
+
+        # exchange off --dry-run: all 4 would go.
+        fc = {p["name"]: p for p in e.ctl("exchange", "off", "--dry-run")["peers"]}
+        self.assertEqual((fc["ergw"]["announce"], fc["ergw"]["withdraw"], fc["ergw"]["after"]),
+                         (0, 4, 0))
+        time.sleep(1)
+        self.assertEqual(len([p for p in er.routes() if p in six]), 4)
+        self.assertEqual(e.rx_peers()["ergw"]["flaps"], 0)
+
+
 if __name__ == "__main__":
     import unittest
     unittest.main()
