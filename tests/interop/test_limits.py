@@ -106,6 +106,9 @@ class DryRun(h.InteropCase):
                          {"announce": 4, "withdraw": 0, "before": 0, "after": 4,
                           "max_prefixes_out": 4, "withheld": 2})
         self.assertEqual((fc["sdwan"]["announce"], fc["sdwan"]["withdraw"]), (0, 0))
+        text = h.run([h.ROUTEXCTL, "-s", e.sock, "exchange", "on", "--dry-run"]).stdout
+        self.assertIn("ergw                      4          0          0          4 "
+                      "4 reached: 2 routes withheld", text)
         time.sleep(1.5)  # nothing changed
         self.assertEqual([p for p in er.routes() if p in six], [])
         self.assertFalse(e.rx_peers()["ergw"]["max_prefixes_out_reached"])
