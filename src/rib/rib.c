@@ -323,9 +323,11 @@ static bool modify(struct rib *rib, unsigned fam, const struct rib_key *k, uint8
 	if (!had && has) {
 		peer->prefixes[fam]++;
 		struct rib_keyvec *kv = &peer->keys[fam];
-		kv_push(kv, fam, k, len);
-		if (kv->len >= 2 * peer->prefixes[fam] + RIB_KEYVEC_SLACK && op == OP_UPDATE)
+		/* Compact before the push: compaction keeps the keys whose prefix holds a path of
+		 * src in the tree, and this prefix's new path is not published yet. */
+		if (kv->len + 1 >= 2 * peer->prefixes[fam] + RIB_KEYVEC_SLACK && op == OP_UPDATE)
 			kv_compact(rib, src, fam);
+		kv_push(kv, fam, k, len);
 	} else if (had && !has) {
 		peer->prefixes[fam]--;
 	}

@@ -209,6 +209,35 @@ static void test_keyvec_compaction(void **state)
 	assert_int_equal(rib_peer_flush_w(rib, 3), 1);
 }
 
+/* A table withdrawn and announced again: the first announcement of the second round finds
+ * the key list long enough to compact. The prefix being announced right then must keep its
+ * key (its path is not in the tree yet while modify() runs): a flush that missed it used to
+ * end on the "no paths left" assertion (routexd aborted at the next session drop). */
+static void test_keyvec_compaction_keeps_new(void **state)
+{
+	struct rib *rib = *state;
+	char buf[64];
+	for (int round = 0; round < 3; round++) {
+		for (unsigned i = 0; i < 3000; i++) {
+			pfx_n(buf, sizeof(buf), i, false);
+			t_announce(rib, 1, 0, buf, &SHORT);
+		}
+		if (round == 2)
+			break;
+		for (unsigned i = 0; i < 3000; i++) {
+			pfx_n(buf, sizeof(buf), i, false);
+			struct rx_prefix p = t_pfx(buf);
+			rib_withdraw_w(rib, 1, 0, &p);
+		}
+		rib_quiescent_w(rib);
+	}
+	assert_int_equal(rib->peers[1].prefixes[0], 3000);
+	assert_true(rib->peers[1].keys[0].len <= 2 * 3000 + 1024);
+	assert_int_equal(rib_peer_flush_w(rib, 1), 3000);
+	assert_int_equal(rib->peers[1].paths[0], 0);
+	assert_int_equal(rib->tree[0].paths, 0);
+}
+
 static void test_sharing_and_stats(void **state)
 {
 	struct rib *rib = *state;
@@ -262,6 +291,7 @@ int run_rib_tests(void)
 	const struct CMUnitTest tests[] = {
 	    T(test_change_log),	       T(test_peer_flush),
 	    T(test_mark_sweep),	       T(test_keyvec_compaction),
+	    T(test_keyvec_compaction_keeps_new),
 	    T(test_sharing_and_stats), T(test_attr_shared_across_families),
 	};
 #undef T
