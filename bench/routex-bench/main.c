@@ -560,10 +560,10 @@ static void build_peers(const struct universe *u, const struct feed_params *fp,
 		f->asn = BENCH_FEEDER_AS0 + k;
 		f->rx.idx = k;
 		pset_init(&f->rx.set);
-		/* NEXT_HOP: the feeder's own address, as a real rs-client sends; GoBGP and FRR
-		 * refuse loopback next hops (FRR: NOTIFICATION 3/8), so they get addresses in
-		 * BENCH_NH_NET instead. */
-		bool no_lo = o.server == SRV_GOBGP || o.server == SRV_FRR;
+		/* NEXT_HOP: the feeder's own address, as a real rs-client sends; routexd, GoBGP
+		 * and FRR refuse loopback next hops (RFC 1122 3.2.1.3; FRR: NOTIFICATION 3/8), so
+		 * they get addresses in BENCH_NH_NET instead. */
+		bool no_lo = o.server == SRV_GOBGP || o.server == SRV_FRR || o.server == SRV_ROUTEXD;
 		uint32_t nh = no_lo ? BENCH_NH_NET + k + 1 : f->addr;
 		stream_build_announce(&f->ann, u, fp, k, f->asn, nh);
 		stream_build_withdraw(&f->wd, u, fp, k);
