@@ -11,3 +11,13 @@ if(TARGET rx_peer AND TARGET rx_mrt)
   target_link_libraries(routex-bench PRIVATE rx_peer rx_mrt rx_wire rx_util rx_conc Threads::Threads m)
   target_compile_definitions(routex-bench PRIVATE RX_DATA_DIR="${RX_DATA_DIR}")
 endif()
+
+# Smoke test: routex-bench drives this build's routexd through every scenario on a small
+# table, so neither can drift from the other unnoticed (label interop: it runs real sessions).
+if(TARGET routex-bench AND TARGET routexd)
+  add_test(NAME bench_smoke_routexd
+    COMMAND routex-bench -s routexd --bin $<TARGET_FILE:routexd> --ctl $<TARGET_FILE:routexctl>
+            -k 2 -m 2 -p 20000 -S converge,withdraw,exchange --port 17953 --timeout 60)
+  set_tests_properties(bench_smoke_routexd PROPERTIES LABELS interop TIMEOUT 180
+    FAIL_REGULAR_EXPRESSION "verified=no|timed out")
+endif()
