@@ -325,7 +325,7 @@ int conf_get_addr(struct conf_parse *p, yaml_node_t *n, uint8_t afi, struct conf
 
 int conf_get_port(struct conf_parse *p, yaml_node_t *n, uint16_t *out)
 {
-	uint64_t v;
+	uint64_t v = 0; /* gcc 12 -O3 cannot see conf_get_uint set it on success */
 	if (conf_get_uint(p, n, 1, 65535, &v))
 		return -1;
 	*out = (uint16_t)v;
