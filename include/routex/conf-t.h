@@ -31,6 +31,8 @@
 #define CONF_DESCRIPTION_MAX 255u
 /* A sanity bound, far above any core count routexd will meet. */
 #define CONF_THREADS_MAX 1024u
+/* user/group names: what useradd accepts on Debian (32 bytes, LOGIN_NAME_MAX aside). */
+#define CONF_ACCOUNT_MAX 32u
 
 enum conf_role {
 	CONF_ROLE_NVA,
@@ -73,6 +75,8 @@ enum conf_dkey {
 	CONF_DK_EXPORT_THREADS,
 	CONF_DK_ORIGINATE,
 	CONF_DK_METRICS,
+	CONF_DK_USER,
+	CONF_DK_GROUP,
 	CONF_DK_PEERS,
 	CONF_DK_COUNT,
 };
@@ -153,6 +157,10 @@ struct conf_daemon {
 	size_t noriginate;
 	bool metrics_enabled;
 	struct conf_endpoint metrics;
+	/* Privilege drop (routexd, docs/packaging.md): names only, resolved by routexd, not
+	 * here (no system lookups in conf). NULL: keep the identity routexd started with. */
+	char *user;
+	char *group; /* NULL with a user: the user's primary group */
 	struct conf_peer *peers;
 	size_t npeers;
 	char **warnings; /* "FILE:LINE: warning: ..." for legal but suspicious setups */
@@ -185,7 +193,8 @@ struct conf_diff {
 	bool rebind_listen;  /* listen sockets to open/close; sessions are kept */
 	bool rebind_control; /* control socket moved */
 	bool rebind_metrics; /* metrics endpoint changed, added or removed */
-	bool restart_needed; /* io-threads or export-threads: only a restart applies them */
+	bool restart_needed; /* io-threads, export-threads, user, group: only a restart
+			      * applies them */
 	struct rx_prefix *originate_added; /* announce to every peer */
 	size_t noriginate_added;
 	struct rx_prefix *originate_removed; /* withdraw from every peer */

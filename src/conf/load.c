@@ -176,6 +176,49 @@ static int parse_metrics(struct conf_parse *p, yaml_node_t *v, void *obj)
 	return 0;
 }
 
+/* An account name as useradd takes it: letters, digits, '_', '-', '.', not starting with
+ * '-' (it would read as an option in tools) and not all digits (getpwnam would take it for a
+ * name while an operator meant a uid). */
+static int parse_account(struct conf_parse *p, yaml_node_t *v, char **out)
+{
+	if (conf_get_string(p, v, CONF_ACCOUNT_MAX, out))
+		return -1;
+	const char *s = *out;
+	size_t ok = strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-");
+	if (!*s || s[ok] || *s == '-')
+		return conf_fail(p, conf_line(v),
+				 "\"%s\" is not an account name (letters, digits, '_', '.', '-'; "
+				 "not starting with '-')",
+				 s);
+	if (!s[strspn(s, "0123456789")])
+		return conf_fail(p, conf_line(v), "\"%s\": give a name, not a numeric id", s);
+	return 0;
+}
+
+static int parse_user(struct conf_parse *p, yaml_node_t *v, void *obj)
+{
+	struct conf_daemon *c = obj;
+	if (parse_account(p, v, &c->user))
+		return -1;
+	if (!strcmp(c->user, "root"))
+		return conf_fail(p, conf_line(v),
+				 "root gives up nothing: name an unprivileged user, or leave the "
+				 "key out");
+	return 0;
+}
+
+static int parse_group(struct conf_parse *p, yaml_node_t *v, void *obj)
+{
+	struct conf_daemon *c = obj;
+	if (parse_account(p, v, &c->group))
+		return -1;
+	if (!strcmp(c->group, "root"))
+		return conf_fail(p, conf_line(v),
+				 "root gives the control socket to root's group: name another group, "
+				 "or leave the key out");
+	return 0;
+}
+
 static int parse_peers(struct conf_parse *p, yaml_node_t *v, void *obj)
 {
 	return conf_parse_peers(p, v);
@@ -193,6 +236,8 @@ static const struct conf_key top_keys[] = {
     {"export-threads", CONF_DK_EXPORT_THREADS, parse_export_threads},
     {"originate", CONF_DK_ORIGINATE, parse_originate},
     {"metrics", CONF_DK_METRICS, parse_metrics},
+    {"user", CONF_DK_USER, parse_user},
+    {"group", CONF_DK_GROUP, parse_group},
     {"peers", CONF_DK_PEERS, parse_peers},
 };
 
@@ -216,6 +261,10 @@ static int apply_defaults(struct conf_parse *p, unsigned root_line)
 		c->listen[0].port = CONF_DEFAULT_PORT;
 		c->nlisten = 1;
 	}
+	if (c->key_line[CONF_DK_GROUP] && !c->key_line[CONF_DK_USER])
+		return conf_fail_at(p, c->key_line[CONF_DK_GROUP],
+				    "group: needs 'user' (the group is what routexd switches to "
+				    "with it)");
 	if (!c->control_socket && !(c->control_socket = strdup(CONF_DEFAULT_CONTROL_SOCKET)))
 		return conf_fail_at(p, root_line, "out of memory");
 	return 0;
@@ -377,6 +426,8 @@ void conf_free(struct conf_daemon *c)
 	free(c->originate);
 	free(c->originate_line);
 	free(c->control_socket);
+	free(c->user);
+	free(c->group);
 	free(c->file);
 	free(c);
 }

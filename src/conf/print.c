@@ -101,6 +101,16 @@ static void print_globals(FILE *f, const struct conf_daemon *c)
 		fputs("metrics:\n  ", f);
 		print_endpoint(f, "  ", &c->metrics);
 	}
+	if (c->user) {
+		fputs("user: ", f);
+		print_str(f, c->user);
+		fputc('\n', f);
+	}
+	if (c->group) {
+		fputs("group: ", f);
+		print_str(f, c->group);
+		fputc('\n', f);
+	}
 }
 
 /* Keys with no value to print are skipped. */

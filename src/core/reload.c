@@ -16,7 +16,7 @@
  *   description, max-prefixes,    applied in place
  *   keepalive, passive, max-prefixes-out
  * Keys that only a restart applies (router-id, asn, listen, control-socket, threads,
- * route-preference) make the reload fail with a message and change nothing.
+ * route-preference, metrics, user, group) make the reload fail with a message and change nothing.
  * Old configs stay allocated until exit, since other threads may still read them. */
 #include <stdlib.h>
 #include <string.h>
@@ -41,7 +41,8 @@ static bool needs_restart(const struct conf_diff *df, FILE *out)
 	static const enum conf_dkey keys[] = {CONF_DK_ROUTER_ID,      CONF_DK_ASN,
 					      CONF_DK_LISTEN,	      CONF_DK_CONTROL_SOCKET,
 					      CONF_DK_IO_THREADS,     CONF_DK_EXPORT_THREADS,
-					      CONF_DK_ROUTE_PREFERENCE, CONF_DK_METRICS};
+					      CONF_DK_ROUTE_PREFERENCE, CONF_DK_METRICS,
+					      CONF_DK_USER,	      CONF_DK_GROUP};
 	bool any = false;
 	for (size_t i = 0; i < RX_ARRAY_LEN(keys); i++)
 		if (df->global_changed & (1u << keys[i])) {

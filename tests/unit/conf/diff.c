@@ -237,6 +237,9 @@ static void test_global_changes(void **state)
 	    {"", "io-threads: per-peer\n", B(CONF_DK_IO_THREADS), .restart_needed = true},
 	    {"io-threads: 2\n", "io-threads: 3\n", B(CONF_DK_IO_THREADS), .restart_needed = true},
 	    {"", "export-threads: 2\n", B(CONF_DK_EXPORT_THREADS), .restart_needed = true},
+	    {"", "user: nobody\n", B(CONF_DK_USER), .restart_needed = true},
+	    {"user: nobody\n", "user: nobody\ngroup: nogroup\n", B(CONF_DK_GROUP),
+	     .restart_needed = true},
 	    {"", "originate: [10.1.0.0/16]\n", B(CONF_DK_ORIGINATE), .reexport_all = false},
 	};
 	for (size_t i = 0; i < RX_ARRAY_LEN(cases); i++) {

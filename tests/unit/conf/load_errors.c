@@ -85,6 +85,31 @@ static void test_types(void **state)
 	run(cases, RX_ARRAY_LEN(cases));
 }
 
+static void test_user_group(void **state)
+{
+	static const struct bad cases[] = {
+	    {HEAD "user: root\n", 2,
+	     "user: root gives up nothing: name an unprivileged user, or leave the key out"},
+	    {HEAD "user: 65534\n", 2, "user: \"65534\": give a name, not a numeric id"},
+	    {HEAD "user: -routex\n", 2,
+	     "user: \"-routex\" is not an account name (letters, digits, '_', '.', '-'; not "
+	     "starting with '-')"},
+	    {HEAD "user: \"rou tex\"\n", 2,
+	     "user: \"rou tex\" is not an account name (letters, digits, '_', '.', '-'; not "
+	     "starting with '-')"},
+	    {HEAD "user: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n", 2, "user: longer than 32 bytes"},
+	    {HEAD "user: [routex]\n", 2, "user: expected a scalar, got a list"},
+	    {HEAD "user:\n", 2, "user: missing value"},
+	    {HEAD "group: routex\n", 2,
+	     "group: needs 'user' (the group is what routexd switches to with it)"},
+	    {HEAD "user: routex\ngroup: root\n", 3,
+	     "group: root gives the control socket to root's group: name another group, or "
+	     "leave the key out"},
+	    {HEAD "user: routex\nuser: nobody\n", 3, "duplicate key 'user' (first on line 2)"},
+	};
+	run(cases, RX_ARRAY_LEN(cases));
+}
+
 static void test_router_id_and_asn(void **state)
 {
 	static const struct bad cases[] = {
@@ -244,7 +269,7 @@ int tconf_run_load_errors(void)
 	    cmocka_unit_test(test_unknown_keys),      cmocka_unit_test(test_types),
 	    cmocka_unit_test(test_router_id_and_asn), cmocka_unit_test(test_addresses_and_prefixes),
 	    cmocka_unit_test(test_peer_rules),	      cmocka_unit_test(test_yaml_errors),
-	    cmocka_unit_test(test_missing_file),
+	    cmocka_unit_test(test_missing_file),      cmocka_unit_test(test_user_group),
 	};
 	return cmocka_run_group_tests_name("conf_load_errors", tests, tconf_setup, tconf_teardown);
 }

@@ -80,6 +80,8 @@ static const char full[] =
     "export-threads: 3\n"
     "originate: [10.1.0.0/16, \"2001:db8:1::/48\", 0.0.0.0/0]\n"
     "metrics: {address: \"::1\"}\n"
+    "user: _routex\n"
+    "group: bgp-ops\n"
     "peers:\n"
     "  - name: v6.peer_1\n"
     "    address: 2001:db8::2\n"
@@ -126,6 +128,8 @@ static void test_every_key(void **state)
 	assert_int_equal(c->originate[2].len, 0);
 	assert_true(c->metrics_enabled);
 	assert_int_equal(c->metrics.port, 9179);
+	assert_string_equal(c->user, "_routex");
+	assert_string_equal(c->group, "bgp-ops");
 	const struct conf_peer *p = &c->peers[0];
 	assert_int_equal(p->asn, (64512u << 16) | 1); /* asdot, RFC 5396 */
 	assert_int_equal(p->address.afi, RX_AFI_IPV6);
