@@ -2,7 +2,12 @@
  * src/core (see docs/ARCHITECTURE.md).
  *
  *   routexd -c FILE [-f]   run (-f: stay in the foreground, log to stderr)
- *   routexd -n -c FILE     check the config and exit: 0 good, 1 with FILE:LINE: reason */
+ *   routexd -n -c FILE     check the config and exit: 0 good, 1 with FILE:LINE: reason
+ *
+ * Start-up order with `user:` (docs/packaging.md): listeners and the control socket are
+ * opened as root, then the identity drops (src/core/priv.c), then the decision and I/O
+ * threads start, so they inherit only CAP_NET_BIND_SERVICE. Under systemd (Type=notify)
+ * readiness, reloads and shutdown are reported through $NOTIFY_SOCKET. */
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -15,6 +20,7 @@
 #include <routex/daemon.h>
 #include <routex/log.h>
 #include <routex/rcu.h>
+#include <routex/service.h>
 
 static void usage(void)
 {
@@ -56,10 +62,22 @@ int main(int argc, char **argv)
 	}
 	for (size_t i = 0; i < conf->nwarnings; i++)
 		fprintf(stderr, "%s\n", conf->warnings[i]);
+	struct priv_target priv;
+	if (priv_resolve(conf, &priv, err, sizeof(err)) != 0) {
+		fprintf(stderr, "%s\n", err);
+		conf_free(conf);
+		return 1;
+	}
 	if (check) {
 		printf("%s: configuration OK (%zu peers)\n", file, conf->npeers);
 		conf_free(conf);
 		return 0;
+	}
+	int drop = priv_needed(&priv, err, sizeof(err));
+	if (drop < 0) {
+		fprintf(stderr, "routexd: %s\n", err);
+		conf_free(conf);
+		return 1;
 	}
 	if (!foreground && daemon(0, 0) != 0) {
 		perror("routexd: daemon");
@@ -76,10 +94,28 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	static struct rx_daemon d;
 	struct ctl_server *ctl = NULL;
-	bool started = daemon_init(&d, conf) && daemon_start(&d);
-	if (started && conf->control_socket)
-		started = (ctl = ctl_start(&d, conf->control_socket)) != NULL;
+	bool started = daemon_init(&d, conf);
+	err[0] = 0;
+	if (started && conf->control_socket) {
+		started = priv_socket_dir(conf->control_socket, &priv, drop, err, sizeof(err)) == 0 &&
+			  (ctl = ctl_start(&d, conf->control_socket)) != NULL &&
+			  (!drop || priv_socket_owner(conf->control_socket, &priv, err,
+						      sizeof(err)) == 0);
+		if (!started && err[0])
+			rx_log(RX_LOG_ERR, "routexd: %s", err);
+	}
+	if (started && drop) {
+		started = priv_drop(&priv, err, sizeof(err)) == 0;
+		if (started)
+			rx_log(RX_LOG_INFO, "running as %s:%s (uid %u gid %u), keeping only "
+					    "CAP_NET_BIND_SERVICE",
+			       priv.user, priv.group, (unsigned)priv.uid, (unsigned)priv.gid);
+		else
+			rx_log(RX_LOG_ERR, "routexd: privilege drop failed: %s", err);
+	}
+	started = started && daemon_start(&d);
 	if (!started) {
+		service_notify("STATUS=start-up failed");
 		rx_log(RX_LOG_ERR, "routexd: start-up failed");
 		ctl_stop(ctl);
 		daemon_fini(&d);
@@ -88,6 +124,7 @@ int main(int argc, char **argv)
 	/* This thread asks the decision thread for reloads, as the control socket does. */
 	rx_rcu_register();
 	rx_rcu_offline();
+	service_notify("READY=1");
 	for (;;) {
 		int sig;
 		if (sigwait(&set, &sig) != 0)
@@ -95,6 +132,7 @@ int main(int argc, char **argv)
 		if (sig == SIGHUP) {
 			char *report = NULL;
 			size_t len = 0;
+			service_notify("RELOADING=1");
 			FILE *f = open_memstream(&report, &len);
 			rx_rcu_online();
 			bool ok = f && ctl_answer(&d, "reload", f);
@@ -106,9 +144,11 @@ int main(int argc, char **argv)
 					*c = c[1] ? ';' : 0;
 			rx_log(ok ? RX_LOG_INFO : RX_LOG_ERR, "SIGHUP: %s", report ? report : "reload failed");
 			free(report);
+			service_notify("READY=1");
 			continue;
 		}
 		rx_log(RX_LOG_INFO, "signal %d: shutting down", sig);
+		service_notify("STOPPING=1");
 		break;
 	}
 	rx_rcu_online();
