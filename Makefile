@@ -7,8 +7,11 @@
 JOBS ?= $(shell nproc)
 BUILD ?= build
 CMAKE_FLAGS ?=
+# make install [PREFIX=/usr/local] [DESTDIR=/tmp/stage]: docs/packaging.md lists the files.
+PREFIX ?= /usr/local
+DESTDIR ?=
 
-.PHONY: all deps build run test test-release test-asan test-tsan test-fuzz bench clean
+.PHONY: all deps build run test test-release test-asan test-tsan test-fuzz bench install clean
 
 all: build
 
@@ -44,6 +47,12 @@ test-fuzz: deps
 	CC=clang CXX=clang++ cmake -S . -B build-fuzz -DRX_FUZZ=ON -DRX_BENCH=OFF $(CMAKE_FLAGS) >/dev/null
 	cmake --build build-fuzz -j $(JOBS)
 	cd build-fuzz && ctest --output-on-failure -L fuzz --no-tests=ignore
+
+# The prefix is set at configure time: the unit file and man pages name installed paths.
+install: deps
+	cmake -S . -B $(BUILD) -DCMAKE_INSTALL_PREFIX=$(PREFIX) $(CMAKE_FLAGS) >/dev/null
+	cmake --build $(BUILD) -j $(JOBS)
+	DESTDIR=$(DESTDIR) cmake --install $(BUILD)
 
 bench: build
 	@for b in $(BUILD)/bench/bench_*; do [ -x $$b ] && $$b; done
