@@ -10,13 +10,19 @@
    RIB and routexd's originated prefix reaches BIRD;
 4. a reload, which re-reads the config file as nobody, adds a peer;
 5. the same config started by another non-root user is refused with a clear message.
+
+Notify: the sd_notify protocol a Type=notify unit relies on (routexd.service): READY=1 once
+routexd serves, RELOADING=1 then READY=1 around a SIGHUP reload, STOPPING=1 on SIGTERM, read
+from a datagram socket given in $NOTIFY_SOCKET as systemd would.
 """
 import grp
 import os
 import pwd
 import re
+import signal
 import socket
 import subprocess
+import time
 
 import harness as h
 
@@ -137,3 +143,43 @@ class PrivDrop(h.InteropCase):
         self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
         self.assertTrue(re.search(r"not root: it cannot become nobody:nogroup", p.stderr),
                         p.stderr)
+
+
+class Notify(h.InteropCase):
+    SUBNET = 93
+
+    def test_ready_reload_stopping(self):
+        e = self.env
+        path = os.path.join(e.dir, "notify")
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.addCleanup(sock.close)
+        sock.bind(path)
+        sock.settimeout(h.WAIT)
+        e.add_peer("p", 2, 65002, "nva")
+        old = os.environ.get("NOTIFY_SOCKET")
+        os.environ["NOTIFY_SOCKET"] = path
+        try:
+            e.start_routexd()
+        finally:
+            if old is None:
+                del os.environ["NOTIFY_SOCKET"]
+            else:
+                os.environ["NOTIFY_SOCKET"] = old
+
+        def expect(state):
+            msg = sock.recv(4096).decode()
+            self.assertEqual(msg, state)
+
+        expect("READY=1")
+        e.rx.p.send_signal(signal.SIGHUP)
+        expect("RELOADING=1")
+        expect("READY=1")
+        with open(e.rx_log) as f:
+            self.assertIn("SIGHUP: ok", f.read())
+        e.rx.p.send_signal(signal.SIGTERM)
+        expect("STOPPING=1")
+        self.assertEqual(e.rx.p.wait(10), 0)
+        with open(e.rx_log) as f:
+            log = f.read()
+        self.assertNotRegex(log, r"ERROR: \w*Sanitizer|runtime error:")
+        e.rx = None  # stopped and checked here; nothing left for Env.close
