@@ -94,6 +94,9 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	static struct rx_daemon d;
 	struct ctl_server *ctl = NULL;
+	/* Sockets first (listeners in daemon_init, then the control socket), while we may still
+	 * be root; then the drop; then the threads. A routexctl request arriving before
+	 * daemon_start waits for the decision thread, which starts right after. */
 	bool started = daemon_init(&d, conf);
 	err[0] = 0;
 	if (started && conf->control_socket) {
