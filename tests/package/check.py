@@ -9,7 +9,8 @@
             sections a reader looks for (NAME, SYNOPSIS, DESCRIPTION, EXAMPLES, SEE ALSO);
             mandoc -T lint too when it is installed
   mankeys   the config keys of the loader's tables (src/conf/load.c, peer.c) and the keys
-            routex.yaml(5) and docs/config.md document are the same sets, both ways
+            routex.yaml(5) and docs/config.md document are the same sets, both ways; each
+            key of routex.yaml(5) has an example line, and each example loads (routexd -n)
   systemd   `systemd-analyze verify` of the installed unit prints nothing, and its offline
             `security` exposure stays at or below 2.0 (skipped without systemd-analyze)
 
@@ -148,11 +149,57 @@ def loader_keys(src):
 
 
 def man_section_items(text, title):
-    """The `.TP` / `.B key` item names of one .SH section of a man page."""
+    """{key: its one-line example} for the `.TP` / `.B key` items of one .SH section of a
+    man page; each item must end with `Example:` and `.BR "key: value"`."""
     m = re.search(r"^\.SH %s\n(.*?)(?=^\.SH )" % re.escape(title), text, re.M | re.S)
     if not m:
         fail("routex.yaml.5 has no section %s" % title)
-    return {k.replace("\\-", "-") for k in re.findall(r"^\.TP\n\.B (\S+)$", m.group(1), re.M)}
+    items = {}
+    for item in re.split(r"(?=^\.TP\n)", m.group(1), flags=re.M)[1:]:
+        head = re.match(r"\.TP\n\.B (\S+)\n", item)
+        if not head:
+            continue
+        key = head.group(1).replace("\\-", "-")
+        ex = re.search(r'^Example:\n\.BR? "?(.*?)"?$', item, re.M)
+        if not ex:
+            fail("routex.yaml(5): key %s has no Example: line" % key)
+        items[key] = ex.group(1).replace("\\-", "-").replace("\\(dq", '"')
+    return items
+
+
+def check_examples(args, top, peer):
+    """Every example line of routex.yaml(5) loads with routexd -n, placed in a minimal
+    config (the accounts of user/group examples become nobody/nogroup: they are host
+    specific)."""
+    routexd = os.path.join(args.build, "src", "routexd")
+    tmp = tempfile.mkdtemp(prefix="rx-manex-")
+    head = "router-id: 10.0.0.1\n"
+    try:
+        cases = []
+        for key, ex in top.items():
+            ex = ex.replace("user: routex", "user: nobody").replace("group: bgp-ops",
+                                                                    "group: nogroup")
+            pre = "user: nobody\n" if key == "group" else ""
+            cases.append((key, (ex + "\n" if key == "router-id" else head + pre + ex + "\n")))
+        base = {"name": "p1", "address": "192.0.2.2", "asn": "65001", "role": "nva"}
+        for key, ex in peer.items():
+            fields = dict(base)
+            k, _, v = ex.partition(": ")
+            fields[k] = v
+            text = head + "peers:\n  - " + "\n    ".join(
+                "%s: %s" % kv for kv in fields.items()) + "\n"
+            cases.append(("peer " + key, text))
+        for what, text in cases:
+            path = os.path.join(tmp, "ex.yaml")
+            with open(path, "w") as f:
+                f.write(text)
+            p = run([routexd, "-n", "-c", path])
+            if p.returncode != 0:
+                fail("routex.yaml(5) example for %s does not load:\n%s%s"
+                     % (what, text, p.stdout))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return len(cases)
 
 
 def md_table_keys(text, heading):
@@ -172,15 +219,17 @@ def cmd_mankeys(args, dest):
     keys = loader_keys(args.source)
     with open(os.path.join(args.source, "man", "routex.yaml.5")) as f:
         man = f.read()
-    compare("routex.yaml(5) TOP-LEVEL KEYS", man_section_items(man, "TOP-LEVEL KEYS"),
-            keys["top"] | keys["endpoint"])
-    compare("routex.yaml(5) PEER KEYS", man_section_items(man, "PEER KEYS"), keys["peer"])
+    top = man_section_items(man, "TOP-LEVEL KEYS")
+    peer = man_section_items(man, "PEER KEYS")
+    compare("routex.yaml(5) TOP-LEVEL KEYS", set(top), keys["top"] | keys["endpoint"])
+    compare("routex.yaml(5) PEER KEYS", set(peer), keys["peer"])
+    n = check_examples(args, top, peer)
     with open(os.path.join(args.source, "docs", "config.md")) as f:
         md = f.read()
     compare("docs/config.md Top-level keys", md_table_keys(md, "Top-level keys"), keys["top"])
     compare("docs/config.md Peer keys", md_table_keys(md, "Peer keys"), keys["peer"])
-    print("%d top-level, %d peer and %d endpoint keys documented in both"
-          % (len(keys["top"]), len(keys["peer"]), len(keys["endpoint"])))
+    print("%d top-level, %d peer and %d endpoint keys documented in both; %d man page "
+          "examples load" % (len(keys["top"]), len(keys["peer"]), len(keys["endpoint"]), n))
 
 
 def cmd_systemd(args, dest):
