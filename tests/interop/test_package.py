@@ -11,6 +11,10 @@
 4. a reload, which re-reads the config file as nobody, adds a peer;
 5. the same config started by another non-root user is refused with a clear message.
 
+Ambient: the systemd unit's way (User=routex, AmbientCapabilities=CAP_NET_BIND_SERVICE,
+CapabilityBoundingSet, NoNewPrivileges), reproduced with setpriv(1) since systemd is not PID 1
+here: routexd never root, no `user:` key, still binds a port below 1024 and serves BIRD.
+
 Notify: the sd_notify protocol a Type=notify unit relies on (routexd.service): READY=1 once
 routexd serves, RELOADING=1 then READY=1 around a SIGHUP reload, STOPPING=1 on SIGTERM, read
 from a datagram socket given in $NOTIFY_SOCKET as systemd would.
@@ -183,3 +187,45 @@ class Notify(h.InteropCase):
             log = f.read()
         self.assertNotRegex(log, r"ERROR: \w*Sanitizer|runtime error:")
         e.rx = None  # stopped and checked here; nothing left for Env.close
+
+
+class Ambient(h.InteropCase):
+    SUBNET = 93
+    NEEDS = ("bird",)
+
+    def test_unit_identity(self):
+        e = self.env
+        setpriv = h.which("setpriv")
+        if not setpriv:
+            self.skipTest("setpriv (util-linux) not installed")
+        nobody = pwd.getpwnam("nobody")
+        nogroup = grp.getgrnam("nogroup")
+        os.chmod(e.dir, 0o711)
+        run = os.path.join(e.dir, "run")  # what RuntimeDirectory=routex provides
+        os.mkdir(run, 0o750)
+        os.chown(run, nobody.pw_uid, nogroup.gr_gid)
+        e.sock = os.path.join(run, "routex.sock")
+        e.rx_port = privileged_port(e.rx_addr)
+        e.originate = [ORIG]
+        e.add_peer("b1", 2, 65002, "nva")
+        bird = e.add(h.Bird("b1-bird", 2, 65002))
+        conf = e.write_config()
+        os.chmod(conf, 0o644)
+        e.rx_log = os.path.join(e.dir, "routexd.log")
+        e.rx = h.Proc([setpriv, "--reuid=nobody", "--regid=nogroup", "--clear-groups",
+                       "--inh-caps=+net_bind_service", "--ambient-caps=+net_bind_service",
+                       "--bounding-set=-all,+net_bind_service", "--no-new-privs",
+                       h.ROUTEXD, "-f", "-c", conf], e.rx_log)
+        e.wait(lambda: h.run([h.ROUTEXCTL, "-s", e.sock, "show", "peers"], check=False)
+               .returncode == 0, "routexd control socket answers", timeout=10)
+        st = status("/proc/%d/status" % e.rx.pid)
+        self.assertEqual(st["Uid"].split(), [str(nobody.pw_uid)] * 4, st["Uid"])
+        self.assertEqual(int(st["CapEff"], 16), CAP_NET_BIND_SERVICE, st["CapEff"])
+        self.assertEqual(int(st["CapBnd"], 16), CAP_NET_BIND_SERVICE, st["CapBnd"])
+        sst = os.stat(e.sock)
+        self.assertEqual((sst.st_uid, sst.st_mode & 0o777), (nobody.pw_uid, 0o660))
+        e.start(bird)
+        e.established("b1")
+        bird.announce("192.0.93.0/24")
+        e.wait(lambda: "192.0.93.0/24" in e.rx_rib(), "routexd learns 192.0.93.0/24")
+        e.wait_routes(bird, {ORIG: h.Route([h.RX_ASN], "10.255.93.1")})
