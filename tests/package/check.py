@@ -4,7 +4,8 @@
   install   `cmake --install` into a fresh DESTDIR gives exactly the expected files, with the
             right modes, and the unit and man pages have every @VAR@ filled in
   examples  every installed example config passes the installed `routexd -n -c`, and a
-            broken copy of one fails with FILE:LINE (so the check can fail)
+            broken copy of one fails with FILE:LINE (so the check can fail), as does a
+            config whose `user:` does not exist
   manlint   each man page renders with no groff warning (-ww), tbl included, and has the
             sections a reader looks for (NAME, SYNOPSIS, DESCRIPTION, EXAMPLES, SEE ALSO);
             mandoc -T lint too when it is installed
@@ -109,6 +110,13 @@ def cmd_examples(args, dest):
     if p.returncode != 1 or not p.stdout.startswith(want) or "hold_time" not in p.stdout:
         fail("a broken example was not refused as expected (%s...): exit %d\n%s"
              % (want, p.returncode, p.stdout))
+    # `user:` naming an account this host does not have is refused by the check already.
+    with open(bad, "w") as f:
+        f.write("router-id: 10.0.0.1\nuser: rx-no-such-user\n")
+    p = run([routexd, "-n", "-c", bad])
+    want = '%s:2: user: no such user "rx-no-such-user"' % bad
+    if p.returncode != 1 or p.stdout.strip().splitlines()[-1:] != [want]:
+        fail("expected exit 1 and %r, got exit %d: %s" % (want, p.returncode, p.stdout))
 
 
 def cmd_manlint(args, dest):
