@@ -341,6 +341,13 @@ static void do_move(struct metrics_server *s, const struct conf_endpoint *ep, bo
 		if (fd < 0) {
 			int e = errno;
 			s->lfd = listen_on(&s->ep);
+			if (s->lfd < 0) { /* taken meanwhile by another process: say so */
+				char o[80];
+				metrics_endpoint_fmt(&s->ep, o, sizeof(o));
+				rx_log(RX_LOG_ERR, "metrics: the old endpoint %s cannot be reopened "
+						   "either (%s): no metrics until the next reload",
+				       o, strerror(errno));
+			}
 			errno = e;
 		}
 	}
