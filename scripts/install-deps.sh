@@ -32,3 +32,9 @@ for p in $optional; do
 	apt-get install -y -qq --no-install-recommends "$p" ||
 		echo "install-deps: optional $p did not install; the tests that use it skip that part" >&2
 done
+# Only promtool is wanted from prometheus: its server must not start at boot either
+# (policy-rc.d covers the install only). Done offline, as the package's own scripts do.
+if dpkg-query -W -f='${Status}' prometheus 2>/dev/null | grep -q "ok installed"; then
+	DPKG_MAINTSCRIPT_PACKAGE=prometheus deb-systemd-helper disable prometheus.service || true
+	update-rc.d prometheus disable >/dev/null 2>&1 || true
+fi
