@@ -409,8 +409,15 @@ static void *server_main(void *arg)
 					.fd = s->c[i].fd,
 					.events = s->c[i].st == C_WRITE ? POLLOUT : POLLIN};
 		int timeout = next == UINT64_MAX ? -1 : (int)(next - now);
-		if (poll(p, np, timeout) < 0 && errno != EINTR)
-			break;
+		if (poll(p, np, timeout) < 0) {
+			/* Never leave the loop on an error: metrics_move and metrics_close wait
+			 * for this thread to answer. */
+			if (errno != EINTR) {
+				RX_LOG_LIMITED(RX_LOG_WARN, "metrics: poll: %s", strerror(errno));
+				usleep(10000);
+			}
+			continue;
+		}
 		if ((p[0].revents & POLLIN) && !requests(s))
 			break;
 		for (size_t i = 0, k = first; i < METRICS_MAX_CLIENTS; i++) {
