@@ -10,7 +10,9 @@
  *   decision thread  owns the RIB and the export groups (W); applies rde_msg in order;
  *                    packs UPDATEs and queues them to the I/O threads
  *   control thread   answers routexctl: RCU reads of the Loc-RIB, atomic peer counters;
- *                    requests that change state go to the decision thread as rde_msg */
+ *                    requests that change state go to the decision thread as rde_msg
+ *   metrics thread   answers scrapes from published counters only (rx_peer "Published
+ *                    for readers", struct rde_stats, session counters): no lock, no RCU */
 #ifndef ROUTEX_DAEMON_T_H
 #define ROUTEX_DAEMON_T_H
 
@@ -21,6 +23,7 @@
 #include <routex/conf-t.h>
 #include <routex/export.h>
 #include <routex/io.h>
+#include <routex/metrics-t.h>
 #include <routex/mpsc.h>
 #include <routex/rib-t.h>
 
@@ -87,6 +90,27 @@ struct rde_msg {
 	struct rde_pfx pfx[];
 };
 
+/* What the decision thread publishes for the metrics thread, once per loop iteration
+ * (after every batch, and at least every second when idle). A: relaxed stores by the
+ * decision thread, relaxed loads by readers: each value is exact when stored; a scrape
+ * may mix two iterations, which its counters and gauges tolerate. */
+struct rde_stats {
+	uint64_t batches;            /* queue takes that found messages */
+	uint64_t msgs;               /* messages applied */
+	uint64_t prefixes;           /* prefixes announced or withdrawn by those messages */
+	uint64_t rib_prefixes[2];    /* [0] IPv4, [1] IPv6, as struct rib_stats */
+	uint64_t rib_paths[2];
+	uint64_t rib_nodes[2];
+	uint64_t rib_node_bytes[2];  /* held by the trees: pool slabs and malloc'd nodes */
+	uint64_t rib_key_bytes;      /* peers' prefix lists */
+	uint64_t attr_sets, attr_bytes;
+	uint64_t retired_pending;    /* retired, not yet freed (grace period not over) */
+	uint64_t updates_packed;     /* UPDATE messages export built */
+	uint64_t routes_withheld;
+	struct metrics_hist decide;  /* time per slice of applied messages, export excluded */
+	struct metrics_hist export_; /* time per export of the change log */
+};
+
 /* Peer slots: peers[i]->src == i + 1. Slots are appended by reload (release store of the
  * pointer, then of npeers) and never reused or freed while running, so readers on any thread
  * may walk 0 .. npeers (acquire) without a lock. */
@@ -112,6 +136,13 @@ struct rx_daemon {
 	uint64_t batches;          /* W */
 	bool started;              /* peers added from now on go straight to an I/O thread */
 	int stop;                  /* A */
+	uint64_t rdeq_pushed;      /* A: relaxed RMW; messages pushed to rdeq (a gauge's half) */
+	uint64_t export_ns_w;      /* W: export time inside the current slice */
+	struct rde_stats stats;    /* A: see struct rde_stats */
+	/* The metrics endpoint, NULL when off. Main thread at start and exit; in between the
+	 * decision thread (reload) opens, moves and closes it. */
+	struct metrics_server *metrics;
+	int64_t start_time;        /* wall-clock seconds of daemon_init */
 };
 
 #endif

@@ -58,6 +58,8 @@ struct io_peer {
 	unsigned backoff_s;
 	uint32_t events;                 /* epoll events currently registered for s.fd */
 	void *owner;                     /* the daemon's peer */
+	uint64_t cmd_bytes;              /* A: relaxed RMW; bytes io_send queued that the loop
+					  * has not taken yet (sent or dropped) */
 	size_t index;                    /* in loop->peers */
 };
 
@@ -122,5 +124,9 @@ void io_out_ref(struct io_out *o);
 void io_out_unref(struct io_out *o);
 /* Queues o (taking one reference) for p's session; dropped if the session is not up. */
 void io_send(struct io_peer *p, struct io_out *o);
+/* Any thread: bytes queued for the peer and not yet written to its socket (in the loop's
+ * command queue, then in the session's output backlog). Two relaxed loads: a value
+ * between two events may count a message in both places or in neither, never more. */
+size_t io_peer_queued_bytes(const struct io_peer *p);
 
 #endif

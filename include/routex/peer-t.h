@@ -73,7 +73,9 @@ struct peer_events {
 	void (*log)(void *ctx, struct peer_session *s, const char *msg);
 };
 
-/* Counters kept per session (T:io; published to readers by the daemon). */
+/* Counters kept per session, across its connections. Written by the owning I/O thread
+ * only, with relaxed atomic stores; A: relaxed loads from other threads (metrics) see
+ * exact, monotonic values. */
 struct peer_stats {
 	uint64_t msgs_in[WIRE_ROUTE_REFRESH + 1];
 	uint64_t msgs_out[WIRE_ROUTE_REFRESH + 1];
@@ -104,6 +106,7 @@ struct peer_session {
 	uint8_t *inbuf;
 	size_t in_len, in_cap;
 	struct peer_outbuf out;
+	size_t backlog_pub;       /* A: relaxed; out.tail - out.head as of the last change */
 	struct peer_stats stats;
 	/* The current connection ended with a NOTIFICATION (sent or received): RFC 4724 4
 	 * graceful restart applies only to sessions that end without one. */

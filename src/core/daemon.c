@@ -1,18 +1,21 @@
 /* daemon.c: builds a routexd from its configuration, starts and stops its threads.
  *
- * Start-up order: listeners first (a bind failure is reported before anything runs), then
+ * Start-up order: listeners first, BGP then metrics (a bind failure is reported before
+ * anything runs), then
  * the decision thread (it originates the configured prefixes), the I/O threads, and last
  * the peers are handed to their loops, so no event can reach a thread that is not running.
  * Peers are spread over the I/O threads round robin; a peer stays on its thread for life. */
 #include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <routex/compiler.h>
 #include <routex/conf.h>
 #include <routex/daemon.h>
 #include <routex/log.h>
+#include <routex/metrics.h>
 #include <routex/rib.h>
 #include <routex/wire.h>
 
@@ -179,6 +182,7 @@ bool daemon_init(struct rx_daemon *d, struct conf_daemon *conf)
 {
 	memset(d, 0, sizeof(*d));
 	d->conf = conf;
+	d->start_time = (int64_t)time(NULL);
 	d->exchange = conf->route_exchange;
 	struct rib_conf rc;
 	rib_conf_default(&rc);
@@ -223,6 +227,13 @@ bool daemon_init(struct rx_daemon *d, struct conf_daemon *conf)
 			return false;
 		}
 	}
+	if (conf->metrics_enabled) {
+		char err[200];
+		if (!(d->metrics = metrics_open(d, &conf->metrics, err, sizeof(err)))) {
+			rx_log(RX_LOG_ERR, "%s:%u: %s", conf->file, conf->metrics.line, err);
+			return false;
+		}
+	}
 	return true;
 }
 
@@ -236,6 +247,8 @@ bool daemon_start(struct rx_daemon *d)
 	for (size_t i = 0; i < d->npeers; i++)
 		io_loop_add_peer(&d->loops[i % d->nloops], &d->peers[i]->io);
 	d->started = true;
+	if (d->metrics && !metrics_run(d->metrics))
+		return false;
 	rx_log(RX_LOG_INFO, "routexd running: AS%u, router id %u.%u.%u.%u, %zu peers, %u I/O threads, "
 			    "route exchange %s",
 	       d->conf->asn, d->conf->router_id >> 24, d->conf->router_id >> 16 & 255,
@@ -246,6 +259,8 @@ bool daemon_start(struct rx_daemon *d)
 
 void daemon_fini(struct rx_daemon *d)
 {
+	metrics_close(d->metrics); /* first: it reads the peers and the decision thread's stats */
+	d->metrics = NULL;
 	for (unsigned i = 0; i < d->nloops_ready; i++)
 		io_loop_stop(&d->loops[i]);
 	rde_stop(d);

@@ -7,7 +7,11 @@
  * full table is still arriving.
  *
  * Ordering: every message of one session is pushed by one I/O thread, so a peer's UPDATEs
- * arrive after its PEER_UP and before its PEER_DOWN. */
+ * arrive after its PEER_UP and before its PEER_DOWN.
+ *
+ * Instrumentation (docs/metrics.md): two clock reads per slice and two per export of the
+ * change log, never per prefix; the counters go out through struct rde_stats once per loop
+ * iteration, for the metrics thread. */
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +20,7 @@
 #include <routex/compiler.h>
 #include <routex/daemon.h>
 #include <routex/log.h>
+#include <routex/metrics.h>
 #include <routex/rib.h>
 #include <routex/wire.h>
 
@@ -32,6 +37,16 @@ static uint64_t rde_now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
+static uint64_t rde_now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Relaxed store of a value only this thread writes (see struct rde_stats). */
+#define PUB(field, v) __atomic_store_n(&(field), (uint64_t)(v), __ATOMIC_RELAXED)
+
 struct rde_msg *rde_msg_new(uint8_t kind, uint16_t src, size_t n_pfx, size_t attr_bytes)
 {
 	struct rde_msg *m = calloc(1, sizeof(*m) + n_pfx * sizeof(m->pfx[0]) + attr_bytes);
@@ -43,6 +58,7 @@ struct rde_msg *rde_msg_new(uint8_t kind, uint16_t src, size_t n_pfx, size_t att
 
 void rde_push(struct rx_daemon *d, struct rde_msg *m)
 {
+	__atomic_fetch_add(&d->rdeq_pushed, 1, __ATOMIC_RELAXED); /* a gauge: no ordering */
 	mpsc_push(&d->rdeq, &m->node);
 }
 
@@ -58,9 +74,41 @@ void rde_export_pending_w(struct rx_daemon *d)
 {
 	struct rib_changes c = {0};
 	rib_changes_take_w(&d->rib, &c);
-	if (c.len)
+	if (c.len) {
+		uint64_t t0 = rde_now_ns();
 		export_changes_w(&d->exp, &d->rib, &c);
+		uint64_t dt = rde_now_ns() - t0;
+		metrics_hist_observe(&d->stats.export_, dt);
+		d->export_ns_w += dt; /* not decision time: the slice subtracts it */
+	}
 	rib_changes_release_w(&d->rib, &c);
+}
+
+/* The end of a slice that began at t0: its time, less the exports run inside it. */
+static void slice_done(struct rx_daemon *d, uint64_t t0)
+{
+	uint64_t dt = rde_now_ns() - t0;
+	metrics_hist_observe(&d->stats.decide, dt > d->export_ns_w ? dt - d->export_ns_w : 0);
+}
+
+static void publish_stats(struct rx_daemon *d)
+{
+	struct rib_stats rs;
+	struct rde_stats *st = &d->stats;
+	rib_stats(&d->rib, &rs);
+	for (unsigned f = 0; f < 2; f++) {
+		PUB(st->rib_prefixes[f], rs.prefixes[f]);
+		PUB(st->rib_paths[f], rs.paths[f]);
+		PUB(st->rib_nodes[f], rs.nodes[f]);
+		PUB(st->rib_node_bytes[f], rs.node_bytes[f]);
+	}
+	PUB(st->rib_key_bytes, rs.key_bytes);
+	PUB(st->attr_sets, rs.attr_sets);
+	PUB(st->attr_bytes, rs.attr_bytes);
+	PUB(st->retired_pending, rs.retired_pending);
+	PUB(st->updates_packed, d->exp.msgs_packed);
+	PUB(st->routes_withheld, d->exp.routes_withheld);
+	PUB(st->batches, d->batches);
 }
 
 /* Does peer src hold a path for p? The decision thread is the RIB's only writer: it reads
@@ -329,9 +377,11 @@ static void *rde_main(void *arg)
 	rx_rcu_register();
 	rde_originate_w(d, d->conf->originate, d->conf->noriginate, NULL, 0);
 	bool running = true;
+	uint64_t msgs = 0, prefixes = 0;
 	while (running) {
 		rib_quiescent_w(&d->rib);
 		stale_timers(d);
+		publish_stats(d);
 		struct pollfd pfd = {.fd = mpsc_fd(&d->rdeq), .events = POLLIN};
 		rx_rcu_offline(); /* an idle writer must not hold grace periods back */
 		poll(&pfd, 1, 1000);
@@ -340,19 +390,29 @@ static void *rde_main(void *arg)
 		if (!mpsc_take(&d->rdeq, &b))
 			continue;
 		size_t n = 0;
+		uint64_t t0 = rde_now_ns();
+		d->export_ns_w = 0;
 		for (struct mpsc_node *node; running && (node = mpsc_batch_next(&b));) {
 			struct rde_msg *m = caa_container_of(node, struct rde_msg, node);
 			running = apply(d, m);
 			n += m->n_ann + m->n_wd;
+			PUB(d->stats.msgs, ++msgs);
+			PUB(d->stats.prefixes, prefixes += m->n_ann + m->n_wd);
 			free(m);
 			if (n >= RDE_SLICE_PREFIXES) {
+				slice_done(d, t0);
 				rde_export_pending_w(d);
 				rib_quiescent_w(&d->rib);
 				n = 0;
+				t0 = rde_now_ns();
+				d->export_ns_w = 0;
 			}
 		}
-		for (struct mpsc_node *node; (node = mpsc_batch_next(&b));) /* after a stop */
+		for (struct mpsc_node *node; (node = mpsc_batch_next(&b));) { /* after a stop */
+			PUB(d->stats.msgs, ++msgs);
 			free(caa_container_of(node, struct rde_msg, node));
+		}
+		slice_done(d, t0);
 		rde_export_pending_w(d);
 		for (size_t i = 0; i < d->npeers; i++)
 			if (d->peers[i]->up_w)

@@ -15,8 +15,11 @@
  *                                 and the peer's routes are re-learned under the new role)
  *   description, max-prefixes,    applied in place
  *   keepalive, passive, max-prefixes-out
+ *   metrics                       the endpoint opened, moved or closed, before anything
+ *                                 else: it is the one change that can fail (the new
+ *                                 address may be taken), and then nothing is applied
  * Keys that only a restart applies (router-id, asn, listen, control-socket, threads,
- * route-preference, metrics, user, group) make the reload fail with a message and change nothing.
+ * route-preference, user, group) make the reload fail with a message and change nothing.
  * Old configs stay allocated until exit, since other threads may still read them. */
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +28,7 @@
 #include <routex/conf.h>
 #include <routex/daemon.h>
 #include <routex/log.h>
+#include <routex/metrics.h>
 #include <routex/rib.h>
 
 static struct rx_peer *peer_of_conf(struct rx_daemon *d, const struct conf_peer *cp)
@@ -41,8 +45,8 @@ static bool needs_restart(const struct conf_diff *df, FILE *out)
 	static const enum conf_dkey keys[] = {CONF_DK_ROUTER_ID,      CONF_DK_ASN,
 					      CONF_DK_LISTEN,	      CONF_DK_CONTROL_SOCKET,
 					      CONF_DK_IO_THREADS,     CONF_DK_EXPORT_THREADS,
-					      CONF_DK_ROUTE_PREFERENCE, CONF_DK_METRICS,
-					      CONF_DK_USER,	      CONF_DK_GROUP};
+					      CONF_DK_ROUTE_PREFERENCE, CONF_DK_USER,
+					      CONF_DK_GROUP};
 	bool any = false;
 	for (size_t i = 0; i < RX_ARRAY_LEN(keys); i++)
 		if (df->global_changed & (1u << keys[i])) {
@@ -52,7 +56,7 @@ static bool needs_restart(const struct conf_diff *df, FILE *out)
 	return any;
 }
 
-static void report(const struct conf_diff *df, FILE *out)
+static void report(const struct conf_diff *df, const struct conf_daemon *nc, FILE *out)
 {
 	for (size_t i = 0; i < df->npeers; i++) {
 		const struct conf_peer_diff *pd = &df->peers[i];
@@ -69,9 +73,38 @@ static void report(const struct conf_diff *df, FILE *out)
 		fprintf(out, "route-exchange: changed\n");
 	if (df->global_changed & (1u << CONF_DK_TRANSPARENT))
 		fprintf(out, "transparent: changed\n");
+	if (df->rebind_metrics) {
+		char a[80] = "off";
+		if (nc->metrics_enabled)
+			metrics_endpoint_fmt(&nc->metrics, a, sizeof(a));
+		fprintf(out, "metrics: changed (now %s)\n", a);
+	}
 	if (df->noriginate_added || df->noriginate_removed)
 		fprintf(out, "originate: %zu added, %zu removed\n", df->noriginate_added,
 			df->noriginate_removed);
+}
+
+/* Opens, moves or closes the metrics endpoint. False (nothing changed, err set) when the
+ * new endpoint cannot be opened. */
+static bool apply_metrics(struct rx_daemon *d, const struct conf_daemon *nc, char *err,
+			  size_t errlen)
+{
+	if (!nc->metrics_enabled) {
+		metrics_close(d->metrics);
+		d->metrics = NULL;
+		rx_log(RX_LOG_INFO, "metrics: endpoint closed");
+		return true;
+	}
+	if (d->metrics)
+		return metrics_move(d->metrics, &nc->metrics, err, errlen);
+	struct metrics_server *m = metrics_open(d, &nc->metrics, err, errlen);
+	if (m && !metrics_run(m)) {
+		snprintf(err, errlen, "metrics: cannot start its thread");
+		metrics_close(m);
+		m = NULL;
+	}
+	d->metrics = m;
+	return m != NULL;
 }
 
 static void apply_peer(struct rx_daemon *d, const struct conf_daemon *nc,
@@ -201,7 +234,7 @@ bool daemon_reload_w(struct rx_daemon *d, bool dry_run, FILE *out)
 		return false;
 	}
 	bool ok = !needs_restart(&df, out);
-	report(&df, out);
+	report(&df, nc, out);
 	if (ok && dry_run)
 		reload_dry_run(d, nc, &df, out);
 	if (!ok || dry_run) {
@@ -209,6 +242,13 @@ bool daemon_reload_w(struct rx_daemon *d, bool dry_run, FILE *out)
 		conf_diff_fini(&df);
 		conf_free(nc);
 		return ok;
+	}
+	if (df.rebind_metrics && !apply_metrics(d, nc, err, sizeof(err))) {
+		fprintf(out, "%s\nreload refused: nothing changed\n", err);
+		rx_log(RX_LOG_ERR, "reload refused: %s:%u: %s", nc->file, nc->metrics.line, err);
+		conf_diff_fini(&df);
+		conf_free(nc);
+		return false;
 	}
 	/* Readers may still hold pointers into the old config: keep it until exit. */
 	d->old_confs = realloc(d->old_confs, (d->n_old_confs + 1) * sizeof(*d->old_confs));

@@ -365,6 +365,7 @@ static void run_cmd(struct io_loop *l, struct io_cmd *c, uint64_t now)
 	case IO_CMD_SEND:
 		if (p->s.fd >= 0 && p->s.state == FSM_ESTABLISHED)
 			peer_session_send(&p->s, c->out->data, c->out->len, now);
+		__atomic_fetch_sub(&p->cmd_bytes, c->out->len, __ATOMIC_RELAXED); /* a gauge */
 		io_out_unref(c->out);
 		set_events(p);
 		break;
@@ -593,5 +594,12 @@ void io_send(struct io_peer *p, struct io_out *o)
 	struct io_cmd *c = cmd_new(IO_CMD_SEND, p);
 	io_out_ref(o);
 	c->out = o;
+	__atomic_fetch_add(&p->cmd_bytes, o->len, __ATOMIC_RELAXED); /* a gauge: no ordering */
 	push_cmd(p->loop, c);
+}
+
+size_t io_peer_queued_bytes(const struct io_peer *p)
+{
+	return __atomic_load_n(&p->cmd_bytes, __ATOMIC_RELAXED) +
+	       __atomic_load_n(&p->s.backlog_pub, __ATOMIC_RELAXED);
 }

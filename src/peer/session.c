@@ -24,6 +24,10 @@
 /* RFC 4271 10: a large hold time while waiting for OPEN. */
 #define OPEN_HOLD_MS (240 * 1000)
 #define IN_CHUNK 65536
+/* Counters of struct peer_stats and the published backlog: this thread is their only
+ * writer, so a relaxed load and store (no locked read-modify-write) suffice; readers on
+ * other threads (metrics) load them relaxed. */
+#define STAT_ADD(field, n) __atomic_store_n(&(field), (field) + (n), __ATOMIC_RELAXED)
 
 uint64_t peer_now_ms(void)
 {
@@ -85,6 +89,11 @@ size_t peer_session_backlog(const struct peer_session *s)
 	return s->out.tail - s->out.head;
 }
 
+static void publish_backlog(struct peer_session *s)
+{
+	__atomic_store_n(&s->backlog_pub, s->out.tail - s->out.head, __ATOMIC_RELAXED);
+}
+
 static bool out_reserve(struct peer_outbuf *o, size_t n)
 {
 	if (o->head > 0 && o->head == o->tail)
@@ -123,12 +132,13 @@ static bool flush(struct peer_session *s, uint64_t now)
 			return false;
 		}
 		o->head += (size_t)n;
-		s->stats.bytes_out += (uint64_t)n;
+		STAT_ADD(s->stats.bytes_out, (uint64_t)n);
 		/* RFC 9687: progress restarts the send hold timer. */
 		s->send_hold_deadline = 0;
 	}
 	if (o->head < o->tail && !s->send_hold_deadline && s->neg.hold_time)
 		s->send_hold_deadline = now + (uint64_t)s->neg.hold_time * 1000;
+	publish_backlog(s);
 	return true;
 }
 
@@ -139,7 +149,7 @@ static void count_out(struct peer_session *s, const uint8_t *msg, size_t len)
 		size_t mlen = wire_get16(msg + off + 16);
 		uint8_t t = msg[off + 18];
 		if (t <= WIRE_ROUTE_REFRESH)
-			s->stats.msgs_out[t]++;
+			STAT_ADD(s->stats.msgs_out[t], 1);
 		if (mlen < WIRE_HEADER_LEN)
 			break;
 		off += mlen;
@@ -156,6 +166,7 @@ static void session_down(struct peer_session *s, const char *reason)
 	s->hold_deadline = s->keepalive_due = s->send_hold_deadline = 0;
 	s->in_len = 0;
 	s->out.head = s->out.tail = 0;
+	publish_backlog(s);
 	if (was_up && s->ev->down)
 		s->ev->down(s->ev_ctx, s, reason);
 }
@@ -195,7 +206,7 @@ void peer_session_close(struct peer_session *s, uint8_t code, uint8_t subcode,
 		if (n && out_reserve(&s->out, n)) {
 			memcpy(s->out.data + s->out.tail, buf, n);
 			s->out.tail += n;
-			s->stats.msgs_out[WIRE_NOTIFICATION]++;
+			STAT_ADD(s->stats.msgs_out[WIRE_NOTIFICATION], 1);
 			flush(s, 0);
 		}
 		s->stats.last_error_code = code;
@@ -395,7 +406,7 @@ static bool on_update(struct peer_session *s, const uint8_t *body, size_t len)
 	struct wire_update u;
 	enum wire_action a = wire_update_parse(body, len, &s->neg.ctx, &u, s->scratch);
 	if (a != WIRE_OK) {
-		s->stats.updates_malformed++;
+		STAT_ADD(s->stats.updates_malformed, 1);
 		logf_(s, "malformed UPDATE (%s): %s, %u/%u attribute %u",
 		      a == WIRE_SESSION_RESET	 ? "session reset"
 		      : a == WIRE_TREAT_AS_WITHDRAW ? "treat-as-withdraw"
@@ -428,7 +439,7 @@ static bool on_route_refresh(struct peer_session *s, const uint8_t *body, size_t
 static bool dispatch(struct peer_session *s, uint8_t type, const uint8_t *body, size_t len,
 		     uint64_t now)
 {
-	s->stats.msgs_in[type]++;
+	STAT_ADD(s->stats.msgs_in[type], 1);
 	if (type == WIRE_NOTIFICATION) {
 		on_notification(s, body, len);
 		return false;
@@ -442,7 +453,7 @@ static bool dispatch(struct peer_session *s, uint8_t type, const uint8_t *body, 
 		if (type == WIRE_KEEPALIVE) {
 			s->state = FSM_ESTABLISHED;
 			s->established_at = now;
-			s->stats.established_count++;
+			STAT_ADD(s->stats.established_count, 1);
 			restart_hold(s, now);
 			if (s->ev->established)
 				s->ev->established(s->ev_ctx, s);
@@ -512,7 +523,7 @@ bool peer_session_readable(struct peer_session *s, uint64_t now)
 			return false;
 		}
 		s->in_len += (size_t)n;
-		s->stats.bytes_in += (uint64_t)n;
+		STAT_ADD(s->stats.bytes_in, (uint64_t)n);
 		if (!drain_input(s, now))
 			return false;
 	}

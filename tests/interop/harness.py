@@ -185,6 +185,7 @@ class Env:
         self.originate = []
         self.exchange = False
         self.transparent = False
+        self.metrics = None  # (address, port) of the metrics endpoint, None: off
 
     # --- addresses -----------------------------------------------------------------------
     def addr(self, n):
@@ -210,8 +211,10 @@ class Env:
                  "control-socket: %s" % self.sock,
                  "route-exchange: %s" % ("true" if self.exchange else "false"),
                  "transparent: %s" % ("true" if self.transparent else "false"),
-                 "originate: [%s]" % ", ".join('"%s"' % p for p in self.originate),
-                 "peers:"]
+                 "originate: [%s]" % ", ".join('"%s"' % p for p in self.originate)]
+        if self.metrics:
+            lines.append('metrics: {address: "%s", port: %d}' % self.metrics)
+        lines.append("peers:")
         for p in self.peers:
             lines.append("  - name: %s" % p["name"])
             for k, v in p.items():
