@@ -22,6 +22,16 @@
 #include <routex/rcu.h>
 #include <routex/service.h>
 
+#ifdef RX_JEMALLOC
+/* jemalloc's options, read at its start (MALLOC_CONF in the environment overrides them).
+ * Dirty pages go back to the kernel after 1 s instead of 10 s: a table load or withdrawal
+ * frees its transient buffers (parsed UPDATEs, change logs, packed messages) within a second,
+ * and keeping them ten seconds made peak RSS 20-25% higher (1M prefixes -> 4 peers: 117-120
+ * MB against 93-100 MB) for no measurable CPU gain. Muzzy pages are skipped (decay 0): they
+ * only delay the same return. */
+const char *malloc_conf = "dirty_decay_ms:1000,muzzy_decay_ms:0";
+#endif
+
 static void usage(void)
 {
 	fprintf(stderr, "usage: routexd -c FILE [-f] [-d]\n"

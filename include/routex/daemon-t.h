@@ -137,6 +137,11 @@ struct rx_daemon {
 	bool started;              /* peers added from now on go straight to an I/O thread */
 	int stop;                  /* A */
 	uint64_t rdeq_pushed;      /* A: relaxed RMW; messages pushed to rdeq (a gauge's half) */
+	/* Backpressure (io_loop.backlog): prefixes queued to the decision thread, as prefixes
+	 * pushed (A: relaxed RMW by I/O threads) minus prefixes applied (A: relaxed store by
+	 * the decision thread). Relaxed: a stale value only moves a pause by a few messages. */
+	uint64_t rdeq_prefixes_in;
+	uint64_t rdeq_prefixes_out;
 	uint64_t export_ns_w;      /* W: export time inside the current slice */
 	struct rde_stats stats;    /* A: see struct rde_stats */
 	/* The metrics endpoint, NULL when off. Main thread at start and exit; in between the

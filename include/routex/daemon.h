@@ -58,6 +58,8 @@ void rde_export_pending_w(struct rx_daemon *d);
 void rde_originate_w(struct rx_daemon *d, const struct rx_prefix *add, size_t n_add,
 		     const struct rx_prefix *del, size_t n_del);
 uint8_t daemon_rib_role(int conf_role);
+/* io_loop.backlog: prefixes queued to the decision thread and not yet applied. */
+size_t rde_backlog(void *ctx);
 /* Export's max-prefixes-out callback (export_limit_fn): logs and publishes the state. */
 void rde_out_limit(void *ctx, uint16_t src, uint32_t limit, bool reached);
 

@@ -32,6 +32,11 @@
 #define IO_BACKOFF_MIN_S 1
 #define IO_BACKOFF_MAX_S 120
 #define IO_MAX_LISTEN 8
+/* Backpressure marks, in queued prefixes: a 1M-prefix table load otherwise queued up to half
+ * of itself (about 25 MB) ahead of the decision thread. 65,536 prefixes are ~25 ms of its
+ * work, so it never waits for input while sessions are paused. */
+#define IO_BACKLOG_PAUSE 65536
+#define IO_BACKLOG_RESUME 32768
 
 struct io_loop;
 
@@ -57,6 +62,8 @@ struct io_peer {
 	uint64_t hold_down_until;        /* ms: refuse sessions until then (max-prefixes) */
 	unsigned backoff_s;
 	uint32_t events;                 /* epoll events currently registered for s.fd */
+	bool registered;                 /* s.fd is in the epoll set */
+	bool paused;                     /* not reading: the backlog is too deep (io_loop.backlog) */
 	void *owner;                     /* the daemon's peer */
 	uint64_t cmd_bytes;              /* A: relaxed RMW; bytes io_send queued that the loop
 					  * has not taken yet (sent or dropped) */
@@ -80,6 +87,11 @@ struct io_loop {
 	 * called on this loop's thread; returns NULL for strangers. */
 	struct io_peer *(*find_peer)(void *ctx, const struct sockaddr *sa);
 	void (*log)(void *ctx, const char *msg);
+	/* Backpressure (optional): the work parsed input has queued downstream (the decision
+	 * thread's queue, in prefixes). Above IO_BACKLOG_PAUSE sessions stop reading (TCP flow
+	 * control then slows the senders); they resume below IO_BACKLOG_RESUME. Any thread. */
+	size_t (*backlog)(void *ctx);
+	size_t n_paused;           /* T:io: sessions not reading because of the backlog */
 	struct wire_scratch *scratch;
 	int stop; /* A: relaxed; the doorbell write orders it */
 };

@@ -214,6 +214,7 @@ bool daemon_init(struct rx_daemon *d, struct conf_daemon *conf)
 			return false;
 		d->nloops_ready = i + 1;
 		d->loops[i].find_peer = find_peer;
+		d->loops[i].backlog = rde_backlog;
 		d->loops[i].log = loop_log;
 		d->loops[i].loops = d->loop_ptrs;
 		d->loops[i].n_loops = d->nloops;

@@ -59,7 +59,16 @@ struct rde_msg *rde_msg_new(uint8_t kind, uint16_t src, size_t n_pfx, size_t att
 void rde_push(struct rx_daemon *d, struct rde_msg *m)
 {
 	__atomic_fetch_add(&d->rdeq_pushed, 1, __ATOMIC_RELAXED); /* a gauge: no ordering */
+	__atomic_fetch_add(&d->rdeq_prefixes_in, (uint64_t)m->n_ann + m->n_wd, __ATOMIC_RELAXED);
 	mpsc_push(&d->rdeq, &m->node);
+}
+
+size_t rde_backlog(void *ctx)
+{
+	struct rx_daemon *d = ctx;
+	uint64_t out = __atomic_load_n(&d->rdeq_prefixes_out, __ATOMIC_RELAXED);
+	uint64_t in = __atomic_load_n(&d->rdeq_prefixes_in, __ATOMIC_RELAXED);
+	return in > out ? (size_t)(in - out) : 0;
 }
 
 static void publish_counts(struct rx_daemon *d, struct rx_peer *p)
@@ -398,6 +407,8 @@ static void *rde_main(void *arg)
 			n += m->n_ann + m->n_wd;
 			PUB(d->stats.msgs, ++msgs);
 			PUB(d->stats.prefixes, prefixes += m->n_ann + m->n_wd);
+			__atomic_store_n(&d->rdeq_prefixes_out,
+					 d->rdeq_prefixes_out + m->n_ann + m->n_wd, __ATOMIC_RELAXED);
 			free(m);
 			if (n >= RDE_SLICE_PREFIXES) {
 				slice_done(d, t0);

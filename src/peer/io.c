@@ -161,6 +161,11 @@ static void on_down(void *ctx, struct peer_session *s, const char *reason)
 {
 	struct io_peer *p = peer_of(s);
 	p->events = 0; /* close() dropped the fd from epoll */
+	p->registered = false;
+	if (p->paused) {
+		p->paused = false;
+		p->loop->n_paused--;
+	}
 	schedule_retry(p, peer_now_ms());
 	if (p->loop->ev->down)
 		p->loop->ev->down(p->loop->ev_ctx, s, reason);
@@ -194,13 +199,35 @@ static void set_events(struct io_peer *p)
 {
 	if (p->s.fd < 0)
 		return;
-	uint32_t want = EPOLLIN | (peer_session_backlog(&p->s) ? EPOLLOUT : 0);
-	if (want == p->events)
+	uint32_t want = (p->paused ? 0 : EPOLLIN) | (peer_session_backlog(&p->s) ? EPOLLOUT : 0);
+	if (p->registered && want == p->events)
 		return;
 	struct epoll_event e = {.events = want, .data.u64 = TAG(p, TAG_SESSION)};
-	int op = p->events ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
-	if (epoll_ctl(p->loop->epfd, op, p->s.fd, &e) == 0)
+	int op = p->registered ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
+	if (epoll_ctl(p->loop->epfd, op, p->s.fd, &e) == 0) {
 		p->events = want;
+		p->registered = true;
+	}
+}
+
+static bool backlog_over(struct io_loop *l, size_t mark)
+{
+	return l->backlog && l->backlog(l->ev_ctx) >= mark;
+}
+
+/* The backlog went down: paused sessions read again (their data waited in the socket). */
+static void resume_reading(struct io_loop *l)
+{
+	if (!l->n_paused || backlog_over(l, IO_BACKLOG_RESUME))
+		return;
+	for (size_t i = 0; i < l->n_peers; i++) {
+		struct io_peer *p = l->peers[i];
+		if (p->paused) {
+			p->paused = false;
+			set_events(p);
+		}
+	}
+	l->n_paused = 0;
 }
 
 static void drop_connect(struct io_peer *p)
@@ -216,6 +243,7 @@ static void start_session(struct io_peer *p, int fd, uint64_t now)
 	if (p->ttl_security)
 		net_gtsm(fd, p->remote.ss_family);
 	p->events = 0;
+	p->registered = false;
 	peer_session_connected(&p->s, fd, now);
 	set_events(p);
 }
@@ -423,8 +451,14 @@ static void on_event(struct io_loop *l, const struct epoll_event *e, uint64_t no
 		connect_done(p, now);
 		break;
 	case TAG_SESSION:
-		if ((e->events & (EPOLLIN | EPOLLERR | EPOLLHUP)) && !peer_session_readable(&p->s, now))
+		if ((e->events & EPOLLIN) && !(e->events & (EPOLLERR | EPOLLHUP)) && !p->paused &&
+		    backlog_over(l, IO_BACKLOG_PAUSE)) {
+			p->paused = true; /* set_events below stops EPOLLIN until resume_reading */
+			l->n_paused++;
+		} else if ((e->events & (EPOLLIN | EPOLLERR | EPOLLHUP)) &&
+			   !peer_session_readable(&p->s, now)) {
 			break;
+		}
 		if (e->events & EPOLLOUT)
 			peer_session_writable(&p->s, now);
 		set_events(p);
@@ -451,7 +485,7 @@ static void tick_peer(struct io_peer *p, uint64_t now)
 
 static int next_timeout(struct io_loop *l, uint64_t now)
 {
-	uint64_t best = now + 1000; /* at least once a second: retries, hold-downs */
+	uint64_t best = now + (l->n_paused ? 1 : 1000); /* paused: poll the backlog each ms */
 	for (size_t i = 0; i < l->n_peers; i++) {
 		struct io_peer *p = l->peers[i];
 		uint64_t d = p->s.fd >= 0 ? peer_session_next_deadline(&p->s) : p->retry_at;
@@ -471,6 +505,7 @@ static void *loop_main(void *arg)
 		now = peer_now_ms();
 		for (int i = 0; i < n; i++)
 			on_event(l, &evs[i], now);
+		resume_reading(l);
 		for (size_t i = 0; i < l->n_peers; i++)
 			tick_peer(l->peers[i], now);
 	}

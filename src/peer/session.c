@@ -24,6 +24,7 @@
 /* RFC 4271 10: a large hold time while waiting for OPEN. */
 #define OPEN_HOLD_MS (240 * 1000)
 #define IN_CHUNK 65536
+#define READ_CHUNKS_PER_CALL 8
 /* Counters of struct peer_stats and the published backlog: this thread is their only
  * writer, so a relaxed load and store (no locked read-modify-write) suffice; readers on
  * other threads (metrics) load them relaxed. */
@@ -505,7 +506,10 @@ static bool drain_input(struct peer_session *s, uint64_t now)
 
 bool peer_session_readable(struct peer_session *s, uint64_t now)
 {
-	for (;;) {
+	/* A bounded share per call: a fast sender cannot hold its loop's other sessions (and
+	 * the backlog check between calls, see io.c) off while the socket keeps refilling;
+	 * epoll is level-triggered, so what is left is reported again. */
+	for (unsigned reads = 0; reads < READ_CHUNKS_PER_CALL; reads++) {
 		if (s->fd < 0)
 			return false;
 		size_t room = s->in_cap - s->in_len;
@@ -527,6 +531,7 @@ bool peer_session_readable(struct peer_session *s, uint64_t now)
 		if (!drain_input(s, now))
 			return false;
 	}
+	return true;
 }
 
 bool peer_session_writable(struct peer_session *s, uint64_t now)
