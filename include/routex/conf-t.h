@@ -74,6 +74,7 @@ enum conf_dkey {
 	CONF_DK_IO_THREADS,
 	CONF_DK_EXPORT_THREADS,
 	CONF_DK_ORIGINATE,
+	CONF_DK_NEXT_HOP_IPV6,
 	CONF_DK_METRICS,
 	CONF_DK_USER,
 	CONF_DK_GROUP,
@@ -155,6 +156,8 @@ struct conf_daemon {
 	struct rx_prefix *originate;
 	unsigned *originate_line;
 	size_t noriginate;
+	bool has_next_hop6;	/* next-hop-ipv6 given */
+	uint8_t next_hop6[16];	/* the next hop of originated IPv6 prefixes */
 	bool metrics_enabled;
 	struct conf_endpoint metrics;
 	/* Privilege drop (routexd, docs/packaging.md): names only, resolved by routexd, not

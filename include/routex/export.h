@@ -35,6 +35,8 @@ struct export_policy {
 	uint32_t router_id;   /* host order; the IPv4 next hop of originated routes */
 	bool exchange;        /* route exchange (branch-to-branch) between NVAs and gateways */
 	bool transparent;     /* RFC 7947: AS_PATH, NEXT_HOP and MED untouched, no prepend */
+	bool has_nexthop6;    /* config next-hop-ipv6: the next hop of originated IPv6 routes */
+	uint8_t nexthop6[16];
 };
 
 /* What makes two members' output identical. */
@@ -105,10 +107,12 @@ const struct rib_path *export_select(const struct export_state *e, const struct 
 				     unsigned n);
 
 /* Whether a path can be sent for a prefix of that family: an IPv6 prefix needs an IPv6
- * next hop, which originated routes do not have yet (they are withheld). */
-static inline bool export_has_nexthop(const struct rib_path *p, bool ipv6)
+ * next hop; originated ones get the configured next-hop-ipv6 and are withheld without it. */
+static inline bool export_has_nexthop(const struct export_policy *pol, const struct rib_path *p,
+				      bool ipv6)
 {
-	return !ipv6 || p->attrs->k.nexthop_len >= 16;
+	return !ipv6 || p->attrs->k.nexthop_len >= 16 ||
+	       (p->src == RIB_SRC_LOCAL && pol->has_nexthop6);
 }
 
 /* A peer came up: joins (or creates) its group and is sent the whole Loc-RIB as its group

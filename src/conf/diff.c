@@ -116,6 +116,9 @@ static uint32_t global_changes(const struct conf_daemon *a, const struct conf_da
 									: BIT(CONF_DK_IO_THREADS);
 	m |= a->export_threads == b->export_threads ? 0 : BIT(CONF_DK_EXPORT_THREADS);
 	m |= originate_equal(a, b) ? 0 : BIT(CONF_DK_ORIGINATE);
+	m |= a->has_next_hop6 == b->has_next_hop6 && !memcmp(a->next_hop6, b->next_hop6, 16)
+		     ? 0
+		     : BIT(CONF_DK_NEXT_HOP_IPV6);
 	m |= metrics_equal(a, b) ? 0 : BIT(CONF_DK_METRICS);
 	m |= str_equal(a->user, b->user) ? 0 : BIT(CONF_DK_USER);
 	m |= str_equal(a->group, b->group) ? 0 : BIT(CONF_DK_GROUP);
@@ -204,7 +207,8 @@ int conf_diff(const struct conf_daemon *old_conf, const struct conf_daemon *new_
 	d->rebind_control = g & BIT(CONF_DK_CONTROL_SOCKET);
 	d->rebind_metrics = g & BIT(CONF_DK_METRICS);
 	d->restart_needed = g & (BIT(CONF_DK_IO_THREADS) | BIT(CONF_DK_EXPORT_THREADS) |
-				 BIT(CONF_DK_USER) | BIT(CONF_DK_GROUP));
+				 BIT(CONF_DK_USER) | BIT(CONF_DK_GROUP) |
+				 BIT(CONF_DK_NEXT_HOP_IPV6));
 	if (prefix_minus(new_conf, old_conf, &d->originate_added, &d->noriginate_added) ||
 	    prefix_minus(old_conf, new_conf, &d->originate_removed, &d->noriginate_removed) ||
 	    diff_peers(old_conf, new_conf, d)) {

@@ -147,6 +147,29 @@ static int parse_export_threads(struct conf_parse *p, yaml_node_t *v, void *obj)
 	return 0;
 }
 
+/* A global unicast IPv6 address: what a receiver can use as next hop on any session. */
+static int parse_next_hop6(struct conf_parse *p, yaml_node_t *v, void *obj)
+{
+	struct conf_daemon *c = obj;
+	struct conf_addr a;
+	if (conf_get_addr(p, v, RX_AFI_IPV6, &a))
+		return -1;
+	static const uint8_t zero[16];
+	const char *s = (const char *)v->data.scalar.value;
+	if (!memcmp(a.addr, zero, 16) || a.addr[0] == 0xff)
+		return conf_fail(p, conf_line(v), "%s is not a unicast address", s);
+	if (a.addr[0] == 0xfe && (a.addr[1] & 0xc0) == 0x80)
+		return conf_fail(p, conf_line(v),
+				 "%s is link-local: a route server's peers are not all on one link "
+				 "(RFC 2545 3), give a global address", s);
+	if (!memcmp(a.addr, zero, 10) && a.addr[10] == 0xff && a.addr[11] == 0xff)
+		return conf_fail(p, conf_line(v), "%s is IPv4-mapped, which BIRD refuses as an "
+						  "IPv6 next hop: give an IPv6 address", s);
+	memcpy(c->next_hop6, a.addr, 16);
+	c->has_next_hop6 = true;
+	return 0;
+}
+
 static int parse_originate(struct conf_parse *p, yaml_node_t *v, void *obj)
 {
 	struct conf_daemon *c = obj;
@@ -235,6 +258,7 @@ static const struct conf_key top_keys[] = {
     {"io-threads", CONF_DK_IO_THREADS, parse_io_threads},
     {"export-threads", CONF_DK_EXPORT_THREADS, parse_export_threads},
     {"originate", CONF_DK_ORIGINATE, parse_originate},
+    {"next-hop-ipv6", CONF_DK_NEXT_HOP_IPV6, parse_next_hop6},
     {"metrics", CONF_DK_METRICS, parse_metrics},
     {"user", CONF_DK_USER, parse_user},
     {"group", CONF_DK_GROUP, parse_group},

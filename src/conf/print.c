@@ -97,6 +97,11 @@ static void print_globals(FILE *f, const struct conf_daemon *c)
 		fprintf(f, "io-threads: %u\n", c->io_mode == CONF_IO_FIXED ? c->io_threads : 0);
 	fprintf(f, "export-threads: %u\n", c->export_threads);
 	print_originate(f, c);
+	if (c->has_next_hop6) {
+		char nh[INET6_ADDRSTRLEN];
+		rx_addr_fmt(RX_AFI_IPV6, c->next_hop6, nh, sizeof(nh));
+		fprintf(f, "next-hop-ipv6: \"%s\"\n", nh);
+	}
 	if (c->metrics_enabled) {
 		fputs("metrics:\n  ", f);
 		print_endpoint(f, "  ", &c->metrics);

@@ -193,6 +193,8 @@ bool daemon_init(struct rx_daemon *d, struct conf_daemon *conf)
 	rib_init(&d->rib, &rc);
 	struct export_policy pol = {.asn = conf->asn, .router_id = conf->router_id,
 				    .exchange = conf->route_exchange, .transparent = conf->transparent};
+	pol.has_nexthop6 = conf->has_next_hop6;
+	memcpy(pol.nexthop6, conf->next_hop6, 16);
 	export_init(&d->exp, &pol);
 	d->exp.limit_cb = rde_out_limit;
 	d->exp.limit_ctx = d;

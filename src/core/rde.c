@@ -345,9 +345,10 @@ void rde_originate_w(struct rx_daemon *d, const struct rx_prefix *add, size_t n_
 			v6 += add[i].afi == RX_AFI_IPV6;
 		}
 		attr_unref_w(&d->rib.attrs, a);
-		if (v6)
-			rx_log(RX_LOG_WARN, "originate: %zu IPv6 prefixes are kept in the RIB but not "
-					    "advertised yet (no IPv6 next hop to give them)", v6);
+		if (v6 && !d->exp.pol.has_nexthop6)
+			rx_log(RX_LOG_WARN, "originate: %zu IPv6 prefixes are kept in the RIB but "
+					    "advertised to nobody: set next-hop-ipv6 to give them a "
+					    "next hop", v6);
 	}
 	rde_export_pending_w(d);
 }

@@ -19,7 +19,8 @@
  *                                 else: it is the one change that can fail (the new
  *                                 address may be taken), and then nothing is applied
  * Keys that only a restart applies (router-id, asn, listen, control-socket, threads,
- * route-preference, user, group) make the reload fail with a message and change nothing.
+ * route-preference, next-hop-ipv6, user, group) make the reload fail with a message and
+ * change nothing.
  * Old configs stay allocated until exit, since other threads may still read them. */
 #include <stdlib.h>
 #include <string.h>
@@ -45,7 +46,7 @@ static bool needs_restart(const struct conf_diff *df, FILE *out)
 	static const enum conf_dkey keys[] = {CONF_DK_ROUTER_ID,      CONF_DK_ASN,
 					      CONF_DK_LISTEN,	      CONF_DK_CONTROL_SOCKET,
 					      CONF_DK_IO_THREADS,     CONF_DK_EXPORT_THREADS,
-					      CONF_DK_ROUTE_PREFERENCE, CONF_DK_USER,
+					      CONF_DK_ROUTE_PREFERENCE, CONF_DK_NEXT_HOP_IPV6, CONF_DK_USER,
 					      CONF_DK_GROUP};
 	bool any = false;
 	for (size_t i = 0; i < RX_ARRAY_LEN(keys); i++)

@@ -295,7 +295,7 @@ static void pack_run(struct export_state *e, const struct rib *rib, const struct
 		 * an IPv6 route without an IPv6 next hop (an originated one), which a receiver
 		 * would have to treat as malformed (RFC 7606 7.11). Withheld means withdrawn: the
 		 * members may hold an earlier version that did fit. */
-		bool no_nh = !export_has_nexthop(r->path, r->fam != RX_FAM_IPV4_UNICAST);
+		bool no_nh = !export_has_nexthop(&e->pol, r->path, r->fam != RX_FAM_IPV4_UNICAST);
 		if (!alen || alen + 64 > max_msg || no_nh) {
 			e->routes_withheld += r->n;
 			withdraw = true;
@@ -434,10 +434,10 @@ static bool same_route(const struct rib_path *a, const struct rib_path *b)
 
 /* What member src is due of its group's path for p: nothing when the path is its own (split
  * horizon) or has no next hop it could be sent with (see export_has_nexthop). */
-static const struct rib_path *due(const struct rib_path *sel, uint16_t src,
+static const struct rib_path *due(const struct export_state *e, const struct rib_path *sel, uint16_t src,
 				  const struct rx_prefix *p)
 {
-	if (!sel || sel->src == src || !export_has_nexthop(sel, p->afi == RX_AFI_IPV6))
+	if (!sel || sel->src == src || !export_has_nexthop(&e->pol, sel, p->afi == RX_AFI_IPV6))
 		return NULL;
 	return sel;
 }
@@ -459,8 +459,8 @@ static void limited_change(struct export_state *e, struct export_group *g,
 			   const struct rib_path *nw)
 {
 	uint16_t src = g->m[0].src;
-	old = due(old, src, p);
-	nw = due(nw, src, p);
+	old = due(e, old, src, p);
+	nw = due(e, nw, src, p);
 	if (held_has(g->held, p)) {
 		if (!nw) {
 			held_del(g->held, p);
@@ -636,7 +636,7 @@ static bool feed_cb(const struct rib_tree *t, const struct rib_node *nd, const s
 	if (!sel)
 		return true;
 	if (f->g->held) { /* a limited member: the first routes in prefix order, up to the limit */
-		if (!(sel = due(sel, f->m->src, p)))
+		if (!(sel = due(f->e, sel, f->m->src, p)))
 			return true;
 		if (f->g->held->n >= f->g->key.limit) {
 			limit_state(f->e, f->g, true);
@@ -719,7 +719,7 @@ static bool refill_cb(const struct rib_tree *t, const struct rib_node *nd,
 {
 	struct feed_ctx *f = arg;
 	struct export_group *g = f->g;
-	const struct rib_path *sel = due(export_select(f->e, f->rib, &g->key, rib_node_paths(t, nd),
+	const struct rib_path *sel = due(f->e, export_select(f->e, f->rib, &g->key, rib_node_paths(t, nd),
 						       nd->n_ecmp), g->m[0].src, p);
 	if (!sel || held_has(g->held, p))
 		return true;
@@ -752,12 +752,12 @@ static bool rekey_cb(const struct rib_tree *t, const struct rib_node *nd,
 	struct feed_ctx *f = arg;
 	const struct rib_path *set = rib_node_paths(t, nd);
 	uint16_t src = f->m->src;
-	const struct rib_path *old = due(export_select(f->e, f->rib, &f->from->key, set, nd->n_ecmp),
+	const struct rib_path *old = due(f->e, export_select(f->e, f->rib, &f->from->key, set, nd->n_ecmp),
 					 src, p);
 	if (f->from->held && !held_has(f->from->held, p))
 		old = NULL;
 	const struct rib_path *raw = export_select(f->e, f->rib, &f->g->key, set, nd->n_ecmp);
-	const struct rib_path *nw = due(raw, src, p);
+	const struct rib_path *nw = due(f->e, raw, src, p);
 	f->n += raw != NULL;
 	f->self += raw && raw->src == src;
 	if (nw && f->g->held) {
@@ -814,7 +814,7 @@ static bool resend_cb(const struct rib_tree *t, const struct rib_node *nd,
 		      const struct rx_prefix *p, void *arg)
 {
 	struct feed_ctx *f = arg;
-	const struct rib_path *sel = due(export_select(f->e, f->rib, &f->g->key, rib_node_paths(t, nd),
+	const struct rib_path *sel = due(f->e, export_select(f->e, f->rib, &f->g->key, rib_node_paths(t, nd),
 						       nd->n_ecmp), f->m->src, p);
 	if (sel && held_has(f->g->held, p))
 		item_add(f->g->pack, sel, p, CLS_ALL, 0);
@@ -847,7 +847,7 @@ const struct rib_path *export_held(const struct export_state *e, const struct ri
 				   const struct rx_prefix *p, const struct rib_path *set,
 				   unsigned n)
 {
-	const struct rib_path *sel = due(export_select(e, rib, k, set, n), src, p);
+	const struct rib_path *sel = due(e, export_select(e, rib, k, set, n), src, p);
 	const struct export_group *g = group_of(e, src, NULL);
 	if (sel && g && g->held && !held_has(g->held, p))
 		return NULL;
@@ -928,7 +928,7 @@ static bool dry_cb(const struct rib_tree *t, const struct rib_node *nd, const st
 	for (unsigned i = 0; i < g->n; i++) {
 		uint16_t src = g->m[i].src;
 		struct export_dry *d = &c->d[i];
-		const struct rib_path *o = due(o_raw, src, p), *n = due(n_raw, src, p);
+		const struct rib_path *o = due(c->e, o_raw, src, p), *n = due(&tried, n_raw, src, p);
 		if (o && g->held && !held_has(g->held, p))
 			o = NULL;
 		d->before += o != NULL;

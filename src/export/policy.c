@@ -129,12 +129,15 @@ size_t export_attrs_encode(const struct export_state *e, const struct rib *rib,
 	if (p->src == RIB_SRC_LOCAL && a->k.nexthop_len == 0) {
 		/* Originated prefixes: the server names itself, by router id, as next hop (it
 		 * forwards nothing; the operator's data plane resolves it), the same for every
-		 * session so that update groups keep sharing their bytes. IPv6 prefixes get none
-		 * and are withheld: an IPv4-mapped next hop (RFC 4291 2.5.5.2) is refused by BIRD
-		 * as an address-family mismatch. */
+		 * session so that update groups keep sharing their bytes. IPv6 prefixes get the
+		 * configured next-hop-ipv6, or none and are withheld: an IPv4-mapped next hop
+		 * (RFC 4291 2.5.5.2) is refused by BIRD as an address-family mismatch. */
 		if (!ipv6) {
 			w.present |= WIRE_ATTR_BIT(WIRE_ATTR_NEXT_HOP);
 			wire_put32(w.nexthop, e->pol.router_id);
+		} else if (e->pol.has_nexthop6) { /* config next-hop-ipv6 */
+			memcpy(nh, e->pol.nexthop6, 16);
+			*nh_len = 16;
 		}
 	}
 	uint8_t path[4096];

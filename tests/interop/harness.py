@@ -185,6 +185,7 @@ class Env:
         self.originate = []
         self.exchange = False
         self.transparent = False
+        self.next_hop6 = None  # config next-hop-ipv6
         self.metrics = None  # (address, port) of the metrics endpoint, None: off
 
     # --- addresses -----------------------------------------------------------------------
@@ -214,6 +215,8 @@ class Env:
                  "originate: [%s]" % ", ".join('"%s"' % p for p in self.originate)]
         if self.metrics:
             lines.append('metrics: {address: "%s", port: %d}' % self.metrics)
+        if self.next_hop6:
+            lines.append('next-hop-ipv6: "%s"' % self.next_hop6)
         lines.append("peers:")
         for p in self.peers:
             lines.append("  - name: %s" % p["name"])

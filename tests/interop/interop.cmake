@@ -8,7 +8,7 @@ rx_interop_tests(120
   azure_nva_ecmp=test_azure.NvaEcmp azure_preference=test_azure.Preference
   bad_source=test_bad_neighbour.BadSource bad_asn=test_bad_neighbour.WrongAsn
   bad_max_prefixes=test_bad_neighbour.MaxPrefixes bad_md5=test_bad_neighbour.Md5
-  reload=test_reload.Reload originate6=test_gaps.Originate6
+  reload=test_reload.Reload originate6=test_originate.Originate6
   max_prefixes_out=test_limits.MaxPrefixesOut
   dry_run=test_limits.DryRun
   rules_same_update=test_rules.SameUpdate rules_limit_count=test_rules.LimitCount

@@ -241,6 +241,8 @@ static void test_global_changes(void **state)
 	    {"user: nobody\n", "user: nobody\ngroup: nogroup\n", B(CONF_DK_GROUP),
 	     .restart_needed = true},
 	    {"", "originate: [10.1.0.0/16]\n", B(CONF_DK_ORIGINATE), .reexport_all = false},
+	    {"", "next-hop-ipv6: \"2001:db8::1\"\n", B(CONF_DK_NEXT_HOP_IPV6),
+	     .restart_needed = true},
 	};
 	for (size_t i = 0; i < RX_ARRAY_LEN(cases); i++) {
 		print_message("global case %zu\n", i);

@@ -158,6 +158,13 @@ static void test_addresses_and_prefixes(void **state)
 	    {HEAD "originate: [\"2001:db8::1/32\"]\n", 2,
 	     "originate: \"2001:db8::1/32\" has host bits set (did you mean 2001:db8::/32?)"},
 	    {HEAD "originate: [10.1.0.0]\n", 2, "originate: \"10.1.0.0\" has no /length"},
+	    {HEAD "next-hop-ipv6: \"fe80::1\"\n", 2,
+	     "next-hop-ipv6: fe80::1 is link-local: a route server's peers are not all on one "
+	     "link (RFC 2545 3), give a global address"},
+	    {HEAD "next-hop-ipv6: \"::ffff:192.0.2.1\"\n", 2,
+	     "next-hop-ipv6: ::ffff:192.0.2.1 is IPv4-mapped, which BIRD refuses as an IPv6 "
+	     "next hop: give an IPv6 address"},
+	    {HEAD "next-hop-ipv6: \"::\"\n", 2, "next-hop-ipv6: :: is not a unicast address"},
 	    {HEAD "originate: [10.1.0.0/33]\n", 2, "originate: \"10.1.0.0/33\" is not a prefix"},
 	    {HEAD "originate:\n  - 10.1.0.0/16\n  - 10.2.0.0/16\n  - 10.1.0.0/16\n", 5,
 	     "originate: 10.1.0.0/16 is listed twice (first on line 3)"},

@@ -1,15 +1,12 @@
-"""Known gaps of routexd. A test that fails today is marked unittest.expectedFailure: when
-routexd is fixed it reports an unexpected success (a failure), and the mark is to go.
+"""Originated IPv6 prefixes (config `originate` with `next-hop-ipv6`) on IPv4 sessions with
+all five daemons.
 
-Originate6: routexd has no IPv6 next hop to give an originated IPv6 prefix on an IPv4
-session. Until 7d82e69 it sent an MP_REACH_NLRI with a next hop of length 0 (and a NEXT_HOP
-attribute): BIRD answered UPDATE error 3/9, FRR 3/8, and the sessions reset in a loop. Now
-it keeps the prefix in its RIB, logs a warning and advertises it to nobody. The first test
-guards the session side (passes); the second wants the prefix delivered (fails today);
-the third wants `routexctl show advertised` to agree with what was sent (it does since
-export_has_nexthop: the withheld prefix is no longer listed).
-
-(MaxPrefixesOut was here until max-prefixes-out was enforced: see test_limits.py.)
+History: until 7d82e69 routexd sent them in an MP_REACH_NLRI with a next hop of length 0
+(and a NEXT_HOP attribute): BIRD answered UPDATE error 3/9, FRR 3/8, and the sessions reset
+in a loop. Then they were withheld (no IPv6 next hop to give on an IPv4 session; BIRD refuses
+an IPv4-mapped one), which this file kept as an expected failure. The config key
+`next-hop-ipv6` now names the next hop: every daemon must hold the prefix with it, no session
+may flap, and `routexctl show advertised` must agree with what each daemon holds.
 """
 import time
 import unittest
@@ -24,7 +21,9 @@ class Originate6(h.InteropCase):
     def start_all(self):
         e, s = self.env, self.SUBNET
         self.v6 = h.norm_prefix("fd00:%x::/48" % s)
+        self.nh6 = h.norm_addr("2001:db8:%x::1" % s)
         e.originate = ["10.1.0.0/16", self.v6]
+        e.next_hop6 = self.nh6
         self.ds = []
         for i, kind in enumerate(h.KINDS):
             n = i + 2
@@ -48,13 +47,12 @@ class Originate6(h.InteropCase):
         self.assertEqual(self.flapped(), {})
         self.assertEqual([d.session()[0] for d in self.ds], [True] * len(self.ds))
 
-    @unittest.expectedFailure
     def test_ipv6_originate_delivered(self):
         self.start_all()
-        held = {d.name: d.routes().get(self.v6) for d in self.ds}
-        self.assertEqual(held, {d.name: h.Route([h.RX_ASN], held[d.name].next_hop
-                                                if held[d.name] else None)
-                                for d in self.ds})
+        want = h.Route([h.RX_ASN], self.nh6)
+        self.env.wait(lambda: all(d.routes().get(self.v6) == want for d in self.ds),
+                      "every daemon holds %s via %s" % (self.v6, self.nh6),
+                      show=lambda: {d.name: d.routes().get(self.v6) for d in self.ds})
         self.assertEqual(self.flapped(), {})
 
 
