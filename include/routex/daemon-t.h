@@ -131,7 +131,21 @@ struct rx_daemon {
 	pthread_t rde_thread;
 	bool rde_running;
 	struct rib rib;            /* W */
-	struct export_state exp;   /* W */
+	struct export_state exp;   /* W, and X while an export job runs (struct rde_exporter) */
+	/* The export worker (rde.c): the decision thread hands it one slice's change log at a
+	 * time and applies the next slice meanwhile. The export state is the worker's while a
+	 * job runs (X) and the decision thread's otherwise: the decision thread waits for the
+	 * job (rde_export_wait_w) before any other use of it. */
+	struct rde_exporter {
+		pthread_t thread;
+		bool running;
+		pthread_mutex_t mu;
+		pthread_cond_t cv;
+		bool has_job;             /* under mu: job is to be exported or is being */
+		bool stop;                /* under mu */
+		struct rib_changes job;   /* W when !has_job, X otherwise; released by W */
+		uint64_t ns;              /* X: time the job took */
+	} exporter;
 	bool exchange;             /* A: route exchange state, relaxed (display) */
 	uint64_t batches;          /* W */
 	bool started;              /* peers added from now on go straight to an I/O thread */

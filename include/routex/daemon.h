@@ -53,7 +53,8 @@ struct peer_session_cfg daemon_session_cfg(const struct conf_daemon *c, const st
 void daemon_io_settings(const struct conf_daemon *c, const struct conf_peer *cp,
 			struct io_peer_settings *st);
 socklen_t daemon_sockaddr(const struct conf_addr *a, uint16_t port, struct sockaddr_storage *ss);
-/* Decision thread: exports the RIB's change log; announces / withdraws originated prefixes. */
+/* Decision thread: exports the RIB's change log (waiting for the export worker first, so
+ * that everything is sent when it returns); announces / withdraws originated prefixes. */
 void rde_export_pending_w(struct rx_daemon *d);
 void rde_originate_w(struct rx_daemon *d, const struct rx_prefix *add, size_t n_add,
 		     const struct rx_prefix *del, size_t n_del);

@@ -79,8 +79,111 @@ static void publish_counts(struct rx_daemon *d, struct rx_peer *p)
 	__atomic_store_n(&p->accepted, n, __ATOMIC_RELAXED);
 }
 
+/* ---- the export worker ----
+ * A two-stage pipeline: while the worker packs slice k's changes (selection, attribute
+ * rewrite, UPDATE packing: a quarter to a third of the work), the decision thread applies
+ * slice k+1 to the RIB. One job at a time, so that exports stay in order and the export
+ * state has one user at a time. The job's change log holds references on its attribute
+ * sets (taken by the decision thread), so they outlive the job; the decision thread
+ * releases the log when the job is done, since attribute references are its alone. */
+
+static void *exporter_main(void *arg)
+{
+	struct rx_daemon *d = arg;
+	struct rde_exporter *x = &d->exporter;
+	rx_rcu_register(); /* refills of limited peers walk the RIB */
+	rx_rcu_offline();
+	pthread_mutex_lock(&x->mu);
+	for (;;) {
+		while (!x->has_job && !x->stop)
+			pthread_cond_wait(&x->cv, &x->mu);
+		if (x->stop)
+			break;
+		pthread_mutex_unlock(&x->mu);
+		rx_rcu_online();
+		uint64_t t0 = rde_now_ns();
+		export_changes_w(&d->exp, &d->rib, &x->job);
+		x->ns = rde_now_ns() - t0;
+		rx_rcu_offline();
+		pthread_mutex_lock(&x->mu);
+		x->has_job = false;
+		pthread_cond_broadcast(&x->cv);
+	}
+	pthread_mutex_unlock(&x->mu);
+	rx_rcu_unregister();
+	return NULL;
+}
+
+/* Waits for the running job, releases its change log and publishes export counters. */
+static void rde_export_wait_w(struct rx_daemon *d)
+{
+	struct rde_exporter *x = &d->exporter;
+	if (!x->running)
+		return;
+	pthread_mutex_lock(&x->mu);
+	bool had = x->has_job || x->job.len;
+	while (x->has_job)
+		pthread_cond_wait(&x->cv, &x->mu);
+	pthread_mutex_unlock(&x->mu);
+	if (!had)
+		return;
+	metrics_hist_observe(&d->stats.export_, x->ns);
+	rib_changes_release_w(&d->rib, &x->job);
+	memset(&x->job, 0, sizeof(x->job));
+	PUB(d->stats.updates_packed, d->exp.msgs_packed);
+	PUB(d->stats.routes_withheld, d->exp.routes_withheld);
+}
+
+/* Hands the changes logged so far to the worker (after the previous job) and returns. */
+static void rde_export_async_w(struct rx_daemon *d)
+{
+	struct rde_exporter *x = &d->exporter;
+	if (!x->running) {
+		rde_export_pending_w(d);
+		return;
+	}
+	rde_export_wait_w(d);
+	rib_changes_take_w(&d->rib, &x->job);
+	if (!x->job.len) {
+		rib_changes_release_w(&d->rib, &x->job);
+		memset(&x->job, 0, sizeof(x->job));
+		return;
+	}
+	pthread_mutex_lock(&x->mu);
+	x->has_job = true;
+	pthread_cond_signal(&x->cv);
+	pthread_mutex_unlock(&x->mu);
+}
+
+static bool exporter_start(struct rx_daemon *d)
+{
+	struct rde_exporter *x = &d->exporter;
+	pthread_mutex_init(&x->mu, NULL);
+	pthread_cond_init(&x->cv, NULL);
+	x->running = pthread_create(&x->thread, NULL, exporter_main, d) == 0;
+	if (x->running)
+		pthread_setname_np(x->thread, "rx-export");
+	return x->running;
+}
+
+static void exporter_stop(struct rx_daemon *d)
+{
+	struct rde_exporter *x = &d->exporter;
+	if (!x->running)
+		return;
+	pthread_mutex_lock(&x->mu);
+	x->stop = true;
+	pthread_cond_signal(&x->cv);
+	pthread_mutex_unlock(&x->mu);
+	pthread_join(x->thread, NULL);
+	x->running = false;
+	pthread_mutex_destroy(&x->mu);
+	pthread_cond_destroy(&x->cv);
+}
+
 void rde_export_pending_w(struct rx_daemon *d)
 {
+	rde_export_wait_w(d);
 	struct rib_changes c = {0};
 	rib_changes_take_w(&d->rib, &c);
 	if (c.len) {
@@ -91,6 +194,8 @@ void rde_export_pending_w(struct rx_daemon *d)
 		d->export_ns_w += dt; /* not decision time: the slice subtracts it */
 	}
 	rib_changes_release_w(&d->rib, &c);
+	PUB(d->stats.updates_packed, d->exp.msgs_packed);
+	PUB(d->stats.routes_withheld, d->exp.routes_withheld);
 }
 
 /* The end of a slice that began at t0: its time, less the exports run inside it. */
@@ -115,9 +220,7 @@ static void publish_stats(struct rx_daemon *d)
 	PUB(st->attr_sets, rs.attr_sets);
 	PUB(st->attr_bytes, rs.attr_bytes);
 	PUB(st->retired_pending, rs.retired_pending);
-	PUB(st->updates_packed, d->exp.msgs_packed);
-	PUB(st->routes_withheld, d->exp.routes_withheld);
-	PUB(st->batches, d->batches);
+	PUB(st->batches, d->batches); /* export counters: rde_export_wait_w */
 }
 
 /* Does peer src hold a path for p? The decision thread is the RIB's only writer: it reads
@@ -392,18 +495,23 @@ static void *rde_main(void *arg)
 		rib_quiescent_w(&d->rib);
 		stale_timers(d);
 		publish_stats(d);
-		struct pollfd pfd = {.fd = mpsc_fd(&d->rdeq), .events = POLLIN};
-		rx_rcu_offline(); /* an idle writer must not hold grace periods back */
-		poll(&pfd, 1, 1000);
-		rx_rcu_online();
 		struct mpsc_batch b;
-		if (!mpsc_take(&d->rdeq, &b))
+		if (!mpsc_take(&d->rdeq, &b)) {
+			/* Idle: the last export finishes before the thread sleeps. */
+			rde_export_wait_w(d);
+			struct pollfd pfd = {.fd = mpsc_fd(&d->rdeq), .events = POLLIN};
+			rx_rcu_offline(); /* an idle writer must not hold grace periods back */
+			poll(&pfd, 1, 1000);
+			rx_rcu_online();
 			continue;
+		}
 		size_t n = 0;
 		uint64_t t0 = rde_now_ns();
 		d->export_ns_w = 0;
 		for (struct mpsc_node *node; running && (node = mpsc_batch_next(&b));) {
 			struct rde_msg *m = caa_container_of(node, struct rde_msg, node);
+			if (m->kind != RDE_UPDATE)
+				rde_export_wait_w(d); /* peer events and requests use the export state */
 			running = apply(d, m);
 			n += m->n_ann + m->n_wd;
 			PUB(d->stats.msgs, ++msgs);
@@ -413,7 +521,7 @@ static void *rde_main(void *arg)
 			free(m);
 			if (n >= RDE_SLICE_PREFIXES) {
 				slice_done(d, t0);
-				rde_export_pending_w(d);
+				rde_export_async_w(d);
 				rib_quiescent_w(&d->rib);
 				n = 0;
 				t0 = rde_now_ns();
@@ -425,18 +533,22 @@ static void *rde_main(void *arg)
 			free(caa_container_of(node, struct rde_msg, node));
 		}
 		slice_done(d, t0);
-		rde_export_pending_w(d);
+		if (running)
+			rde_export_async_w(d);
 		for (size_t i = 0; i < d->npeers; i++)
 			if (d->peers[i]->up_w)
 				publish_counts(d, d->peers[i]);
 		d->batches++;
 	}
+	rde_export_pending_w(d); /* waits for the worker, then sends what is left */
 	rx_rcu_unregister();
 	return NULL;
 }
 
 bool rde_start(struct rx_daemon *d)
 {
+	if (!exporter_start(d))
+		return false;
 	d->rde_running = pthread_create(&d->rde_thread, NULL, rde_main, d) == 0;
 	if (d->rde_running)
 		pthread_setname_np(d->rde_thread, "rx-decide");
@@ -445,9 +557,12 @@ bool rde_start(struct rx_daemon *d)
 
 void rde_stop(struct rx_daemon *d)
 {
-	if (!d->rde_running)
+	if (!d->rde_running) {
+		exporter_stop(d); /* started before a decision thread that failed to */
 		return;
+	}
 	rde_push(d, rde_msg_new(RDE_STOP, 0, 0, 0));
 	pthread_join(d->rde_thread, NULL);
 	d->rde_running = false;
+	exporter_stop(d);
 }
