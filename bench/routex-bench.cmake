@@ -13,11 +13,20 @@ if(TARGET rx_peer AND TARGET rx_mrt)
 endif()
 
 # Smoke test: routex-bench drives this build's routexd through every scenario on a small
-# table, so neither can drift from the other unnoticed (label interop: it runs real sessions).
+# table, so neither can drift from the other unnoticed. Labels interop (real sessions) and
+# stress, so that the TSan build (`make test-tsan`: unit|stress) runs every routexd thread,
+# the export worker included, under load.
 if(TARGET routex-bench AND TARGET routexd)
+  # routexd's own stderr goes to routex-bench's log, not here: a sanitizer report must stop
+  # it (TSan's halt_on_error; ASan and UBSan abort already), which fails the run.
+  set(rx_smoke_env "${RX_TEST_ENV}")
+  if(RX_SANITIZE STREQUAL "tsan")
+    set(rx_smoke_env "${RX_TEST_ENV}:halt_on_error=1")
+  endif()
   add_test(NAME bench_smoke_routexd
     COMMAND routex-bench -s routexd --bin $<TARGET_FILE:routexd> --ctl $<TARGET_FILE:routexctl>
             -k 2 -m 2 -p 20000 -S converge,withdraw,exchange --port 17953 --timeout 60)
-  set_tests_properties(bench_smoke_routexd PROPERTIES LABELS interop TIMEOUT 180
-    FAIL_REGULAR_EXPRESSION "verified=no|timed out")
+  set_tests_properties(bench_smoke_routexd PROPERTIES LABELS "interop;stress" TIMEOUT 180
+    FAIL_REGULAR_EXPRESSION "verified=no|timed out|ThreadSanitizer|AddressSanitizer|runtime error"
+    ENVIRONMENT "${rx_smoke_env}")
 endif()

@@ -171,10 +171,13 @@ struct rx_peer *daemon_add_peer(struct rx_daemon *d, const struct conf_peer *cp)
 	p->conf = cp;
 	p->d = d;
 	peer_settings(d, p, cp);
-	__atomic_store_n(&d->peers[n], p, __ATOMIC_RELEASE);
-	__atomic_store_n(&d->npeers, n + 1, __ATOMIC_RELEASE);
+	/* Handed to its loop before it is published: an I/O thread that accepts a connection
+	 * from its address (find_peer) must find p->io.loop set and the loop's ADD command
+	 * queued ahead of its own ACCEPTED one. */
 	if (d->started)
 		io_loop_add_peer(&d->loops[n % d->nloops], &p->io);
+	__atomic_store_n(&d->peers[n], p, __ATOMIC_RELEASE);
+	__atomic_store_n(&d->npeers, n + 1, __ATOMIC_RELEASE);
 	return p;
 }
 
@@ -244,12 +247,14 @@ bool daemon_start(struct rx_daemon *d)
 {
 	if (!rde_start(d))
 		return false;
-	for (unsigned i = 0; i < d->nloops; i++)
-		if (!io_loop_start(&d->loops[i]))
-			return false;
+	/* Peers first, loops second: each peer's loop is set (and its ADD queued) before any
+	 * I/O thread can accept a connection from it. */
 	for (size_t i = 0; i < d->npeers; i++)
 		io_loop_add_peer(&d->loops[i % d->nloops], &d->peers[i]->io);
 	d->started = true;
+	for (unsigned i = 0; i < d->nloops; i++)
+		if (!io_loop_start(&d->loops[i]))
+			return false;
 	if (d->metrics && !metrics_run(d->metrics))
 		return false;
 	rx_log(RX_LOG_INFO, "routexd running: AS%u, router id %u.%u.%u.%u, %zu peers, %u I/O threads, "
