@@ -81,10 +81,19 @@ typedef void (*export_limit_fn)(void *ctx, uint16_t src, uint32_t limit, bool re
  * were 15% of the decision thread's profile, almost all cache misses). */
 #define EXPORT_SEEN_SLOTS 8192
 
+/* Where a member is: its group and index there (members are found by source in O(1); a
+ * group of hundreds of peers made a linear search per change a sixth of the export time). */
+struct export_where {
+	struct export_group *g; /* NULL: not a member */
+	unsigned i;
+};
+
 struct export_state {
 	struct export_policy pol;
 	struct export_group **groups;
 	unsigned n_groups, cap_groups;
+	struct export_where *where; /* W: indexed by source */
+	size_t n_where;
 	uint64_t *seen;             /* W: prefixes of the current batch (export.c) */
 	size_t n_seen;
 	uint32_t seen_gen;

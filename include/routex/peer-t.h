@@ -86,10 +86,22 @@ struct peer_stats {
 	bool last_error_sent;
 };
 
-/* Output backlog: one growing byte buffer, drained from the front. */
+/* Output backlog: a queue of byte ranges, drained from the front with writev. A range is
+ * either the session's own copy (ref NULL: freed when written) or bytes shared with other
+ * sessions (packed UPDATEs of an update group: ref is released with unref when written), so
+ * that hundreds of peers of one group queue one copy of a table, not one each. */
+struct peer_outseg {
+	const uint8_t *data;
+	size_t len;
+	void *ref;
+	void (*unref)(void *ref);
+};
+
 struct peer_outbuf {
-	uint8_t *data;
-	size_t head, tail, cap;
+	struct peer_outseg *v;
+	size_t head, tail, cap; /* segments v[head .. tail) */
+	size_t off;             /* bytes of v[head] already written */
+	size_t bytes;           /* queued and not yet written */
 };
 
 struct peer_session {
@@ -106,7 +118,7 @@ struct peer_session {
 	uint8_t *inbuf;
 	size_t in_len, in_cap;
 	struct peer_outbuf out;
-	size_t backlog_pub;       /* A: relaxed; out.tail - out.head as of the last change */
+	size_t backlog_pub;       /* A: relaxed; out.bytes as of the last change */
 	struct peer_stats stats;
 	/* The current connection ended with a NOTIFICATION (sent or received): RFC 4724 4
 	 * graceful restart applies only to sessions that end without one. */

@@ -26,6 +26,10 @@ uint64_t peer_session_next_deadline(const struct peer_session *s);
 /* Queues bytes of whole messages (e.g. packed UPDATEs). Returns false and resets the session
  * (Cease / Out of Resources) when the backlog would pass cfg.max_out_bytes. */
 bool peer_session_send(struct peer_session *s, const uint8_t *msg, size_t len, uint64_t now_ms);
+/* The same without a copy: the bytes stay where they are and unref(ref) is called once they
+ * are written or dropped (also when this returns false). */
+bool peer_session_send_shared(struct peer_session *s, const uint8_t *msg, size_t len, void *ref,
+			      void (*unref)(void *ref), uint64_t now_ms);
 /* Sends a NOTIFICATION, flushes what the socket takes, closes, and reports down. */
 void peer_session_close(struct peer_session *s, uint8_t code, uint8_t subcode,
 			const uint8_t *data, size_t data_len, const char *reason);

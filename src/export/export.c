@@ -180,12 +180,26 @@ static enum rx_family fam_of(const struct rx_prefix *p)
 	return p->afi == RX_AFI_IPV4 ? RX_FAM_IPV4_UNICAST : RX_FAM_IPV6_UNICAST;
 }
 
-static struct export_member *member(struct export_group *g, uint16_t src)
+static struct export_member *member(const struct export_state *e, struct export_group *g,
+				    uint16_t src)
 {
-	for (unsigned i = 0; i < g->n; i++)
-		if (g->m[i].src == src)
-			return &g->m[i];
+	if (src < e->n_where && e->where[src].g == g)
+		return &g->m[e->where[src].i];
 	return NULL;
+}
+
+static void where_set(struct export_state *e, uint16_t src, struct export_group *g, unsigned i)
+{
+	if (src >= e->n_where) {
+		size_t n = e->n_where ? e->n_where : 64;
+		while (n <= src)
+			n *= 2;
+		e->where = realloc(e->where, n * sizeof(*e->where));
+		RX_ASSERT(e->where);
+		memset(e->where + e->n_where, 0, (n - e->n_where) * sizeof(*e->where));
+		e->n_where = n;
+	}
+	e->where[src] = (struct export_where){g, i};
 }
 
 static uint64_t run_hash(const struct rib_path *path, uint8_t fam, uint8_t cls, uint16_t s)
@@ -381,6 +395,7 @@ void export_fini(struct export_state *e)
 	for (unsigned i = 0; i < e->n_groups; i++)
 		group_free(e->groups[i]);
 	free(e->groups);
+	free(e->where);
 	free(e->seen);
 	memset(e, 0, sizeof(*e));
 }
@@ -415,14 +430,12 @@ static void publish(struct export_group *g, struct export_member *m)
 static struct export_group *group_of(const struct export_state *e, uint16_t src,
 				     struct export_member **m)
 {
-	for (unsigned i = 0; i < e->n_groups; i++)
-		for (unsigned j = 0; j < e->groups[i]->n; j++)
-			if (e->groups[i]->m[j].src == src) {
-				if (m)
-					*m = &e->groups[i]->m[j];
-				return e->groups[i];
-			}
-	return NULL;
+	if (src >= e->n_where || !e->where[src].g)
+		return NULL;
+	struct export_group *g = e->where[src].g;
+	if (m)
+		*m = &g->m[e->where[src].i];
+	return g;
 }
 
 /* ---- limited members ---- */
@@ -493,8 +506,8 @@ static void group_change(struct export_state *e, struct export_group *g,
 	if (same_route(old, nw))
 		return;
 	struct export_pack *pk = g->pack;
-	struct export_member *mo = old ? member(g, old->src) : NULL;
-	struct export_member *mn = nw ? member(g, nw->src) : NULL;
+	struct export_member *mo = old ? member(e, g, old->src) : NULL;
+	struct export_member *mn = nw ? member(e, g, nw->src) : NULL;
 	g->selected += (nw != NULL) - (old != NULL);
 	if (mo)
 		mo->self_selected--;
@@ -509,9 +522,10 @@ static void group_change(struct export_state *e, struct export_group *g,
 		/* Withdraw from everyone who had it: all but the old source. */
 		item_add(pk, NULL, p, mo ? CLS_EXCEPT : CLS_ALL, mo ? mo->src : 0);
 	}
-	for (unsigned i = 0; i < g->n; i++)
-		if (&g->m[i] == mo || &g->m[i] == mn)
-			publish(g, &g->m[i]);
+	if (mo)
+		publish(g, mo);
+	if (mn && mn != mo)
+		publish(g, mn);
 }
 
 static void prefix_change(struct export_state *e, const struct rib *rib, const struct rx_prefix *p,
@@ -684,6 +698,7 @@ void export_member_up_w(struct export_state *e, struct rib *rib, const struct ex
 			g->selected = f.n; /* a new group learns its count from its first feed */
 		g->n++;
 	}
+	where_set(e, src, g, g->n - 1);
 	send_eor(k, send, send_ctx);
 	publish(g, &g->m[g->n - 1]);
 }
@@ -693,7 +708,10 @@ static void member_remove(struct export_state *e, struct export_group *g,
 			  struct export_member *m)
 {
 	RX_ASSERT(g->pack->n_items == 0); /* batches are flushed before peer events */
+	where_set(e, m->src, NULL, 0);
 	*m = g->m[--g->n];
+	if (m != &g->m[g->n]) /* the last member took the hole */
+		where_set(e, m->src, g, (unsigned)(m - g->m));
 	if (g->n)
 		return;
 	for (unsigned i = 0; i < e->n_groups; i++)
@@ -803,6 +821,7 @@ void export_member_rekey_w(struct export_state *e, struct rib *rib, uint16_t src
 	if (to->n == 0)
 		to->selected = f.n;
 	to->m[to->n++] = m;
+	where_set(e, src, to, to->n - 1);
 	if (to->held)
 		to->overflow = f.full;
 	if (was != f.full && e->limit_cb) /* f.full is only ever set for a limited group */
@@ -855,10 +874,11 @@ const struct rib_path *export_held(const struct export_state *e, const struct ri
 }
 
 /* The same route encoded anew for everyone who holds it (the attribute rewrite changed). */
-static void resend(struct export_group *g, const struct rx_prefix *p, const struct rib_path *sel)
+static void resend(const struct export_state *e, struct export_group *g, const struct rx_prefix *p,
+		   const struct rib_path *sel)
 {
 	if (!g->held) {
-		struct export_member *ms = member(g, sel->src);
+		struct export_member *ms = member(e, g, sel->src);
 		item_add(g->pack, sel, p, ms ? CLS_EXCEPT : CLS_ALL, ms ? ms->src : 0);
 	} else if (held_has(g->held, p)) {
 		item_add(g->pack, sel, p, CLS_ALL, 0);
@@ -877,7 +897,7 @@ static bool policy_cb(const struct rib_tree *t, const struct rib_node *nd,
 	e->pol = now;
 	const struct rib_path *nw = export_select(e, f->rib, &f->g->key, set, nd->n_ecmp);
 	if (nw && same_route(old, nw) && f->old.transparent != now.transparent)
-		resend(f->g, p, nw);
+		resend(e, f->g, p, nw);
 	else
 		group_change(e, f->g, p, old, nw);
 	if (++f->n % 65536 == 0) /* bound the pending state on big tables */

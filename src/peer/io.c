@@ -119,6 +119,11 @@ void io_out_unref(struct io_out *o)
 		free(o);
 }
 
+static void out_unref_cb(void *ref)
+{
+	io_out_unref(ref);
+}
+
 /* ---- session events, seen first by the loop ---- */
 
 static struct io_peer *peer_of(struct peer_session *s)
@@ -391,10 +396,14 @@ static void run_cmd(struct io_loop *l, struct io_cmd *c, uint64_t now)
 		accepted(p, c->fd, now);
 		break;
 	case IO_CMD_SEND:
-		if (p->s.fd >= 0 && p->s.state == FSM_ESTABLISHED)
-			peer_session_send(&p->s, c->out->data, c->out->len, now);
 		__atomic_fetch_sub(&p->cmd_bytes, c->out->len, __ATOMIC_RELAXED); /* a gauge */
-		io_out_unref(c->out);
+		if (p->s.fd >= 0 && p->s.state == FSM_ESTABLISHED)
+			/* The session queues the shared bytes themselves and drops the command's
+			 * reference once they are written. */
+			peer_session_send_shared(&p->s, c->out->data, c->out->len, c->out,
+						 out_unref_cb, now);
+		else
+			io_out_unref(c->out);
 		set_events(p);
 		break;
 	case IO_CMD_CLOSE:

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <routex/compiler.h>
@@ -60,12 +61,15 @@ void peer_session_init(struct peer_session *s, const struct peer_session_cfg *cf
 	RX_ASSERT(s->inbuf);
 }
 
+static void out_clear(struct peer_outbuf *o);
+
 void peer_session_fini(struct peer_session *s)
 {
 	if (s->fd >= 0)
 		close(s->fd);
 	free(s->inbuf);
-	free(s->out.data);
+	out_clear(&s->out);
+	free(s->out.v);
 	memset(s, 0, sizeof(*s));
 	s->fd = -1;
 }
@@ -87,35 +91,49 @@ static void logf_(struct peer_session *s, const char *fmt, ...)
 
 size_t peer_session_backlog(const struct peer_session *s)
 {
-	return s->out.tail - s->out.head;
+	return s->out.bytes;
 }
 
 static void publish_backlog(struct peer_session *s)
 {
-	__atomic_store_n(&s->backlog_pub, s->out.tail - s->out.head, __ATOMIC_RELAXED);
+	__atomic_store_n(&s->backlog_pub, s->out.bytes, __ATOMIC_RELAXED);
 }
 
-static bool out_reserve(struct peer_outbuf *o, size_t n)
+static void seg_release(struct peer_outseg *g)
+{
+	if (g->ref)
+		g->unref(g->ref);
+	else
+		free((void *)g->data);
+}
+
+/* Drops everything queued (session down, fini). */
+static void out_clear(struct peer_outbuf *o)
+{
+	for (size_t i = o->head; i < o->tail; i++)
+		seg_release(&o->v[i]);
+	o->head = o->tail = o->off = o->bytes = 0;
+}
+
+static bool out_push(struct peer_outbuf *o, const struct peer_outseg *g)
 {
 	if (o->head > 0 && o->head == o->tail)
 		o->head = o->tail = 0;
-	if (o->tail + n <= o->cap)
-		return true;
-	if (o->head > 0) { /* compact before growing */
-		memmove(o->data, o->data + o->head, o->tail - o->head);
+	if (o->tail == o->cap && o->head > 0) { /* compact before growing */
+		memmove(o->v, o->v + o->head, (o->tail - o->head) * sizeof(*o->v));
 		o->tail -= o->head;
 		o->head = 0;
-		if (o->tail + n <= o->cap)
-			return true;
 	}
-	size_t cap = o->cap ? o->cap : 65536;
-	while (cap < o->tail + n)
-		cap *= 2;
-	uint8_t *d = realloc(o->data, cap);
-	if (!d)
-		return false;
-	o->data = d;
-	o->cap = cap;
+	if (o->tail == o->cap) {
+		size_t cap = o->cap ? 2 * o->cap : 64;
+		struct peer_outseg *v = realloc(o->v, cap * sizeof(*v));
+		if (!v)
+			return false;
+		o->v = v;
+		o->cap = cap;
+	}
+	o->v[o->tail++] = *g;
+	o->bytes += g->len;
 	return true;
 }
 
@@ -124,7 +142,14 @@ static bool flush(struct peer_session *s, uint64_t now)
 {
 	struct peer_outbuf *o = &s->out;
 	while (o->head < o->tail) {
-		ssize_t n = write(s->fd, o->data + o->head, o->tail - o->head);
+		struct iovec iov[64];
+		int n_iov = 0;
+		for (size_t i = o->head; i < o->tail && n_iov < (int)RX_ARRAY_LEN(iov); i++) {
+			size_t skip = i == o->head ? o->off : 0;
+			iov[n_iov].iov_base = (void *)(o->v[i].data + skip);
+			iov[n_iov++].iov_len = o->v[i].len - skip;
+		}
+		ssize_t n = writev(s->fd, iov, n_iov);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -132,14 +157,42 @@ static bool flush(struct peer_session *s, uint64_t now)
 				break;
 			return false;
 		}
-		o->head += (size_t)n;
 		STAT_ADD(s->stats.bytes_out, (uint64_t)n);
+		o->bytes -= (size_t)n;
+		size_t left = (size_t)n;
+		while (left) {
+			struct peer_outseg *g = &o->v[o->head];
+			size_t rest = g->len - o->off;
+			if (left < rest) {
+				o->off += left;
+				break;
+			}
+			left -= rest;
+			seg_release(g);
+			o->head++;
+			o->off = 0;
+		}
 		/* RFC 9687: progress restarts the send hold timer. */
 		s->send_hold_deadline = 0;
 	}
 	if (o->head < o->tail && !s->send_hold_deadline && s->neg.hold_time)
 		s->send_hold_deadline = now + (uint64_t)s->neg.hold_time * 1000;
 	publish_backlog(s);
+	return true;
+}
+
+/* Queues a copy of msg as the session's own segment. */
+static bool out_copy(struct peer_outbuf *o, const uint8_t *msg, size_t len)
+{
+	uint8_t *c = malloc(len);
+	if (!c)
+		return false;
+	memcpy(c, msg, len);
+	struct peer_outseg g = {.data = c, .len = len};
+	if (!out_push(o, &g)) {
+		free(c);
+		return false;
+	}
 	return true;
 }
 
@@ -166,35 +219,60 @@ static void session_down(struct peer_session *s, const char *reason)
 	s->state = FSM_IDLE;
 	s->hold_deadline = s->keepalive_due = s->send_hold_deadline = 0;
 	s->in_len = 0;
-	s->out.head = s->out.tail = 0;
+	out_clear(&s->out);
 	publish_backlog(s);
 	if (was_up && s->ev->down)
 		s->ev->down(s->ev_ctx, s, reason);
+}
+
+/* Queues g (taking it over: released on failure) and writes what the socket takes. */
+static bool send_seg(struct peer_session *s, struct peer_outseg *g, uint64_t now)
+{
+	if (s->fd < 0) {
+		seg_release(g);
+		return false;
+	}
+	if (s->cfg.max_out_bytes && peer_session_backlog(s) + g->len > s->cfg.max_out_bytes) {
+		seg_release(g);
+		/* A peer that does not read must not make us buffer without bound. */
+		peer_session_close(s, WIRE_ERR_CEASE, WIRE_CEASE_OUT_OF_RESOURCES, NULL, 0,
+				   "output backlog bound exceeded");
+		return false;
+	}
+	if (!out_push(&s->out, g)) {
+		seg_release(g);
+		peer_session_close(s, WIRE_ERR_CEASE, WIRE_CEASE_OUT_OF_RESOURCES, NULL, 0,
+				   "out of memory for output");
+		return false;
+	}
+	count_out(s, g->data, g->len);
+	if (!flush(s, now)) {
+		session_down(s, "write error");
+		return false;
+	}
+	return true;
 }
 
 bool peer_session_send(struct peer_session *s, const uint8_t *msg, size_t len, uint64_t now)
 {
 	if (s->fd < 0)
 		return false;
-	if (s->cfg.max_out_bytes && peer_session_backlog(s) + len > s->cfg.max_out_bytes) {
-		/* A peer that does not read must not make us buffer without bound. */
-		peer_session_close(s, WIRE_ERR_CEASE, WIRE_CEASE_OUT_OF_RESOURCES, NULL, 0,
-				   "output backlog bound exceeded");
-		return false;
-	}
-	if (!out_reserve(&s->out, len)) {
+	uint8_t *c = malloc(len);
+	if (!c) {
 		peer_session_close(s, WIRE_ERR_CEASE, WIRE_CEASE_OUT_OF_RESOURCES, NULL, 0,
 				   "out of memory for output");
 		return false;
 	}
-	memcpy(s->out.data + s->out.tail, msg, len);
-	s->out.tail += len;
-	count_out(s, msg, len);
-	if (!flush(s, now)) {
-		session_down(s, "write error");
-		return false;
-	}
-	return true;
+	memcpy(c, msg, len);
+	struct peer_outseg g = {.data = c, .len = len};
+	return send_seg(s, &g, now);
+}
+
+bool peer_session_send_shared(struct peer_session *s, const uint8_t *msg, size_t len, void *ref,
+			      void (*unref)(void *ref), uint64_t now)
+{
+	struct peer_outseg g = {.data = msg, .len = len, .ref = ref, .unref = unref};
+	return send_seg(s, &g, now);
 }
 
 void peer_session_close(struct peer_session *s, uint8_t code, uint8_t subcode,
@@ -204,9 +282,7 @@ void peer_session_close(struct peer_session *s, uint8_t code, uint8_t subcode,
 		uint8_t buf[WIRE_MAX_LEN];
 		size_t n = wire_notification_encode(buf, sizeof(buf), code, subcode, data, data_len);
 		/* Best effort: the NOTIFICATION goes after what is queued, without waiting. */
-		if (n && out_reserve(&s->out, n)) {
-			memcpy(s->out.data + s->out.tail, buf, n);
-			s->out.tail += n;
+		if (n && out_copy(&s->out, buf, n)) {
 			STAT_ADD(s->stats.msgs_out[WIRE_NOTIFICATION], 1);
 			flush(s, 0);
 		}
@@ -334,7 +410,7 @@ void peer_session_connected(struct peer_session *s, int fd, uint64_t now)
 	s->fd = fd;
 	s->notified = false;
 	s->in_len = 0;
-	s->out.head = s->out.tail = 0;
+	out_clear(&s->out);
 	memset(&s->neg, 0, sizeof(s->neg));
 	s->state = FSM_OPENSENT;
 	struct wire_open o;
