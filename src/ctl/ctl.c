@@ -24,12 +24,26 @@
 #define CTL_MAX_REQUEST 4096
 #define CTL_REQUEST_MS 2000 /* to send a whole request line */
 
+enum { WORKER_IDLE, WORKER_RUNNING, WORKER_DONE };
+
 struct ctl_server {
 	struct rx_daemon *d;
 	int fd;
 	int stop_pipe[2];
 	pthread_t thread;
 	char path[108];
+	/* The worker answering an own_thread command (a dump), one at a time. Started and
+	 * joined by the control thread, then by ctl_stop after the control thread ended. */
+	pthread_t worker;
+	int worker_state; /* A: acquire/release: the worker's answer is sent when DONE */
+	bool cancel;      /* A: release: the server is stopping, the worker gives up */
+};
+
+/* What a worker needs: the connection and the request line (its own copy). */
+struct ctl_work {
+	struct ctl_server *s;
+	int fd;
+	char line[CTL_MAX_REQUEST + 1];
 };
 
 /* A request handed to the decision thread. */
@@ -47,12 +61,13 @@ static bool cmd_exchange_w(struct rx_daemon *d, const struct ctl_args *a, FILE *
 static bool cmd_reload_w(struct rx_daemon *d, const struct ctl_args *a, FILE *out);
 
 static const struct ctl_cmd commands[] = {
-	{"show peers", 0, 0, false, ctl_show_peers},
-	{"show rib", 0, 1, false, ctl_show_rib},
-	{"show learned", 1, 1, false, ctl_show_learned},
-	{"show advertised", 1, 1, true, ctl_show_advertised_w},
-	{"exchange", 1, 2, true, cmd_exchange_w},
-	{"reload", 0, 1, true, cmd_reload_w},
+	{"show peers", 0, 0, false, ctl_show_peers, false},
+	{"show rib", 0, 1, false, ctl_show_rib, false},
+	{"show learned", 1, 1, false, ctl_show_learned, false},
+	{"show advertised", 1, 1, true, ctl_show_advertised_w, false},
+	{"exchange", 1, 2, true, cmd_exchange_w, false},
+	{"reload", 0, 1, true, cmd_reload_w, false},
+	{"dump mrt", 1, 2, false, ctl_dump_mrt, true},
 };
 
 /* Splits the line into words; recognises the leading "json". */
@@ -140,7 +155,16 @@ void ctl_run_w(struct rx_daemon *d, struct ctl_req *r)
 	pthread_mutex_unlock(&r->mu);
 }
 
-bool ctl_answer(struct rx_daemon *d, const char *line, FILE *out)
+/* The command a request line names, or NULL. */
+static const struct ctl_cmd *command_of(const char *line)
+{
+	char buf[CTL_MAX_REQUEST + 1];
+	struct ctl_args a;
+	snprintf(buf, sizeof(buf), "%s", line);
+	return parse(buf, &a) && a.n ? lookup(&a) : NULL;
+}
+
+static bool answer(struct rx_daemon *d, const char *line, FILE *out, const bool *cancel)
 {
 	char buf[CTL_MAX_REQUEST];
 	struct ctl_args a;
@@ -153,13 +177,14 @@ bool ctl_answer(struct rx_daemon *d, const char *line, FILE *out)
 	if (!c) {
 		ctl_error(out, &a, "unknown command (try: show peers, show rib [PREFIX], "
 				   "show learned PEER, show advertised PEER, exchange on|off [--dry-run], "
-				   "reload [--dry-run])");
+				   "reload [--dry-run], dump mrt FILE [--adj-rib-in])");
 		return false;
 	}
 	if (a.nargs < c->min_args || a.nargs > c->max_args) {
 		ctl_error(out, &a, "wrong number of arguments");
 		return false;
 	}
+	a.cancel = cancel;
 	/* The body goes to a buffer so that the status line can come first. */
 	char *body = NULL;
 	size_t len = 0;
@@ -175,6 +200,11 @@ bool ctl_answer(struct rx_daemon *d, const char *line, FILE *out)
 	fwrite(body, 1, len, out);
 	free(body);
 	return ok;
+}
+
+bool ctl_answer(struct rx_daemon *d, const char *line, FILE *out)
+{
+	return answer(d, line, out, NULL);
 }
 
 /* ---- exchange on|off ---- */
@@ -261,6 +291,79 @@ static uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
+/* Answers a request line on fd (too_long: it had no end) and closes fd. The answer is
+ * built in memory, then sent with MSG_NOSIGNAL: a client that left before reading it is an
+ * EPIPE for us, never a SIGPIPE for the process. */
+static void answer_and_close(struct ctl_server *s, int fd, const char *line, bool too_long)
+{
+	char *ans = NULL;
+	size_t alen = 0;
+	FILE *out = open_memstream(&ans, &alen);
+	if (!out) {
+		close(fd);
+		return;
+	}
+	if (too_long)
+		ctl_error(out, NULL, "request too long");
+	else
+		answer(s->d, line, out, &s->cancel);
+	fclose(out);
+	for (size_t off = 0; off < alen;) {
+		ssize_t n = send(fd, ans + off, alen - off, MSG_NOSIGNAL);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		off += (size_t)n;
+	}
+	free(ans);
+	close(fd);
+}
+
+static void *worker_main(void *arg)
+{
+	struct ctl_work *w = arg;
+	rx_rcu_register(); /* the dump is an RCU reader of the RIB */
+	answer_and_close(w->s, w->fd, w->line, false);
+	rx_rcu_unregister();
+	__atomic_store_n(&w->s->worker_state, WORKER_DONE, __ATOMIC_RELEASE);
+	free(w);
+	return NULL;
+}
+
+static void worker_join(struct ctl_server *s)
+{
+	if (__atomic_load_n(&s->worker_state, __ATOMIC_ACQUIRE) == WORKER_IDLE)
+		return;
+	pthread_join(s->worker, NULL);
+	__atomic_store_n(&s->worker_state, WORKER_IDLE, __ATOMIC_RELAXED);
+}
+
+/* Hands an own_thread request to the worker. Returns false when it could not (then the
+ * caller answers fd itself, with an error: busy, or out of resources). */
+static bool start_worker(struct ctl_server *s, int fd, const char *line)
+{
+	int st = __atomic_load_n(&s->worker_state, __ATOMIC_ACQUIRE);
+	if (st == WORKER_RUNNING)
+		return false;
+	if (st == WORKER_DONE)
+		worker_join(s);
+	struct ctl_work *w = malloc(sizeof(*w));
+	if (!w)
+		return false;
+	w->s = s;
+	w->fd = fd;
+	snprintf(w->line, sizeof(w->line), "%s", line);
+	__atomic_store_n(&s->worker_state, WORKER_RUNNING, __ATOMIC_RELAXED);
+	if (pthread_create(&s->worker, NULL, worker_main, w) != 0) {
+		__atomic_store_n(&s->worker_state, WORKER_IDLE, __ATOMIC_RELAXED);
+		free(w);
+		return false;
+	}
+	pthread_setname_np(s->worker, "rx-ctl-dump");
+	return true;
+}
+
 static void serve_one(struct ctl_server *s, int fd)
 {
 	char line[CTL_MAX_REQUEST + 1];
@@ -285,30 +388,29 @@ static void serve_one(struct ctl_server *s, int fd)
 	char *nl = memchr(line, '\n', len);
 	if (nl) /* one request per connection: what follows its line is not part of it */
 		*nl = 0;
-	/* The answer is built in memory, then sent with MSG_NOSIGNAL: a client that left before
-	 * reading it is an EPIPE for us, never a SIGPIPE for the process. */
-	char *ans = NULL;
-	size_t alen = 0;
-	FILE *out = open_memstream(&ans, &alen);
-	if (!out) {
+	bool too_long = len == CTL_MAX_REQUEST && !nl;
+	const struct ctl_cmd *c = too_long ? NULL : command_of(line);
+	if (c && c->own_thread) {
+		if (start_worker(s, fd, line))
+			return;
+		/* Answer here, at once, rather than queue a second dump behind the first. */
+		char *ans = NULL;
+		size_t alen = 0;
+		FILE *out = open_memstream(&ans, &alen);
+		if (out) {
+			ctl_error(out, NULL, __atomic_load_n(&s->worker_state, __ATOMIC_ACQUIRE) ==
+						     WORKER_RUNNING
+						 ? "a dump is already running"
+						 : "cannot start a thread for the dump");
+			fclose(out);
+			if (send(fd, ans, alen, MSG_NOSIGNAL) < 0) { /* the client left: fine */
+			}
+			free(ans);
+		}
 		close(fd);
 		return;
 	}
-	if (len == CTL_MAX_REQUEST && !nl)
-		ctl_error(out, NULL, "request too long");
-	else
-		ctl_answer(s->d, line, out);
-	fclose(out);
-	for (size_t off = 0; off < alen;) {
-		ssize_t n = send(fd, ans + off, alen - off, MSG_NOSIGNAL);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		off += (size_t)n;
-	}
-	free(ans);
-	close(fd);
+	answer_and_close(s, fd, line, too_long);
 }
 
 static void *ctl_main(void *arg)
@@ -373,6 +475,10 @@ void ctl_stop(struct ctl_server *s)
 	if (write(s->stop_pipe[1], "x", 1) < 0) { /* the thread also ends on EOF */
 	}
 	pthread_join(s->thread, NULL);
+	/* A dump in progress gives up at its next chunk (removing its PATH.tmp) and answers
+	 * its client; it must be gone before the RIB is freed. */
+	__atomic_store_n(&s->cancel, true, __ATOMIC_RELEASE);
+	worker_join(s);
 	close(s->fd);
 	close(s->stop_pipe[0]);
 	close(s->stop_pipe[1]);

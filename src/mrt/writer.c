@@ -72,13 +72,23 @@ struct mrt_writer *mrt_writer_open(const char *path, uint32_t time, char *err, s
 		mrt_writer_abort(w);
 		return NULL;
 	}
-	/* O_NOFOLLOW: a symlink planted at PATH.tmp must not redirect a root-owned write. */
-	w->fd = open(w->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	/* O_NOFOLLOW: a symlink planted at PATH.tmp must not redirect a root-owned write.
+	 * O_NONBLOCK, then a regular file only: a FIFO there would block the dump (and the
+	 * daemon's shutdown, which waits for it) until someone reads it. */
+	w->fd = open(w->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK,
+		     0644);
 	if (w->fd < 0) {
 		set_err(err, errlen, "cannot create ", w->tmp, errno);
 		mrt_writer_abort(w);
 		return NULL;
 	}
+	if (fstat(w->fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		if (err && errlen)
+			snprintf(err, errlen, "cannot create %s: not a regular file", w->tmp);
+		mrt_writer_abort(w);
+		return NULL;
+	}
+	fcntl(w->fd, F_SETFL, 0);
 	w->created = true;
 	mrt_out_init(&w->out, w->fd);
 	w->time = time;

@@ -9,6 +9,7 @@
  * removed on abort); clear errors for a missing directory, a directory as PATH and an
  * unwritable place; entries the format cannot hold are skipped and counted. */
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -475,6 +476,29 @@ static void test_errors(void **state)
 	assert_false(exists(target));
 	/* The symlink was not ours: it is left alone. */
 	struct stat st;
+	assert_int_equal(lstat(tmp, &st), 0);
+	unlink(tmp);
+	/* Nor a FIFO: it would block the dump until someone reads it. */
+	assert_int_equal(mkfifo(tmp, 0600), 0);
+	assert_null(mrt_writer_open(path, T0, err, sizeof(err)));
+	snprintf(want, sizeof(want), "cannot create %s: No such device or address", tmp);
+	assert_string_equal(err, want);
+	assert_int_equal(lstat(tmp, &st), 0);
+	unlink(tmp);
+	/* A directory at PATH.tmp. */
+	assert_int_equal(mkdir(tmp, 0700), 0);
+	assert_null(mrt_writer_open(path, T0, err, sizeof(err)));
+	snprintf(want, sizeof(want), "cannot create %s: Is a directory", tmp);
+	assert_string_equal(err, want);
+	rmdir(tmp);
+	/* A FIFO with a reader opens; it is still no regular file. */
+	assert_int_equal(mkfifo(tmp, 0600), 0);
+	int rd = open(tmp, O_RDONLY | O_NONBLOCK);
+	assert_true(rd >= 0);
+	assert_null(mrt_writer_open(path, T0, err, sizeof(err)));
+	snprintf(want, sizeof(want), "cannot create %s: not a regular file", tmp);
+	assert_string_equal(err, want);
+	close(rd);
 	assert_int_equal(lstat(tmp, &st), 0);
 	unlink(tmp);
 }
