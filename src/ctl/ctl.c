@@ -291,24 +291,26 @@ static uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-/* Answers a request line on fd (too_long: it had no end) and closes fd. The answer is
- * built in memory, then sent with MSG_NOSIGNAL: a client that left before reading it is an
- * EPIPE for us, never a SIGPIPE for the process. */
-static void answer_and_close(struct ctl_server *s, int fd, const char *line, bool too_long)
+/* The answer to a request line (too_long: it had no end), built in memory. */
+static char *build_answer(struct ctl_server *s, const char *line, bool too_long, size_t *alen)
 {
 	char *ans = NULL;
-	size_t alen = 0;
-	FILE *out = open_memstream(&ans, &alen);
-	if (!out) {
-		close(fd);
-		return;
-	}
+	FILE *out = open_memstream(&ans, alen);
+	if (!out)
+		return NULL;
 	if (too_long)
 		ctl_error(out, NULL, "request too long");
 	else
 		answer(s->d, line, out, &s->cancel);
 	fclose(out);
-	for (size_t off = 0; off < alen;) {
+	return ans;
+}
+
+/* Sends with MSG_NOSIGNAL: a client that left before reading its answer is an EPIPE for
+ * us, never a SIGPIPE for the process. Frees ans, closes fd. */
+static void send_and_close(int fd, char *ans, size_t alen)
+{
+	for (size_t off = 0; ans && off < alen;) {
 		ssize_t n = send(fd, ans + off, alen - off, MSG_NOSIGNAL);
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -324,9 +326,13 @@ static void *worker_main(void *arg)
 {
 	struct ctl_work *w = arg;
 	rx_rcu_register(); /* the dump is an RCU reader of the RIB */
-	answer_and_close(w->s, w->fd, w->line, false);
+	size_t alen = 0;
+	char *ans = build_answer(w->s, w->line, false, &alen);
 	rx_rcu_unregister();
+	/* Done before the client can read the answer, so that a client asking for another
+	 * dump right after this one is never told a dump is running. */
 	__atomic_store_n(&w->s->worker_state, WORKER_DONE, __ATOMIC_RELEASE);
+	send_and_close(w->fd, ans, alen);
 	free(w);
 	return NULL;
 }
@@ -335,22 +341,22 @@ static void worker_join(struct ctl_server *s)
 {
 	if (__atomic_load_n(&s->worker_state, __ATOMIC_ACQUIRE) == WORKER_IDLE)
 		return;
-	pthread_join(s->worker, NULL);
+	pthread_join(s->worker, NULL); /* DONE: at most a short send is left */
 	__atomic_store_n(&s->worker_state, WORKER_IDLE, __ATOMIC_RELAXED);
 }
 
-/* Hands an own_thread request to the worker. Returns false when it could not (then the
- * caller answers fd itself, with an error: busy, or out of resources). */
-static bool start_worker(struct ctl_server *s, int fd, const char *line)
+/* Hands an own_thread request to the worker. Returns NULL when it did, else the error to
+ * answer with at once (rather than queue a second dump behind the first). */
+static const char *start_worker(struct ctl_server *s, int fd, const char *line)
 {
 	int st = __atomic_load_n(&s->worker_state, __ATOMIC_ACQUIRE);
 	if (st == WORKER_RUNNING)
-		return false;
+		return "a dump is already running";
 	if (st == WORKER_DONE)
 		worker_join(s);
 	struct ctl_work *w = malloc(sizeof(*w));
 	if (!w)
-		return false;
+		return "out of memory";
 	w->s = s;
 	w->fd = fd;
 	snprintf(w->line, sizeof(w->line), "%s", line);
@@ -358,10 +364,10 @@ static bool start_worker(struct ctl_server *s, int fd, const char *line)
 	if (pthread_create(&s->worker, NULL, worker_main, w) != 0) {
 		__atomic_store_n(&s->worker_state, WORKER_IDLE, __ATOMIC_RELAXED);
 		free(w);
-		return false;
+		return "cannot start a thread for the dump";
 	}
 	pthread_setname_np(s->worker, "rx-ctl-dump");
-	return true;
+	return NULL;
 }
 
 static void serve_one(struct ctl_server *s, int fd)
@@ -391,26 +397,22 @@ static void serve_one(struct ctl_server *s, int fd)
 	bool too_long = len == CTL_MAX_REQUEST && !nl;
 	const struct ctl_cmd *c = too_long ? NULL : command_of(line);
 	if (c && c->own_thread) {
-		if (start_worker(s, fd, line))
+		const char *why = start_worker(s, fd, line);
+		if (!why)
 			return;
-		/* Answer here, at once, rather than queue a second dump behind the first. */
 		char *ans = NULL;
 		size_t alen = 0;
 		FILE *out = open_memstream(&ans, &alen);
 		if (out) {
-			ctl_error(out, NULL, __atomic_load_n(&s->worker_state, __ATOMIC_ACQUIRE) ==
-						     WORKER_RUNNING
-						 ? "a dump is already running"
-						 : "cannot start a thread for the dump");
+			ctl_error(out, NULL, why);
 			fclose(out);
-			if (send(fd, ans, alen, MSG_NOSIGNAL) < 0) { /* the client left: fine */
-			}
-			free(ans);
 		}
-		close(fd);
+		send_and_close(fd, ans, alen);
 		return;
 	}
-	answer_and_close(s, fd, line, too_long);
+	size_t alen = 0;
+	char *ans = build_answer(s, line, too_long, &alen);
+	send_and_close(fd, ans, alen);
 }
 
 static void *ctl_main(void *arg)

@@ -138,7 +138,8 @@ bool mrt_writer_peer_table(struct mrt_writer *w, uint32_t collector_id, const ch
 	uint8_t *p = rec_room(w, 8 + vlen);
 	wire_put32(p, collector_id);
 	wire_put16(p + 4, (uint16_t)vlen);
-	memcpy(p + 6, view, vlen);
+	if (vlen) /* view may be NULL */
+		memcpy(p + 6, view, vlen);
 	wire_put16(p + 6 + vlen, n);
 	for (uint16_t i = 0; i < n; i++) {
 		bool v6 = peers[i].afi == RX_AFI_IPV6;
