@@ -37,6 +37,9 @@ struct ctl_server {
 	pthread_t worker;
 	int worker_state; /* A: acquire/release: the worker's answer is sent when DONE */
 	bool cancel;      /* A: release: the server is stopping, the worker gives up */
+	/* Periodic dumps (config mrt-dump), scheduled by the control thread alone. */
+	time_t md_next;        /* when the next one is due; 0: not scheduled */
+	uint32_t md_interval;  /* the interval md_next was computed with */
 };
 
 /* What a worker needs: the connection and the request line (its own copy). */
@@ -332,7 +335,15 @@ static void *worker_main(void *arg)
 	/* Done before the client can read the answer, so that a client asking for another
 	 * dump right after this one is never told a dump is running. */
 	__atomic_store_n(&w->s->worker_state, WORKER_DONE, __ATOMIC_RELEASE);
-	send_and_close(w->fd, ans, alen);
+	if (w->fd >= 0) {
+		send_and_close(w->fd, ans, alen);
+	} else { /* a periodic dump: the answer goes to the log */
+		bool ok = ans && strncmp(ans, "ok\n", 3) == 0;
+		const char *text = !ans ? "out of memory" : ok ? ans + 3 : ans;
+		rx_log(ok ? RX_LOG_INFO : RX_LOG_WARN, "mrt-dump: %.*s", (int)strcspn(text, "\n"),
+		       text);
+		free(ans);
+	}
 	free(w);
 	return NULL;
 }
@@ -415,6 +426,49 @@ static void serve_one(struct ctl_server *s, int fd)
 	send_and_close(fd, ans, alen);
 }
 
+/* Periodic dumps (config mrt-dump): due at the multiples of the interval since the epoch
+ * (so that hourly dumps fall on the hour), run by the same worker as `dump mrt`, with the
+ * file name's strftime conversions expanded for the due time in UTC. The config is read
+ * anew at every tick: a reload applies at once. A dump still running (or a client's) when
+ * one is due delays it to the next tick, not to the next interval. */
+static void mrt_dump_tick(struct ctl_server *s)
+{
+	const struct conf_daemon *c = daemon_conf(s->d);
+	time_t now = time(NULL);
+	if (!c->mrt_dump_enabled) {
+		s->md_next = 0;
+		return;
+	}
+	uint32_t iv = c->mrt_dump.interval;
+	if (!s->md_next || iv != s->md_interval) {
+		s->md_interval = iv;
+		s->md_next = (now / iv + 1) * iv;
+		return;
+	}
+	if (now < s->md_next)
+		return;
+	char path[CTL_MAX_REQUEST - 96], line[CTL_MAX_REQUEST];
+	struct tm tm;
+	gmtime_r(&s->md_next, &tm);
+	/* The format is the config's, which conf allows only %Y %m %d %H %M %S %s %% in. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+	size_t n = strftime(path, sizeof(path), c->mrt_dump.file, &tm);
+#pragma GCC diagnostic pop
+	if (!n) {
+		rx_log(RX_LOG_WARN, "mrt-dump: %s: the expanded name is too long", c->mrt_dump.file);
+	} else {
+		snprintf(line, sizeof(line), "dump mrt %s%s", path,
+			 c->mrt_dump.adj_rib_in ? " --adj-rib-in" : "");
+		const char *why = start_worker(s, -1, line);
+		if (why && strcmp(why, "a dump is already running") == 0)
+			return; /* try again at the next tick */
+		if (why)
+			rx_log(RX_LOG_WARN, "mrt-dump: %s: %s", path, why);
+	}
+	s->md_next = (now / iv + 1) * iv;
+}
+
 static void *ctl_main(void *arg)
 {
 	struct ctl_server *s = arg;
@@ -423,13 +477,15 @@ static void *ctl_main(void *arg)
 		struct pollfd p[2] = {{.fd = s->fd, .events = POLLIN},
 				      {.fd = s->stop_pipe[0], .events = POLLIN}};
 		rx_rcu_offline();
-		int n = poll(p, 2, -1);
+		/* Wake every second for mrt_dump_tick: a reload may turn periodic dumps on. */
+		int n = poll(p, 2, 1000);
 		rx_rcu_online();
 		if (n < 0 && errno != EINTR)
 			break;
-		if (p[1].revents)
+		if (n > 0 && p[1].revents)
 			break;
-		if (!(p[0].revents & POLLIN))
+		mrt_dump_tick(s);
+		if (n <= 0 || !(p[0].revents & POLLIN))
 			continue;
 		int fd = accept4(s->fd, NULL, NULL, SOCK_CLOEXEC);
 		if (fd >= 0)

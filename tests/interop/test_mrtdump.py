@@ -17,6 +17,10 @@ test_replayed_table: GoBGP injects the best paths of a real RIB dump from RX_DAT
 `gobgp mrt inject --only-best`) and announces them to routexd (rs-client, transparent);
 the `--adj-rib-in` dump matches `show rib` line for line (real AS paths, AS_SETs,
 well-known communities), and other commands are answered while the dump runs.
+
+test_periodic_dump: `mrt-dump: {file: DIR/periodic-%H%M%S.mrt, interval: 10, adj-rib-in:
+true}`: a dump appears, named for a multiple of 10 s (its records' time at most 5 s later), bgpdump reads
+what `show rib` holds, the log line says so; a reload without the key stops the dumps.
 """
 import bz2
 import json
@@ -186,6 +190,48 @@ class MrtDump(h.InteropCase):
             self.assertEqual(p.returncode, 1)
             self.assertEqual(p.stderr, "error: dump mrt: %s\n" % why)
         self.assertEqual(e.rx_peers()["bird"]["flaps"] + e.rx_peers()["gobgp"]["flaps"], 0)
+
+    def test_periodic_dump(self):
+        e, s = self.env, self.SUBNET
+        e.originate = ["10.%d.%d.0/24" % (s, i) for i in range(5)]
+        e.add_peer("idle", 2, 65002, "nva")  # never connects: the dump has local routes
+        pattern = os.path.join(e.dir, "periodic-%H%M%S.mrt")
+        extra = ["mrt-dump: {file: %s, interval: 10, adj-rib-in: true}" % pattern]
+        write = e.write_config
+
+        def write_config():
+            path = write()
+            with open(path, "a") as f:
+                f.write("".join(x + "\n" for x in extra))
+            return path
+        e.write_config = write_config
+
+        def dumps():
+            return sorted(f for f in os.listdir(e.dir) if re.fullmatch(r"periodic-\d{6}\.mrt", f))
+        e.start_routexd()
+        e.wait(lambda: dumps(), "a periodic dump in %s" % e.dir, timeout=25)
+        first = dumps()[0]
+        self.assertEqual(int(first[len("periodic-"):-4]) % 10, 0,
+                         "dumps fall on the multiples of the interval")
+        path = os.path.join(e.dir, first)
+        routes, times = bgpdump(path)
+        self.assertEqual(len(routes), 5)
+        self.assert_same(routes, rib_routes(e, ("best", "ecmp", "candidate")), "periodic")
+        # The records carry the time the dump started: the due time, or a tick later.
+        t = times.pop()
+        due = [x for x in range(t - 5, t + 1)
+               if time.strftime("%H%M%S", time.gmtime(x)) == first[len("periodic-"):-4]]
+        self.assertTrue(due, "record time %d, file %s" % (t, first))
+        with open(e.rx_log) as f:
+            self.assertIn("info: mrt-dump: %s: adj-rib-in, 5 prefixes, 5 entries, 2 peers, "
+                          % path, f.read())
+        # A reload turns it off at once.
+        extra.clear()
+        self.assertIn("mrt-dump: changed (now off)", e.reload()["report"])
+        n = len(dumps())
+        time.sleep(11)
+        self.assertEqual(len(dumps()), n)
+        self.assertFalse([f for f in os.listdir(e.dir) if f.endswith(".tmp")])
 
     SOURCE = "pyasn/rib.20140523.0600_firstMB.bz2"
     MIN_PREFIXES = 8000  # 9,072 prefixes in the file's whole records (2014 AS paths, some
