@@ -22,8 +22,9 @@
  *    are stable); peers added by a reload during the dump are not in the table and their
  *    paths are skipped (counted);
  *  - attributes: attr_view + the codec's wire_attrs_encode with 4-octet AS numbers; a
- *    16- or 32-octet next hop goes into the abbreviated MP_REACH_NLRI; originated IPv4
- *    prefixes get the router id as NEXT_HOP, as export and `show rib` give them;
+ *    16- or 32-octet next hop goes into the abbreviated MP_REACH_NLRI; originated prefixes
+ *    get the next hop export gives them: the router id (IPv4), next-hop-ipv6 (IPv6; none
+ *    when it is not configured);
  *  - times: every record and entry carries the dump's start time (routex keeps no
  *    per-route arrival time). */
 #include <stdlib.h>
@@ -51,6 +52,7 @@ struct dump {
 	uint16_t npeers;      /* entries of the peer table: sources 0 .. npeers - 1 */
 	uint32_t now;
 	uint32_t router_id;
+	const uint8_t *nh6;   /* config next-hop-ipv6 (originated IPv6 prefixes), or NULL */
 	uint64_t skipped;     /* paths not written (not in the peer table, too long) */
 	uint8_t *abuf;
 };
@@ -94,6 +96,9 @@ static void put_path(struct dump *x, const struct rib_path *rp, bool ipv6)
 	} else if (rp->src == RIB_SRC_LOCAL && a->k.nexthop_len == 0 && !ipv6) {
 		w.present |= WIRE_ATTR_BIT(WIRE_ATTR_NEXT_HOP);
 		wire_put32(w.nexthop, x->router_id);
+	} else if (rp->src == RIB_SRC_LOCAL && a->k.nexthop_len == 0 && x->nh6) {
+		mp_nh = x->nh6;
+		mp_nh_len = 16;
 	}
 	struct wire_ctx ctx = {.as4 = true}; /* RFC 6396 4.3.4: 4-octet AS_PATH */
 	size_t n = wire_attrs_encode(&w, &ctx, x->abuf, DUMP_ATTR_MAX);
@@ -196,8 +201,9 @@ bool ctl_dump_mrt(struct rx_daemon *d, const struct ctl_args *a, FILE *out)
 		return ctl_error(out, a, "dump mrt: FILE must be an absolute path"), false;
 	struct timespec t0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
+	const struct conf_daemon *c = daemon_conf(d); /* kept alive until exit (reload) */
 	struct dump x = {.d = d, .adj = adj, .now = (uint32_t)time(NULL),
-			 .router_id = daemon_conf(d)->router_id};
+			 .router_id = c->router_id, .nh6 = c->has_next_hop6 ? c->next_hop6 : NULL};
 	char err[512];
 	struct mrt_peer *peers = NULL;
 	x.abuf = malloc(DUMP_ATTR_MAX);

@@ -5,8 +5,8 @@ test_dump_matches_show_rib: BIRD (NVA, AS 65002) and GoBGP (NVA, AS 65003) feed 
 IPv6 routes with communities (large ones too), MED (GoBGP's), ORIGIN EGP and INCOMPLETE,
 a long AS path (40 prepends of 4-octet ASes) and overlapping prefixes, so that some
 prefixes have two candidate paths of which only one is best; routexd also originates IPv4
-prefixes. `routexctl dump mrt FILE` (FILE relative: routexctl makes it absolute) is read by
-`bgpdump -m`: every line must be one of the Loc-RIB paths `show rib` marks best or ecmp,
+prefixes and an IPv6 one (with next-hop-ipv6). `routexctl dump mrt FILE` (FILE relative:
+routexctl makes it absolute) is read by `bgpdump -m`: every line must be one of the Loc-RIB paths `show rib` marks best or ecmp,
 and every such path must have its line (prefix, peer address and AS, AS path, ORIGIN, next
 hop, LOCAL_PREF, MED, communities); the dump time lies between the request and the answer.
 `--adj-rib-in` likewise with every candidate path. A second dump replaces the first whole.
@@ -105,7 +105,8 @@ class MrtDump(h.InteropCase):
 
     def test_dump_matches_show_rib(self):
         e, s = self.env, self.SUBNET
-        e.originate = ["10.%d.0.0/16" % s, "10.%d.1.0/24" % s]
+        e.originate = ["10.%d.0.0/16" % s, "10.%d.1.0/24" % s, "2001:db8:%x:100::/56" % s]
+        e.next_hop6 = "2001:db8:ffff:%x::1" % s  # the originated IPv6 prefix's next hop
         e.add_peer("bird", 2, 65002, "nva")
         e.add_peer("gobgp", 3, 65003, "nva")
         bird = e.add(h.Bird("bird", 2, 65002))
@@ -163,6 +164,8 @@ class MrtDump(h.InteropCase):
         self.assertTrue(any(r[0] == h.norm_prefix(v6[3]) and r[5] == h.norm_addr(e.nh6(2))
                             for r in dumped), "IPv6 route with BIRD's next hop")
         self.assertTrue(any(r[0] == h.norm_prefix(both[0]) and r[2] == 65003 for r in dumped))
+        self.assertIn((h.norm_prefix(e.originate[2]), "0.0.0.0", h.RX_ASN, "", "IGP",
+                       h.norm_addr(e.next_hop6), 0, 0, ()), dumped)
         self.assertFalse(any(r[0] == h.norm_prefix(both[0]) and r[2] == 65002
                              for r in dumped), "the worse path is in the Loc-RIB dump")
 
