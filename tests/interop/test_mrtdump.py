@@ -2,15 +2,16 @@
 `routexctl -j show rib` (docs/mrt.md, "routexctl dump mrt").
 
 test_dump_matches_show_rib: BIRD (NVA, AS 65002) and GoBGP (NVA, AS 65003) feed IPv4 and
-IPv6 routes with communities (large ones too), MED (GoBGP's), ORIGIN EGP and INCOMPLETE,
-a long AS path (40 prepends of 4-octet ASes) and overlapping prefixes, so that some
-prefixes have two candidate paths of which only one is best; routexd also originates IPv4
-prefixes and an IPv6 one (with next-hop-ipv6). `routexctl dump mrt FILE` (FILE relative:
-routexctl makes it absolute) is read by `bgpdump -m`: every line must be one of the Loc-RIB paths `show rib` marks best or ecmp,
-and every such path must have its line (prefix, peer address and AS, AS path, ORIGIN, next
-hop, LOCAL_PREF, MED, communities); the dump time lies between the request and the answer.
-`--adj-rib-in` likewise with every candidate path. A second dump replaces the first whole.
-Then the errors: a directory that does not exist, a FILE that is a directory.
+IPv6 routes with communities (large ones too), MED (GoBGP's), ORIGIN EGP and INCOMPLETE, a
+long AS path (40 prepends of 4-octet ASes) and overlapping prefixes, so that some prefixes
+have two candidate paths of which only one is best; routexd also originates IPv4 prefixes
+and an IPv6 one (with next-hop-ipv6). `routexctl dump mrt FILE` (FILE relative: routexctl
+makes it absolute) is read by `bgpdump -m`: every line must be one of the Loc-RIB paths
+`show rib` marks best or ecmp, and every such path must have its line (prefix, peer address
+and AS, AS path, ORIGIN, next hop, LOCAL_PREF, MED, communities); the dump time lies between
+the request and the answer. `--adj-rib-in` likewise with every candidate path. A second dump
+replaces the first whole. Then the errors: a directory that does not exist, a FILE that is a
+directory.
 
 test_replayed_table: GoBGP injects the best paths of a real RIB dump from RX_DATA_DIR
 (pyasn/rib.20140523.0600_firstMB.bz2, TABLE_DUMP_V2, 9,072 prefixes in its whole records,
