@@ -414,8 +414,9 @@ static void serve_one(struct ctl_server *s, int fd)
 		char *ans = NULL;
 		size_t alen = 0;
 		FILE *out = open_memstream(&ans, &alen);
+		struct ctl_args ja = {.json = strncmp(line + strspn(line, " \t"), "json", 4) == 0};
 		if (out) {
-			ctl_error(out, NULL, why);
+			ctl_error(out, &ja, why); /* with the JSON document when asked for JSON */
 			fclose(out);
 		}
 		send_and_close(fd, ans, alen);

@@ -539,12 +539,15 @@ static void *dumper_main(void *arg)
 	struct dumper *w = arg;
 	char path[96], req[128];
 	snprintf(path, sizeof(path), "%s/d%d.mrt", dir, w->id);
-	snprintf(req, sizeof(req), "dump mrt %s%s\n", path, w->id % 2 ? " --adj-rib-in" : "");
+	bool json = w->id == 2;
+	snprintf(req, sizeof(req), "%sdump mrt %s%s\n", json ? "json " : "", path,
+		 w->id % 2 ? " --adj-rib-in" : "");
 	for (int i = 0; i < 10; i++) {
 		char *ans = ask(req);
 		if (starts_with(ans, "ok\n"))
 			w->ok++;
-		else if (starts_with(ans, "error: a dump is already running\n"))
+		else if (starts_with(ans, "error: a dump is already running\n") &&
+			 (!json || strstr(ans, "{\"error\": \"a dump is already running\"}")))
 			w->busy++;
 		else
 			snprintf(w->what, sizeof(w->what), "%.190s", ans), w->bad++;
