@@ -35,7 +35,8 @@ struct ctl_server {
 	/* The worker answering an own_thread command (a dump), one at a time. Started and
 	 * joined by the control thread, then by ctl_stop after the control thread ended. */
 	pthread_t worker;
-	int worker_state; /* A: acquire/release: the worker's answer is sent when DONE */
+	int worker_state; /* A: release by the worker at DONE (its dump is over, its answer
+			   * may still be on its way out: joining waits for that) */
 	bool cancel;      /* A: release: the server is stopping, the worker gives up */
 	/* Periodic dumps (config mrt-dump), scheduled by the control thread alone. */
 	time_t md_next;        /* when the next one is due; 0: not scheduled */
