@@ -20,8 +20,43 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: routexctl [-s SOCKET] [-j] COMMAND\n"
 		"commands: show peers | show rib [PREFIX] | show learned PEER |\n"
-		"          show advertised PEER | exchange on|off [--dry-run] | reload [--dry-run]\n");
+		"          show advertised PEER | exchange on|off [--dry-run] | reload [--dry-run] |\n"
+		"          dump mrt FILE [--adj-rib-in]\n"
+		"dump mrt: routexd writes the Loc-RIB (best path or ECMP set of each prefix), or\n"
+		"          every peer's Adj-RIB-In, to FILE as MRT TABLE_DUMP_V2 (FILE.tmp, renamed\n"
+		"          when complete); a relative FILE is taken from this directory\n");
 	exit(2);
+}
+
+/* `dump mrt FILE`: routexd resolves nothing against its own working directory (/ once
+ * daemonised), so a relative FILE is made absolute here, against ours. The protocol
+ * separates words by white space, so a FILE containing any cannot be sent. */
+static bool absolute_dump_path(int argc, char **argv)
+{
+	if (argc < 3 || strcmp(argv[0], "dump") != 0 || strcmp(argv[1], "mrt") != 0)
+		return true;
+	for (int i = 2; i < argc; i++) {
+		if (argv[i][0] == '-')
+			continue; /* an option (routexd checks which) */
+		if (strpbrk(argv[i], " \t\r\n")) {
+			fprintf(stderr, "routexctl: dump mrt: FILE may not contain white space\n");
+			return false;
+		}
+		if (argv[i][0] == '/')
+			continue;
+		char cwd[4096];
+		if (!getcwd(cwd, sizeof(cwd))) {
+			fprintf(stderr, "routexctl: getcwd: %s\n", strerror(errno));
+			return false;
+		}
+		size_t n = strlen(cwd) + 1 + strlen(argv[i]) + 1;
+		char *abs = malloc(n);
+		if (!abs)
+			return false;
+		snprintf(abs, n, "%s/%s", strcmp(cwd, "/") ? cwd : "", argv[i]);
+		argv[i] = abs; /* lives until exit */
+	}
+	return true;
 }
 
 int main(int argc, char **argv)
@@ -39,6 +74,8 @@ int main(int argc, char **argv)
 	}
 	if (optind >= argc)
 		usage();
+	if (!absolute_dump_path(argc - optind, argv + optind))
+		return 2;
 	char req[4096];
 	size_t n = (size_t)snprintf(req, sizeof(req), "%s", json ? "json" : "");
 	for (int i = optind; i < argc && n < sizeof(req); i++)

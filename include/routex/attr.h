@@ -131,6 +131,11 @@ uint32_t attr_aspath_first_as(const uint8_t *path, size_t len);
 bool attr_encode(const struct wire_attrs *wa, const uint8_t *nexthop, uint8_t nexthop_len,
 		 struct attr_buf *b);
 uint32_t attr_hash(const struct attr_key *k, const uint8_t *data);
+/* The inverse of attr_encode: a decoded view of a set (views point into a->data), ready for
+ * wire_attrs_encode. ORIGIN and AS_PATH are always present; NEXT_HOP when the stored next
+ * hop is 4 octets (a 16- or 32-octet one is the caller's to put in MP_REACH_NLRI). Pure:
+ * any thread holding a path to the set. */
+void attr_view(const struct attr_set *a, struct wire_attrs *w);
 
 void attr_table_init(struct attr_table *t, struct rx_retire *retire);
 /* Frees every set at once: only when no reader can hold one (after rx_retire_sync). */

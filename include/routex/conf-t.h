@@ -33,6 +33,12 @@
 #define CONF_THREADS_MAX 1024u
 /* user/group names: what useradd accepts on Debian (32 bytes, LOGIN_NAME_MAX aside). */
 #define CONF_ACCOUNT_MAX 32u
+/* mrt-dump: interval bounds in seconds (a dump of a full table takes about a second: more
+ * often than every 10 s is a mistake), default hourly; file path length before expansion. */
+#define CONF_MRT_INTERVAL_MIN	  10u
+#define CONF_MRT_INTERVAL_MAX	  604800u
+#define CONF_MRT_INTERVAL_DEFAULT 3600u
+#define CONF_MRT_FILE_MAX	  1024u
 
 enum conf_role {
 	CONF_ROLE_NVA,
@@ -78,6 +84,7 @@ enum conf_dkey {
 	CONF_DK_METRICS,
 	CONF_DK_USER,
 	CONF_DK_GROUP,
+	CONF_DK_MRT_DUMP,
 	CONF_DK_PEERS,
 	CONF_DK_COUNT,
 };
@@ -140,6 +147,14 @@ struct conf_peer {
 	unsigned key_line[CONF_PK_COUNT]; /* 0: key absent, default applied */
 };
 
+/* Periodic MRT dump (`mrt-dump:`, docs/mrt.md "Periodic dumps"). */
+struct conf_mrt_dump {
+	char *file;	   /* absolute; strftime conversions %Y %m %d %H %M %S %s %% (UTC) */
+	uint32_t interval; /* seconds; dumps at the multiples of it since the epoch */
+	bool adj_rib_in;   /* every candidate path, not the Loc-RIB */
+	unsigned line;
+};
+
 struct conf_daemon {
 	char *file;	    /* the path the config came from, for messages */
 	uint32_t router_id; /* host order, never 0 */
@@ -164,6 +179,8 @@ struct conf_daemon {
 	 * here (no system lookups in conf). NULL: keep the identity routexd started with. */
 	char *user;
 	char *group; /* NULL with a user: the user's primary group */
+	bool mrt_dump_enabled;
+	struct conf_mrt_dump mrt_dump;
 	struct conf_peer *peers;
 	size_t npeers;
 	char **warnings; /* "FILE:LINE: warning: ..." for legal but suspicious setups */

@@ -8,7 +8,9 @@
  * it as an RCU reader and never block the decision thread; requests that change state or
  * need the decision thread's view (route exchange, advertised routes) are queued to the
  * decision thread as RDE_CTL messages and run there by ctl_run_w, while the control thread
- * waits offline. The socket is created with mode 0660. */
+ * waits offline. `dump mrt` (src/ctl/dump.c), long on a big table, is answered by a worker
+ * thread of its own, an RCU reader too, one dump at a time; ctl_stop cancels it and waits
+ * for it. The socket is created with mode 0660. */
 #ifndef ROUTEX_CTL_H
 #define ROUTEX_CTL_H
 

@@ -48,6 +48,8 @@ struct rx_peer {
 	bool out_limited;          /* max-prefixes-out reached: routes are being withheld */
 	const char *last_reason;   /* static text of the last session loss */
 	uint8_t last_code, last_subcode;
+	uint32_t bgp_id;           /* BGP identifier of its last session, host order; 0: none
+				    * yet (MRT dumps name it in their peer table) */
 	/* Decision thread (W). */
 	bool up_w;
 	bool limit_hit_w;          /* max-prefixes passed: the session is being closed */

@@ -186,4 +186,13 @@ struct mrt_stats {
 	uint64_t td1_fixed;        /* TABLE_DUMP records whose length was corrected */
 };
 
+/* What a writer has produced (mrt.h, "Writing"). */
+struct mrt_write_stats {
+	uint64_t records;          /* MRT records, the PEER_INDEX_TABLE included */
+	uint64_t prefixes;         /* RIB records (one per prefix) */
+	uint64_t entries;          /* RIB entries over all of them */
+	uint64_t bytes;            /* bytes written, headers included */
+	uint64_t skipped;          /* entries left out (see mrt_writer_rib_entry) */
+};
+
 #endif

@@ -6,6 +6,7 @@
  *  - decoding: mrt_walk decodes records into RIB entries, BGP messages and state changes
  *    with the codec (struct wire_update / struct wire_attrs) and calls a handler;
  *  - printing: mrt_bgpdump_* formats what the walk yields exactly as `bgpdump -m` does.
+ * And a TABLE_DUMP_V2 writer (mrt_writer_*), streaming to PATH.tmp renamed to PATH.
  *
  * See docs/mrt.md for the formats handled and the bgpdump behaviour reproduced. */
 #ifndef ROUTEX_MRT_H
@@ -56,6 +57,40 @@ void mrt_message_parse_update(struct mrt_message *m, struct wire_update *u,
 			      struct wire_scratch *scratch);
 /* The codec context for a RIB entry's attributes (TABLE_DUMP: 2-octet AS_PATH; v2: 4). */
 void mrt_rib_ctx(const struct mrt_record *rec, struct wire_ctx *ctx);
+
+/* ---- Writing TABLE_DUMP_V2 (writer.c) ---- */
+
+struct mrt_writer;
+
+/* Creates PATH.tmp (mode 0644 less the umask, no symlink followed); every record carries
+ * `time`. Returns NULL with a message in err (the path and errno's text) on failure. */
+struct mrt_writer *mrt_writer_open(const char *path, uint32_t time, char *err, size_t errlen);
+/* The PEER_INDEX_TABLE (RFC 6396 4.3.1): first and once. bgp_id is host order; every peer
+ * is written with a 4-octet AS. Returns false once a write has failed. */
+bool mrt_writer_peer_table(struct mrt_writer *w, uint32_t collector_id, const char *view,
+			   const struct mrt_peer *peers, uint16_t n);
+/* One RIB_IPV4_UNICAST / RIB_IPV6_UNICAST record (their RFC 8050 _ADDPATH forms when
+ * addpath, entries then carrying path ids): begin, entries, end. p must be canonical. */
+void mrt_writer_rib_begin(struct mrt_writer *w, const struct rx_prefix *p, bool addpath);
+/* One RIB entry. attrs is an encoded attribute block with 4-octet AS numbers (RFC 6396
+ * 4.3.4) and without MP_REACH_NLRI; a non-zero mp_nexthop_len puts the abbreviated
+ * MP_REACH_NLRI (next-hop length and next hop) in front of it. Returns false, counting the
+ * entry in stats.skipped, when it cannot be represented: the 65,535th entry of a record,
+ * a peer index beyond the peer table, or attributes longer than 65,535 octets. */
+bool mrt_writer_rib_entry(struct mrt_writer *w, uint16_t peer_index, uint32_t originated,
+			  uint32_t path_id, const uint8_t *mp_nexthop, uint8_t mp_nexthop_len,
+			  const uint8_t *attrs, size_t attrs_len);
+/* Writes the record (none when every entry was skipped; the sequence number counts only
+ * written ones). Returns false once a write has failed. */
+bool mrt_writer_rib_end(struct mrt_writer *w);
+const struct mrt_write_stats *mrt_writer_stats(const struct mrt_writer *w);
+/* A write has failed: nothing more will reach the file; mrt_writer_commit will say why. */
+bool mrt_writer_failed(const struct mrt_writer *w);
+/* Flushes, fdatasyncs, closes and renames PATH.tmp to PATH, then frees w. On failure
+ * PATH.tmp is removed, PATH is left as it was, and err says what failed. */
+bool mrt_writer_commit(struct mrt_writer *w, char *err, size_t errlen);
+/* Gives up: removes PATH.tmp and frees w (NULL is fine). */
+void mrt_writer_abort(struct mrt_writer *w);
 
 /* ---- bgpdump -m printing ---- */
 

@@ -107,6 +107,61 @@ bool attr_encode(const struct wire_attrs *wa, const uint8_t *nexthop, uint8_t ne
 	return true;
 }
 
+void attr_view(const struct attr_set *a, struct wire_attrs *w)
+{
+	const struct attr_key *k = &a->k;
+	memset(w, 0, sizeof(*w));
+	/* attr_encode keeps no presence bit for these two: every stored route has both. */
+	w->present = WIRE_ATTR_BIT(WIRE_ATTR_ORIGIN) | WIRE_ATTR_BIT(WIRE_ATTR_AS_PATH);
+	w->origin = k->origin;
+	w->aspath = attr_aspath(a);
+	w->aspath_len = k->aspath_len;
+	if (k->nexthop_len == 4) {
+		w->present |= WIRE_ATTR_BIT(WIRE_ATTR_NEXT_HOP);
+		memcpy(w->nexthop, attr_nexthop(a), 4);
+	}
+	if (k->flags & ATTR_F_MED) {
+		w->present |= WIRE_ATTR_BIT(WIRE_ATTR_MED);
+		w->med = k->med;
+	}
+	if (k->flags & ATTR_F_LOCAL_PREF) {
+		w->present |= WIRE_ATTR_BIT(WIRE_ATTR_LOCAL_PREF);
+		w->local_pref = k->local_pref;
+	}
+	if (k->flags & ATTR_F_ATOMIC_AGG) {
+		w->present |= WIRE_ATTR_BIT(WIRE_ATTR_ATOMIC_AGGREGATE);
+		w->atomic_aggregate = true;
+	}
+	if (k->flags & ATTR_F_AGGREGATOR) {
+		w->present |= WIRE_ATTR_BIT(WIRE_ATTR_AGGREGATOR);
+		w->aggregator_as = k->aggregator_as;
+		memcpy(w->aggregator_addr, k->aggregator_addr, 4);
+	}
+	if (k->flags & ATTR_F_ORIGINATOR) {
+		w->present |= WIRE_ATTR_BIT(WIRE_ATTR_ORIGINATOR_ID);
+		w->originator_id = k->originator_id;
+	}
+	if (k->flags & ATTR_F_OTC) {
+		w->present |= WIRE_ATTR_BIT(WIRE_ATTR_OTC);
+		w->otc = k->otc;
+	}
+#define VIEW(field, len_field, bit, getter)                                                 \
+	if (k->len_field) {                                                                 \
+		w->present |= WIRE_ATTR_BIT(bit);                                          \
+		w->field = getter(a);                                                      \
+		w->field##_len = k->len_field;                                             \
+	}
+	VIEW(communities, comm_len, WIRE_ATTR_COMMUNITIES, attr_communities)
+	VIEW(ext_communities, ext_comm_len, WIRE_ATTR_EXT_COMMUNITIES, attr_ext_communities)
+	VIEW(large_communities, large_comm_len, WIRE_ATTR_LARGE_COMMUNITIES, attr_large_communities)
+	VIEW(cluster_list, cluster_len, WIRE_ATTR_CLUSTER_LIST, attr_cluster_list)
+#undef VIEW
+	if (k->unknown_len) {
+		w->unknown = attr_unknown(a);
+		w->unknown_len = k->unknown_len;
+	}
+}
+
 void attr_table_init(struct attr_table *t, struct rx_retire *retire)
 {
 	memset(t, 0, sizeof(*t));

@@ -101,6 +101,16 @@ static bool metrics_equal(const struct conf_daemon *a, const struct conf_daemon 
 				       conf_addr_equal(&a->metrics.addr, &b->metrics.addr));
 }
 
+static bool mrt_dump_equal(const struct conf_daemon *a, const struct conf_daemon *b)
+{
+	const struct conf_mrt_dump *x = &a->mrt_dump, *y = &b->mrt_dump;
+	if (a->mrt_dump_enabled != b->mrt_dump_enabled)
+		return false;
+	return !a->mrt_dump_enabled || (str_equal(x->file, y->file) &&
+					x->interval == y->interval &&
+					x->adj_rib_in == y->adj_rib_in);
+}
+
 /* Every top-level key but peers. */
 static uint32_t global_changes(const struct conf_daemon *a, const struct conf_daemon *b)
 {
@@ -122,6 +132,7 @@ static uint32_t global_changes(const struct conf_daemon *a, const struct conf_da
 	m |= metrics_equal(a, b) ? 0 : BIT(CONF_DK_METRICS);
 	m |= str_equal(a->user, b->user) ? 0 : BIT(CONF_DK_USER);
 	m |= str_equal(a->group, b->group) ? 0 : BIT(CONF_DK_GROUP);
+	m |= mrt_dump_equal(a, b) ? 0 : BIT(CONF_DK_MRT_DUMP);
 	return m;
 }
 

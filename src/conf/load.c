@@ -242,6 +242,76 @@ static int parse_group(struct conf_parse *p, yaml_node_t *v, void *obj)
 	return 0;
 }
 
+/* mrt-dump: {file, interval, adj-rib-in}. */
+enum { MD_FILE, MD_INTERVAL, MD_ADJ, MD_COUNT };
+
+/* An absolute path without white space or control characters (the dump request is one
+ * line of words) whose only % conversions are date and time fields: anything else would
+ * make strftime produce names nobody asked for (%c has spaces, %n a newline). */
+static int parse_md_file(struct conf_parse *p, yaml_node_t *v, void *obj)
+{
+	struct conf_mrt_dump *m = obj;
+	if (conf_get_string(p, v, CONF_MRT_FILE_MAX, &m->file))
+		return -1;
+	const char *f = m->file;
+	if (f[0] != '/')
+		return conf_fail(p, conf_line(v), "\"%s\" is not an absolute path", f);
+	if (f[strlen(f) - 1] == '/')
+		return conf_fail(p, conf_line(v), "\"%s\" names a directory, not a file", f);
+	for (const char *c = f; *c; c++) {
+		if ((unsigned char)*c <= ' ' || *c == 0x7f)
+			return conf_fail(p, conf_line(v),
+					 "white space and control characters are not allowed");
+		if (*c != '%')
+			continue;
+		if (!c[1] || !strchr("YmdHMSs%", c[1]))
+			return conf_fail(p, conf_line(v),
+					 "%%%.1s is not supported (use %%Y %%m %%d %%H %%M %%S %%s %%%%)",
+					 c + 1);
+		c++;
+	}
+	return 0;
+}
+
+static int parse_md_interval(struct conf_parse *p, yaml_node_t *v, void *obj)
+{
+	uint64_t n;
+	if (conf_get_uint(p, v, CONF_MRT_INTERVAL_MIN, CONF_MRT_INTERVAL_MAX, &n))
+		return -1;
+	((struct conf_mrt_dump *)obj)->interval = (uint32_t)n;
+	return 0;
+}
+
+static int parse_md_adj(struct conf_parse *p, yaml_node_t *v, void *obj)
+{
+	return conf_get_bool(p, v, &((struct conf_mrt_dump *)obj)->adj_rib_in);
+}
+
+static const struct conf_key mrt_dump_keys[] = {
+    {"file", MD_FILE, parse_md_file},
+    {"interval", MD_INTERVAL, parse_md_interval},
+    {"adj-rib-in", MD_ADJ, parse_md_adj},
+};
+
+static int parse_mrt_dump(struct conf_parse *p, yaml_node_t *v, void *obj)
+{
+	struct conf_daemon *c = obj;
+	struct conf_mrt_dump *m = &c->mrt_dump;
+	unsigned lines[MD_COUNT] = {0};
+	if (conf_expect(p, v, YAML_MAPPING_NODE))
+		return -1;
+	m->line = conf_line(v);
+	m->interval = CONF_MRT_INTERVAL_DEFAULT;
+	snprintf(p->where, sizeof(p->where), "mrt-dump: ");
+	if (conf_walk_map(p, v, mrt_dump_keys, RX_ARRAY_LEN(mrt_dump_keys), m, lines))
+		return -1;
+	if (!lines[MD_FILE])
+		return conf_fail_at(p, m->line, "missing key 'file'");
+	p->where[0] = 0;
+	c->mrt_dump_enabled = true;
+	return 0;
+}
+
 static int parse_peers(struct conf_parse *p, yaml_node_t *v, void *obj)
 {
 	return conf_parse_peers(p, v);
@@ -262,6 +332,7 @@ static const struct conf_key top_keys[] = {
     {"metrics", CONF_DK_METRICS, parse_metrics},
     {"user", CONF_DK_USER, parse_user},
     {"group", CONF_DK_GROUP, parse_group},
+    {"mrt-dump", CONF_DK_MRT_DUMP, parse_mrt_dump},
     {"peers", CONF_DK_PEERS, parse_peers},
 };
 
@@ -452,6 +523,7 @@ void conf_free(struct conf_daemon *c)
 	free(c->control_socket);
 	free(c->user);
 	free(c->group);
+	free(c->mrt_dump.file);
 	free(c->file);
 	free(c);
 }

@@ -116,6 +116,12 @@ static void print_globals(FILE *f, const struct conf_daemon *c)
 		print_str(f, c->group);
 		fputc('\n', f);
 	}
+	if (c->mrt_dump_enabled) {
+		fputs("mrt-dump:\n  file: ", f);
+		print_str(f, c->mrt_dump.file);
+		fprintf(f, "\n  interval: %u\n  adj-rib-in: %s\n", c->mrt_dump.interval,
+			bool_str(c->mrt_dump.adj_rib_in));
+	}
 }
 
 /* Keys with no value to print are skipped. */

@@ -352,6 +352,7 @@ static void peer_up(struct rx_daemon *d, struct rde_msg *m)
 	p->up_w = true;
 	p->limit_hit_w = false;
 	p->key_w = m->key;
+	__atomic_store_n(&p->bgp_id, m->router_id, __ATOMIC_RELAXED); /* display value */
 	export_member_up_w(&d->exp, &d->rib, &m->key, p->src, send_to_peer, p, &p->advertised);
 }
 

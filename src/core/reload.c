@@ -80,6 +80,13 @@ static void report(const struct conf_diff *df, const struct conf_daemon *nc, FIL
 			metrics_endpoint_fmt(&nc->metrics, a, sizeof(a));
 		fprintf(out, "metrics: changed (now %s)\n", a);
 	}
+	if (df->global_changed & (1u << CONF_DK_MRT_DUMP)) {
+		if (nc->mrt_dump_enabled)
+			fprintf(out, "mrt-dump: changed (now %s every %u s%s)\n", nc->mrt_dump.file,
+				nc->mrt_dump.interval, nc->mrt_dump.adj_rib_in ? ", adj-rib-in" : "");
+		else
+			fprintf(out, "mrt-dump: changed (now off)\n");
+	}
 	if (df->noriginate_added || df->noriginate_removed)
 		fprintf(out, "originate: %zu added, %zu removed\n", df->noriginate_added,
 			df->noriginate_removed);

@@ -17,6 +17,7 @@ struct ctl_args {
 	char **arg;     /* the words after the command's name */
 	unsigned nargs;
 	bool json;
+	const bool *cancel; /* A (acquire): set when the server stops; NULL: never */
 };
 
 struct ctl_cmd {
@@ -24,6 +25,8 @@ struct ctl_cmd {
 	unsigned min_args, max_args;
 	bool on_rde;    /* runs on the decision thread */
 	bool (*fn)(struct rx_daemon *d, const struct ctl_args *a, FILE *out);
+	bool own_thread; /* long: answered on a worker thread of its own (one at a time), so
+			  * that the control thread goes on answering the rest */
 };
 
 void ctl_error(FILE *out, const struct ctl_args *a, const char *msg);
@@ -34,5 +37,8 @@ bool ctl_show_peers(struct rx_daemon *d, const struct ctl_args *a, FILE *out);
 bool ctl_show_rib(struct rx_daemon *d, const struct ctl_args *a, FILE *out);
 bool ctl_show_learned(struct rx_daemon *d, const struct ctl_args *a, FILE *out);
 bool ctl_show_advertised_w(struct rx_daemon *d, const struct ctl_args *a, FILE *out);
+
+/* dump.c */
+bool ctl_dump_mrt(struct rx_daemon *d, const struct ctl_args *a, FILE *out);
 
 #endif

@@ -24,12 +24,30 @@
 #define CTL_MAX_REQUEST 4096
 #define CTL_REQUEST_MS 2000 /* to send a whole request line */
 
+enum { WORKER_IDLE, WORKER_RUNNING, WORKER_DONE };
+
 struct ctl_server {
 	struct rx_daemon *d;
 	int fd;
 	int stop_pipe[2];
 	pthread_t thread;
 	char path[108];
+	/* The worker answering an own_thread command (a dump), one at a time. Started and
+	 * joined by the control thread, then by ctl_stop after the control thread ended. */
+	pthread_t worker;
+	int worker_state; /* A: release by the worker at DONE (its dump is over, its answer
+			   * may still be on its way out: joining waits for that) */
+	bool cancel;      /* A: release: the server is stopping, the worker gives up */
+	/* Periodic dumps (config mrt-dump), scheduled by the control thread alone. */
+	time_t md_next;        /* when the next one is due; 0: not scheduled */
+	uint32_t md_interval;  /* the interval md_next was computed with */
+};
+
+/* What a worker needs: the connection and the request line (its own copy). */
+struct ctl_work {
+	struct ctl_server *s;
+	int fd;
+	char line[CTL_MAX_REQUEST + 1];
 };
 
 /* A request handed to the decision thread. */
@@ -47,12 +65,13 @@ static bool cmd_exchange_w(struct rx_daemon *d, const struct ctl_args *a, FILE *
 static bool cmd_reload_w(struct rx_daemon *d, const struct ctl_args *a, FILE *out);
 
 static const struct ctl_cmd commands[] = {
-	{"show peers", 0, 0, false, ctl_show_peers},
-	{"show rib", 0, 1, false, ctl_show_rib},
-	{"show learned", 1, 1, false, ctl_show_learned},
-	{"show advertised", 1, 1, true, ctl_show_advertised_w},
-	{"exchange", 1, 2, true, cmd_exchange_w},
-	{"reload", 0, 1, true, cmd_reload_w},
+	{"show peers", 0, 0, false, ctl_show_peers, false},
+	{"show rib", 0, 1, false, ctl_show_rib, false},
+	{"show learned", 1, 1, false, ctl_show_learned, false},
+	{"show advertised", 1, 1, true, ctl_show_advertised_w, false},
+	{"exchange", 1, 2, true, cmd_exchange_w, false},
+	{"reload", 0, 1, true, cmd_reload_w, false},
+	{"dump mrt", 1, 2, false, ctl_dump_mrt, true},
 };
 
 /* Splits the line into words; recognises the leading "json". */
@@ -140,7 +159,16 @@ void ctl_run_w(struct rx_daemon *d, struct ctl_req *r)
 	pthread_mutex_unlock(&r->mu);
 }
 
-bool ctl_answer(struct rx_daemon *d, const char *line, FILE *out)
+/* The command a request line names, or NULL. */
+static const struct ctl_cmd *command_of(const char *line)
+{
+	char buf[CTL_MAX_REQUEST + 1];
+	struct ctl_args a;
+	snprintf(buf, sizeof(buf), "%s", line);
+	return parse(buf, &a) && a.n ? lookup(&a) : NULL;
+}
+
+static bool answer(struct rx_daemon *d, const char *line, FILE *out, const bool *cancel)
 {
 	char buf[CTL_MAX_REQUEST];
 	struct ctl_args a;
@@ -153,13 +181,14 @@ bool ctl_answer(struct rx_daemon *d, const char *line, FILE *out)
 	if (!c) {
 		ctl_error(out, &a, "unknown command (try: show peers, show rib [PREFIX], "
 				   "show learned PEER, show advertised PEER, exchange on|off [--dry-run], "
-				   "reload [--dry-run])");
+				   "reload [--dry-run], dump mrt FILE [--adj-rib-in])");
 		return false;
 	}
 	if (a.nargs < c->min_args || a.nargs > c->max_args) {
 		ctl_error(out, &a, "wrong number of arguments");
 		return false;
 	}
+	a.cancel = cancel;
 	/* The body goes to a buffer so that the status line can come first. */
 	char *body = NULL;
 	size_t len = 0;
@@ -175,6 +204,11 @@ bool ctl_answer(struct rx_daemon *d, const char *line, FILE *out)
 	fwrite(body, 1, len, out);
 	free(body);
 	return ok;
+}
+
+bool ctl_answer(struct rx_daemon *d, const char *line, FILE *out)
+{
+	return answer(d, line, out, NULL);
 }
 
 /* ---- exchange on|off ---- */
@@ -261,6 +295,93 @@ static uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
+/* The answer to a request line (too_long: it had no end), built in memory. */
+static char *build_answer(struct ctl_server *s, const char *line, bool too_long, size_t *alen)
+{
+	char *ans = NULL;
+	FILE *out = open_memstream(&ans, alen);
+	if (!out)
+		return NULL;
+	if (too_long)
+		ctl_error(out, NULL, "request too long");
+	else
+		answer(s->d, line, out, &s->cancel);
+	fclose(out);
+	return ans;
+}
+
+/* Sends with MSG_NOSIGNAL: a client that left before reading its answer is an EPIPE for
+ * us, never a SIGPIPE for the process. Frees ans, closes fd. */
+static void send_and_close(int fd, char *ans, size_t alen)
+{
+	for (size_t off = 0; ans && off < alen;) {
+		ssize_t n = send(fd, ans + off, alen - off, MSG_NOSIGNAL);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		off += (size_t)n;
+	}
+	free(ans);
+	close(fd);
+}
+
+static void *worker_main(void *arg)
+{
+	struct ctl_work *w = arg;
+	rx_rcu_register(); /* the dump is an RCU reader of the RIB */
+	size_t alen = 0;
+	char *ans = build_answer(w->s, w->line, false, &alen);
+	rx_rcu_unregister();
+	/* Done before the client can read the answer, so that a client asking for another
+	 * dump right after this one is never told a dump is running. */
+	__atomic_store_n(&w->s->worker_state, WORKER_DONE, __ATOMIC_RELEASE);
+	if (w->fd >= 0) {
+		send_and_close(w->fd, ans, alen);
+	} else { /* a periodic dump: the answer goes to the log */
+		bool ok = ans && strncmp(ans, "ok\n", 3) == 0;
+		const char *text = !ans ? "out of memory" : ok ? ans + 3 : ans;
+		rx_log(ok ? RX_LOG_INFO : RX_LOG_WARN, "mrt-dump: %.*s", (int)strcspn(text, "\n"),
+		       text);
+		free(ans);
+	}
+	free(w);
+	return NULL;
+}
+
+static void worker_join(struct ctl_server *s)
+{
+	if (__atomic_load_n(&s->worker_state, __ATOMIC_ACQUIRE) == WORKER_IDLE)
+		return;
+	pthread_join(s->worker, NULL); /* DONE: at most a short send is left */
+	__atomic_store_n(&s->worker_state, WORKER_IDLE, __ATOMIC_RELAXED);
+}
+
+/* Hands an own_thread request to the worker. Returns NULL when it did, else the error to
+ * answer with at once (rather than queue a second dump behind the first). */
+static const char *start_worker(struct ctl_server *s, int fd, const char *line)
+{
+	int st = __atomic_load_n(&s->worker_state, __ATOMIC_ACQUIRE);
+	if (st == WORKER_RUNNING)
+		return "a dump is already running";
+	if (st == WORKER_DONE)
+		worker_join(s);
+	struct ctl_work *w = malloc(sizeof(*w));
+	if (!w)
+		return "out of memory";
+	w->s = s;
+	w->fd = fd;
+	snprintf(w->line, sizeof(w->line), "%s", line);
+	__atomic_store_n(&s->worker_state, WORKER_RUNNING, __ATOMIC_RELAXED);
+	if (pthread_create(&s->worker, NULL, worker_main, w) != 0) {
+		__atomic_store_n(&s->worker_state, WORKER_IDLE, __ATOMIC_RELAXED);
+		free(w);
+		return "cannot start a thread for the dump";
+	}
+	pthread_setname_np(s->worker, "rx-ctl-dump");
+	return NULL;
+}
+
 static void serve_one(struct ctl_server *s, int fd)
 {
 	char line[CTL_MAX_REQUEST + 1];
@@ -285,30 +406,69 @@ static void serve_one(struct ctl_server *s, int fd)
 	char *nl = memchr(line, '\n', len);
 	if (nl) /* one request per connection: what follows its line is not part of it */
 		*nl = 0;
-	/* The answer is built in memory, then sent with MSG_NOSIGNAL: a client that left before
-	 * reading it is an EPIPE for us, never a SIGPIPE for the process. */
-	char *ans = NULL;
-	size_t alen = 0;
-	FILE *out = open_memstream(&ans, &alen);
-	if (!out) {
-		close(fd);
+	bool too_long = len == CTL_MAX_REQUEST && !nl;
+	const struct ctl_cmd *c = too_long ? NULL : command_of(line);
+	if (c && c->own_thread) {
+		const char *why = start_worker(s, fd, line);
+		if (!why)
+			return;
+		char *ans = NULL;
+		size_t alen = 0;
+		FILE *out = open_memstream(&ans, &alen);
+		struct ctl_args ja = {.json = strncmp(line + strspn(line, " \t"), "json", 4) == 0};
+		if (out) {
+			ctl_error(out, &ja, why); /* with the JSON document when asked for JSON */
+			fclose(out);
+		}
+		send_and_close(fd, ans, alen);
 		return;
 	}
-	if (len == CTL_MAX_REQUEST && !nl)
-		ctl_error(out, NULL, "request too long");
-	else
-		ctl_answer(s->d, line, out);
-	fclose(out);
-	for (size_t off = 0; off < alen;) {
-		ssize_t n = send(fd, ans + off, alen - off, MSG_NOSIGNAL);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		off += (size_t)n;
+	size_t alen = 0;
+	char *ans = build_answer(s, line, too_long, &alen);
+	send_and_close(fd, ans, alen);
+}
+
+/* Periodic dumps (config mrt-dump): due at the multiples of the interval since the epoch
+ * (so that hourly dumps fall on the hour), run by the same worker as `dump mrt`, with the
+ * file name's strftime conversions expanded for the due time in UTC. The config is read
+ * anew at every tick: a reload applies at once. A dump still running (or a client's) when
+ * one is due delays it to the next tick, not to the next interval. */
+static void mrt_dump_tick(struct ctl_server *s)
+{
+	const struct conf_daemon *c = daemon_conf(s->d);
+	time_t now = time(NULL);
+	if (!c->mrt_dump_enabled) {
+		s->md_next = 0;
+		return;
 	}
-	free(ans);
-	close(fd);
+	uint32_t iv = c->mrt_dump.interval;
+	if (!s->md_next || iv != s->md_interval) {
+		s->md_interval = iv;
+		s->md_next = (now / iv + 1) * iv;
+		return;
+	}
+	if (now < s->md_next)
+		return;
+	char path[CTL_MAX_REQUEST - 96], line[CTL_MAX_REQUEST];
+	struct tm tm;
+	gmtime_r(&s->md_next, &tm);
+	/* The format is the config's, which conf allows only %Y %m %d %H %M %S %s %% in. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+	size_t n = strftime(path, sizeof(path), c->mrt_dump.file, &tm);
+#pragma GCC diagnostic pop
+	if (!n) {
+		rx_log(RX_LOG_WARN, "mrt-dump: %s: the expanded name is too long", c->mrt_dump.file);
+	} else {
+		snprintf(line, sizeof(line), "dump mrt %s%s", path,
+			 c->mrt_dump.adj_rib_in ? " --adj-rib-in" : "");
+		const char *why = start_worker(s, -1, line);
+		if (why && strcmp(why, "a dump is already running") == 0)
+			return; /* try again at the next tick */
+		if (why)
+			rx_log(RX_LOG_WARN, "mrt-dump: %s: %s", path, why);
+	}
+	s->md_next = (now / iv + 1) * iv;
 }
 
 static void *ctl_main(void *arg)
@@ -319,13 +479,15 @@ static void *ctl_main(void *arg)
 		struct pollfd p[2] = {{.fd = s->fd, .events = POLLIN},
 				      {.fd = s->stop_pipe[0], .events = POLLIN}};
 		rx_rcu_offline();
-		int n = poll(p, 2, -1);
+		/* Wake every second for mrt_dump_tick: a reload may turn periodic dumps on. */
+		int n = poll(p, 2, 1000);
 		rx_rcu_online();
 		if (n < 0 && errno != EINTR)
 			break;
-		if (p[1].revents)
+		if (n > 0 && p[1].revents)
 			break;
-		if (!(p[0].revents & POLLIN))
+		mrt_dump_tick(s);
+		if (n <= 0 || !(p[0].revents & POLLIN))
 			continue;
 		int fd = accept4(s->fd, NULL, NULL, SOCK_CLOEXEC);
 		if (fd >= 0)
@@ -373,6 +535,10 @@ void ctl_stop(struct ctl_server *s)
 	if (write(s->stop_pipe[1], "x", 1) < 0) { /* the thread also ends on EOF */
 	}
 	pthread_join(s->thread, NULL);
+	/* A dump in progress gives up at its next chunk (removing its PATH.tmp) and answers
+	 * its client; it must be gone before the RIB is freed. */
+	__atomic_store_n(&s->cancel, true, __ATOMIC_RELEASE);
+	worker_join(s);
 	close(s->fd);
 	close(s->stop_pipe[0]);
 	close(s->stop_pipe[1]);

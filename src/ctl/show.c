@@ -66,13 +66,16 @@ static void fmt_aspath(const uint8_t *p, size_t len, char *buf, size_t size)
 	}
 }
 
-static void fmt_nexthop(const struct rx_daemon *d, const struct attr_set *a, char *buf, size_t n)
+static void fmt_nexthop(const struct rx_daemon *d, const struct attr_set *a, bool ipv6, char *buf,
+			size_t n)
 {
 	uint8_t nh[4];
 	if (a->k.nexthop_len == 4)
 		rx_addr_fmt(RX_AFI_IPV4, attr_nexthop(a), buf, n);
 	else if (a->k.nexthop_len >= 16)
 		rx_addr_fmt(RX_AFI_IPV6, attr_nexthop(a), buf, n);
+	else if (ipv6 && daemon_conf(d)->has_next_hop6) /* originated: what export sends */
+		rx_addr_fmt(RX_AFI_IPV6, daemon_conf(d)->next_hop6, buf, n);
 	else { /* originated: the router id */
 		wire_put32(nh, daemon_conf(d)->router_id);
 		rx_addr_fmt(RX_AFI_IPV4, nh, buf, n);
@@ -102,7 +105,7 @@ static void print_communities(FILE *out, const struct attr_set *a, bool json)
 /* One path, as one text line or one JSON object. `aspath_prepend` shows what a peer is
  * sent (0: as received). */
 static void print_path(FILE *out, const struct rx_daemon *d, const struct rib_path *p,
-		       const char *tag, uint32_t prepend, bool json, bool first)
+		       bool ipv6, const char *tag, uint32_t prepend, bool json, bool first)
 {
 	const struct attr_set *a = p->attrs;
 	char path[2048], nh[64];
@@ -114,7 +117,7 @@ static void print_path(FILE *out, const struct rx_daemon *d, const struct rib_pa
 		ap = tmp;
 	}
 	fmt_aspath(ap, alen, path, sizeof(path));
-	fmt_nexthop(d, a, nh, sizeof(nh));
+	fmt_nexthop(d, a, ipv6, nh, sizeof(nh));
 	static const char *const origins[] = {"igp", "egp", "incomplete"};
 	const char *origin = a->k.origin < 3 ? origins[a->k.origin] : "?";
 	if (!json) {
@@ -294,7 +297,8 @@ static void show_node(const struct rib_tree *t, const struct rib_node *nd, const
 		if (s->src >= 0 && paths[i].src != s->src)
 			continue;
 		const char *tag = i == 0 ? "best" : i < nd->n_ecmp ? "ecmp" : "candidate";
-		print_path(s->out, s->d, &paths[i], tag, 0, s->json, shown++ == 0);
+		print_path(s->out, s->d, &paths[i], p->afi == RX_AFI_IPV6, tag, 0, s->json,
+			   shown++ == 0);
 	}
 	if (s->json)
 		fputs("]}", s->out);
@@ -377,7 +381,8 @@ static bool adv_cb(const struct rib_tree *t, const struct rib_node *nd, const st
 		fprintf(s->out, "%s{\"prefix\": \"%s\", \"path\": ", s->n ? ", " : "", pfx);
 	else
 		fprintf(s->out, "%s\n", pfx);
-	print_path(s->out, s->d, sel, "advertised", prepend ? daemon_conf(s->d)->asn : 0, s->json, true);
+	print_path(s->out, s->d, sel, p->afi == RX_AFI_IPV6, "advertised",
+		   prepend ? daemon_conf(s->d)->asn : 0, s->json, true);
 	if (s->json)
 		fputc('}', s->out);
 	s->n++;

@@ -59,57 +59,6 @@ const struct rib_path *export_select(const struct export_state *e, const struct 
 	return NULL;
 }
 
-/* Rebuilds a decoded view of an interned set. */
-static void view_of(const struct attr_set *a, struct wire_attrs *w)
-{
-	const struct attr_key *k = &a->k;
-	memset(w, 0, sizeof(*w));
-	w->present = WIRE_ATTR_BIT(WIRE_ATTR_ORIGIN) | WIRE_ATTR_BIT(WIRE_ATTR_AS_PATH);
-	w->origin = k->origin;
-	w->aspath = attr_aspath(a);
-	w->aspath_len = k->aspath_len;
-	if (k->nexthop_len == 4) {
-		w->present |= WIRE_ATTR_BIT(WIRE_ATTR_NEXT_HOP);
-		memcpy(w->nexthop, attr_nexthop(a), 4);
-	}
-	if (k->flags & ATTR_F_MED) {
-		w->present |= WIRE_ATTR_BIT(WIRE_ATTR_MED);
-		w->med = k->med;
-	}
-	if (k->flags & ATTR_F_LOCAL_PREF) {
-		w->present |= WIRE_ATTR_BIT(WIRE_ATTR_LOCAL_PREF);
-		w->local_pref = k->local_pref;
-	}
-	if (k->flags & ATTR_F_ATOMIC_AGG) {
-		w->present |= WIRE_ATTR_BIT(WIRE_ATTR_ATOMIC_AGGREGATE);
-		w->atomic_aggregate = true;
-	}
-	if (k->flags & ATTR_F_AGGREGATOR) {
-		w->present |= WIRE_ATTR_BIT(WIRE_ATTR_AGGREGATOR);
-		w->aggregator_as = k->aggregator_as;
-		memcpy(w->aggregator_addr, k->aggregator_addr, 4);
-	}
-	if (k->flags & ATTR_F_OTC) {
-		w->present |= WIRE_ATTR_BIT(WIRE_ATTR_OTC);
-		w->otc = k->otc;
-	}
-#define VIEW(field, len_field, bit, getter)                                                 \
-	if (k->len_field) {                                                                 \
-		w->present |= WIRE_ATTR_BIT(bit);                                          \
-		w->field = getter(a);                                                      \
-		w->field##_len = k->len_field;                                             \
-	}
-	VIEW(communities, comm_len, WIRE_ATTR_COMMUNITIES, attr_communities)
-	VIEW(ext_communities, ext_comm_len, WIRE_ATTR_EXT_COMMUNITIES, attr_ext_communities)
-	VIEW(large_communities, large_comm_len, WIRE_ATTR_LARGE_COMMUNITIES, attr_large_communities)
-#undef VIEW
-	if (k->unknown_len) {
-		w->unknown = attr_unknown(a);
-		w->unknown_len = k->unknown_len;
-	}
-	/* ORIGINATOR_ID and CLUSTER_LIST are not carried on: routex is no route reflector. */
-}
-
 size_t export_attrs_encode(const struct export_state *e, const struct rib *rib,
 			   const struct export_key *k, const struct rib_path *p, bool ipv6,
 			   uint8_t *out, size_t cap, uint8_t *nh, uint8_t *nh_len)
@@ -117,7 +66,9 @@ size_t export_attrs_encode(const struct export_state *e, const struct rib *rib,
 	const struct attr_set *a = p->attrs;
 	const struct rib_peer *src = &rib->peers[p->src];
 	struct wire_attrs w;
-	view_of(a, &w);
+	attr_view(a, &w);
+	/* ORIGINATOR_ID and CLUSTER_LIST are not carried on: routex is no route reflector. */
+	w.present &= ~(WIRE_ATTR_BIT(WIRE_ATTR_ORIGINATOR_ID) | WIRE_ATTR_BIT(WIRE_ATTR_CLUSTER_LIST));
 	*nh_len = 0;
 	if (a->k.nexthop_len == 16 || a->k.nexthop_len == 32) {
 		/* RFC 2545 3: a link-local next hop is only for receivers on the sender's link,

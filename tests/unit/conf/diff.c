@@ -243,6 +243,14 @@ static void test_global_changes(void **state)
 	    {"", "originate: [10.1.0.0/16]\n", B(CONF_DK_ORIGINATE), .reexport_all = false},
 	    {"", "next-hop-ipv6: \"2001:db8::1\"\n", B(CONF_DK_NEXT_HOP_IPV6),
 	     .restart_needed = true},
+	    /* applied live by the control thread: no flag */
+	    {"", "mrt-dump: {file: /tmp/r.mrt}\n", B(CONF_DK_MRT_DUMP), .reset_all = false},
+	    {"mrt-dump: {file: /tmp/r.mrt}\n", "mrt-dump: {file: /tmp/r.mrt, interval: 3600}\n", 0,
+	     .reset_all = false}, /* the default, spelt out */
+	    {"mrt-dump: {file: /tmp/r.mrt}\n", "mrt-dump: {file: /tmp/r.mrt, adj-rib-in: true}\n",
+	     B(CONF_DK_MRT_DUMP), .reset_all = false},
+	    {"mrt-dump: {file: /tmp/r.mrt, interval: 60}\n", "", B(CONF_DK_MRT_DUMP),
+	     .reset_all = false},
 	};
 	for (size_t i = 0; i < RX_ARRAY_LEN(cases); i++) {
 		print_message("global case %zu\n", i);

@@ -35,6 +35,7 @@ static void test_defaults(void **state)
 	assert_int_equal(c->export_threads, 0);
 	assert_int_equal(c->noriginate, 0);
 	assert_false(c->metrics_enabled);
+	assert_false(c->mrt_dump_enabled);
 	assert_int_equal(c->nwarnings, 0);
 	assert_int_equal(c->npeers, 2);
 	const struct conf_peer *a = &c->peers[0], *b = &c->peers[1];
@@ -82,6 +83,7 @@ static const char full[] =
     "metrics: {address: \"::1\"}\n"
     "user: _routex\n"
     "group: bgp-ops\n"
+    "mrt-dump: {file: /var/lib/routex/rib-%Y%m%d.%H%M.mrt, interval: 900, adj-rib-in: true}\n"
     "peers:\n"
     "  - name: v6.peer_1\n"
     "    address: 2001:db8::2\n"
@@ -130,6 +132,10 @@ static void test_every_key(void **state)
 	assert_int_equal(c->metrics.port, 9179);
 	assert_string_equal(c->user, "_routex");
 	assert_string_equal(c->group, "bgp-ops");
+	assert_true(c->mrt_dump_enabled);
+	assert_string_equal(c->mrt_dump.file, "/var/lib/routex/rib-%Y%m%d.%H%M.mrt");
+	assert_int_equal(c->mrt_dump.interval, 900);
+	assert_true(c->mrt_dump.adj_rib_in);
 	const struct conf_peer *p = &c->peers[0];
 	assert_int_equal(p->asn, (64512u << 16) | 1); /* asdot, RFC 5396 */
 	assert_int_equal(p->address.afi, RX_AFI_IPV6);
@@ -329,6 +335,8 @@ static void test_names(void **state)
 	assert_string_equal(conf_add_path_name(CONF_ADD_PATH_RECEIVE), "receive");
 	assert_string_equal(conf_change_name(CONF_CHANGE_REEXPORT), "re-export");
 	assert_string_equal(conf_dkey_name(CONF_DK_METRICS), "metrics");
+	assert_string_equal(conf_dkey_name(CONF_DK_MRT_DUMP), "mrt-dump");
+	assert_string_equal(conf_dkey_name(CONF_DK_PEERS), "peers");
 	assert_string_equal(conf_pkey_name(CONF_PK_ADD_PATH), "add-path");
 	assert_string_equal(conf_pkey_name(CONF_PK_COUNT), "?");
 }

@@ -6,8 +6,10 @@
  * requests, and too many words, each answered with one `error:` line; clients that connect
  * and say nothing, close early, or trickle their request a byte at a time; clients that go
  * away before reading the answer; many clients from several threads at once. After every
- * abuse the server must still answer a plain `show peers`. The process does not ignore
- * SIGPIPE, as routexd does: the control thread must not depend on it. */
+ * abuse the server must still answer a plain `show peers`. `dump mrt`: the file read back
+ * through the MRT reader, the answer, bad arguments and paths, dumps racing each other.
+ * The process does not ignore SIGPIPE, as routexd does: the control thread must not
+ * depend on it. */
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
@@ -28,6 +30,7 @@
 #include <routex/conf.h>
 #include <routex/ctl.h>
 #include <routex/daemon.h>
+#include <routex/mrt.h>
 
 #define N_ORIGINATE 3000
 
@@ -430,6 +433,154 @@ static void test_concurrent_clients(void **state)
 	assert_alive();
 }
 
+/* ---- dump mrt ---- */
+
+struct dump_seen {
+	size_t tables, entries, bad;
+};
+
+static int seen_table(void *arg, const struct mrt_peer_table *t)
+{
+	struct dump_seen *s = arg;
+	s->tables++;
+	/* local (index 0: 0.0.0.0, our AS and router id), then nva1 */
+	assert_int_equal(t->count, 2);
+	assert_int_equal(t->collector_id, 0x0AFF0001);
+	assert_int_equal(t->peers[0].asn, 65515);
+	assert_int_equal(t->peers[0].bgp_id, 0x0AFF0001);
+	static const uint8_t zero[4], nva1[4] = {127, 0, 0, 2};
+	assert_memory_equal(t->peers[0].addr, zero, 4);
+	assert_int_equal(t->peers[1].asn, 65001);
+	assert_memory_equal(t->peers[1].addr, nva1, 4);
+	return 0;
+}
+
+static int seen_entry(void *arg, const struct mrt_rib_entry *e)
+{
+	struct dump_seen *s = arg;
+	size_t i = s->entries++;
+	/* The originated prefixes, in order, each from `local` with the router id as next
+	 * hop, ORIGIN IGP and an empty AS_PATH. */
+	uint8_t want[4] = {10, (uint8_t)(100 + i / 256), (uint8_t)(i % 256), 0};
+	static const uint8_t rid[4] = {10, 255, 0, 1};
+	const struct wire_attrs *a = &e->u->attrs;
+	if (e->prefix.afi != RX_AFI_IPV4 || e->prefix.len != 24 ||
+	    memcmp(e->prefix.addr, want, 4) != 0 || e->peer_index != 0 || e->has_path_id ||
+	    e->action != WIRE_OK || memcmp(a->nexthop, rid, 4) != 0 ||
+	    a->aspath_len != 0 || a->origin != WIRE_ORIGIN_IGP)
+		s->bad++;
+	return 0;
+}
+
+static void check_dump_file(const char *path)
+{
+	char err[256];
+	struct mrt_reader *r = mrt_open(path, err, sizeof(err));
+	if (!r)
+		fail_msg("%s", err);
+	struct dump_seen s = {0};
+	struct mrt_handler h = {.peer_table = seen_table, .rib_entry = seen_entry, .arg = &s};
+	assert_int_equal(mrt_walk(r, &h, NULL), MRT_END);
+	mrt_close(r);
+	assert_int_equal(s.tables, 1);
+	assert_int_equal(s.entries, N_ORIGINATE);
+	assert_int_equal(s.bad, 0);
+	char tmp[160];
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	struct stat st;
+	assert_int_equal(stat(tmp, &st), -1); /* renamed, nothing left behind */
+}
+
+static void test_dump_mrt(void **state)
+{
+	char path[96], req[160], want[200];
+	snprintf(path, sizeof(path), "%s/loc.mrt", dir);
+	snprintf(req, sizeof(req), "dump mrt %s\n", path);
+	char *ans = ask(req);
+	snprintf(want, sizeof(want), "ok\n%s: loc-rib, %d prefixes, %d entries, 2 peers, ", path,
+		 N_ORIGINATE, N_ORIGINATE);
+	if (!starts_with(ans, want))
+		fail_msg("answer \"%s\", wanted \"%s...\"", ans, want);
+	free(ans);
+	check_dump_file(path);
+	/* The Adj-RIB-In of this RIB is the same routes; JSON answer; option first. */
+	snprintf(req, sizeof(req), "json dump mrt --adj-rib-in %s\n", path);
+	ans = ask(req);
+	assert_true(starts_with(ans, "ok\n{\"file\": "));
+	assert_non_null(strstr(ans, "\"rib\": \"adj-rib-in\", \"peers\": 2, \"prefixes\": 3000, "
+				    "\"entries\": 3000, \"skipped\": 0, \"bytes\": "));
+	free(ans);
+	check_dump_file(path);
+	unlink(path);
+
+	assert_answer("dump mrt\n", "error: wrong number of arguments\n");
+	assert_answer("dump mrt a b c\n", "error: wrong number of arguments\n");
+	assert_answer("dump mrt relative.mrt\n", "error: dump mrt: FILE must be an absolute path\n");
+	assert_answer("dump mrt /tmp/a /tmp/b\n", "error: usage: dump mrt FILE [--adj-rib-in]\n");
+	assert_answer("dump mrt /tmp/a --all\n", "error: usage: dump mrt FILE [--adj-rib-in]\n");
+	assert_answer("dump mrt --adj-rib-in\n", "error: usage: dump mrt FILE [--adj-rib-in]\n");
+	assert_answer("dump mrt /nonexistent-dir-rx/x.mrt\n",
+		      "error: dump mrt: cannot create /nonexistent-dir-rx/x.mrt.tmp: No such file "
+		      "or directory\n");
+	snprintf(req, sizeof(req), "dump mrt %s\n", dir);
+	snprintf(want, sizeof(want), "error: dump mrt: %s: Is a directory\n", dir);
+	assert_answer(req, want);
+	assert_answer("json dump mrt x\n", "error: dump mrt: FILE must be an absolute path\n{\"error\"");
+	assert_alive();
+}
+
+struct dumper {
+	int id, ok, busy, bad;
+	char what[200];
+};
+
+static void *dumper_main(void *arg)
+{
+	struct dumper *w = arg;
+	char path[96], req[128];
+	snprintf(path, sizeof(path), "%s/d%d.mrt", dir, w->id);
+	bool json = w->id == 2;
+	snprintf(req, sizeof(req), "%sdump mrt %s%s\n", json ? "json " : "", path,
+		 w->id % 2 ? " --adj-rib-in" : "");
+	for (int i = 0; i < 10; i++) {
+		char *ans = ask(req);
+		if (starts_with(ans, "ok\n"))
+			w->ok++;
+		else if (starts_with(ans, "error: a dump is already running\n") &&
+			 (!json || strstr(ans, "{\"error\": \"a dump is already running\"}")))
+			w->busy++;
+		else
+			snprintf(w->what, sizeof(w->what), "%.190s", ans), w->bad++;
+		free(ans);
+	}
+	unlink(path);
+	return NULL;
+}
+
+/* Dumps from several clients at once, beside other commands: each dump is done whole or
+ * refused as busy (one at a time), and the other commands are answered meanwhile. */
+static void test_dump_concurrent(void **state)
+{
+	enum { N = 3 };
+	pthread_t th[N];
+	struct dumper w[N];
+	for (int i = 0; i < N; i++) {
+		w[i] = (struct dumper){.id = i};
+		assert_int_equal(pthread_create(&th[i], NULL, dumper_main, &w[i]), 0);
+	}
+	for (int i = 0; i < 20; i++)
+		assert_alive();
+	int ok = 0;
+	for (int i = 0; i < N; i++) {
+		pthread_join(th[i], NULL);
+		if (w[i].bad)
+			fail_msg("dumper %d: %d bad answers, e.g. %s", i, w[i].bad, w[i].what);
+		ok += w[i].ok;
+	}
+	assert_true(ok > 0);
+	assert_alive();
+}
+
 /* ctl_start replaces a stale socket file (a crashed earlier run) and ctl_stop removes it. */
 static void test_stale_socket_replaced(void **state)
 {
@@ -467,6 +618,8 @@ int main(void)
 		cmocka_unit_test(test_trickling_client),
 		cmocka_unit_test(test_concurrent_clients),
 		cmocka_unit_test(test_stale_socket_replaced),
+		cmocka_unit_test(test_dump_mrt),
+		cmocka_unit_test(test_dump_concurrent),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
