@@ -171,6 +171,7 @@ struct conf_daemon {
 	struct rx_prefix *originate;
 	unsigned *originate_line;
 	size_t noriginate;
+	struct rx_prefix *originate_sorted; /* the same, in rx_prefix_cmp order (diffs search it) */
 	bool has_next_hop6;	/* next-hop-ipv6 given */
 	uint8_t next_hop6[16];	/* the next hop of originated IPv6 prefixes */
 	bool metrics_enabled;

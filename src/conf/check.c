@@ -56,18 +56,60 @@ static int check_listen(struct conf_parse *p)
 	return 0;
 }
 
+struct opos {
+	struct rx_prefix p;
+	size_t i; /* position in the file's list */
+};
+
+static int opos_cmp(const void *a, const void *b)
+{
+	const struct opos *x = a, *y = b;
+	int c = rx_prefix_cmp(&x->p, &y->p);
+	return c ? c : (x->i > y->i) - (x->i < y->i);
+}
+
+/* Duplicates by sorting (a virtual network may originate hundreds of thousands of prefixes:
+ * comparing every pair took minutes); reports the first repeat in file order, and keeps the
+ * sorted list for diffs. */
 static int check_originate(struct conf_parse *p)
 {
-	const struct conf_daemon *c = p->c;
-	char buf[RX_PREFIX_STRLEN];
-	for (size_t i = 0; i < c->noriginate; i++)
-		for (size_t j = 0; j < i; j++)
-			if (rx_prefix_equal(&c->originate[i], &c->originate[j]))
-				return conf_fail_at(
-				    p, c->originate_line[i],
+	struct conf_daemon *c = p->c;
+	size_t n = c->noriginate;
+	if (!n)
+		return 0;
+	struct opos *v = malloc(n * sizeof(*v));
+	if (!v)
+		return conf_fail_at(p, c->key_line[CONF_DK_ORIGINATE], "originate: out of memory");
+	for (size_t i = 0; i < n; i++)
+		v[i] = (struct opos){c->originate[i], i};
+	qsort(v, n, sizeof(*v), opos_cmp);
+	size_t dup = SIZE_MAX, first = 0, run = 0;
+	for (size_t k = 1; k < n; k++) {
+		if (!rx_prefix_equal(&v[k].p, &v[k - 1].p)) {
+			run = k;
+			continue;
+		}
+		if (v[k].i < dup) {
+			dup = v[k].i;
+			first = v[run].i;
+		}
+	}
+	if (dup != SIZE_MAX) {
+		char buf[RX_PREFIX_STRLEN];
+		free(v);
+		return conf_fail_at(p, c->originate_line[dup],
 				    "originate: %s is listed twice (first on line %u)",
-				    (rx_prefix_fmt(&c->originate[i], buf, sizeof(buf)), buf),
-				    c->originate_line[j]);
+				    (rx_prefix_fmt(&c->originate[dup], buf, sizeof(buf)), buf),
+				    c->originate_line[first]);
+	}
+	c->originate_sorted = malloc(n * sizeof(*c->originate_sorted));
+	if (!c->originate_sorted) {
+		free(v);
+		return conf_fail_at(p, c->key_line[CONF_DK_ORIGINATE], "originate: out of memory");
+	}
+	for (size_t k = 0; k < n; k++)
+		c->originate_sorted[k] = v[k].p;
+	free(v);
 	return 0;
 }
 

@@ -75,12 +75,15 @@ static bool listen_equal(const struct conf_daemon *a, const struct conf_daemon *
 	return true;
 }
 
+static int pfx_cmp(const void *a, const void *b)
+{
+	return rx_prefix_cmp(a, b);
+}
+
 static bool has_prefix(const struct conf_daemon *c, const struct rx_prefix *p)
 {
-	for (size_t i = 0; i < c->noriginate; i++)
-		if (rx_prefix_equal(&c->originate[i], p))
-			return true;
-	return false;
+	return c->noriginate &&
+	       bsearch(p, c->originate_sorted, c->noriginate, sizeof(*p), pfx_cmp) != NULL;
 }
 
 static bool originate_equal(const struct conf_daemon *a, const struct conf_daemon *b)

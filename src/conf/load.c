@@ -520,6 +520,7 @@ void conf_free(struct conf_daemon *c)
 	free(c->listen);
 	free(c->originate);
 	free(c->originate_line);
+	free(c->originate_sorted);
 	free(c->control_socket);
 	free(c->user);
 	free(c->group);
