@@ -109,6 +109,8 @@ enum conf_pkey {
 	CONF_PK_ENABLED,
 	CONF_PK_GRACEFUL_RESTART,
 	CONF_PK_ADD_PATH,
+	CONF_PK_FILTER_BOGONS,
+	CONF_PK_MAX_AS_PATH_LENGTH,
 	CONF_PK_COUNT,
 };
 
@@ -143,6 +145,8 @@ struct conf_peer {
 	bool ttl_security;
 	bool enabled;
 	bool graceful_restart;
+	bool filter_bogons;	       /* import filters (filter.h), default off */
+	uint8_t max_as_path_length;    /* 0 (default): no limit */
 	unsigned line;			  /* where the peer's mapping starts */
 	unsigned key_line[CONF_PK_COUNT]; /* 0: key absent, default applied */
 };

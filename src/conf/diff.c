@@ -23,7 +23,9 @@
 static const uint32_t reset_keys =
     BIT(CONF_PK_ADDRESS) | BIT(CONF_PK_ASN) | BIT(CONF_PK_HOLD_TIME) | BIT(CONF_PK_PASSWORD) |
     BIT(CONF_PK_TTL_SECURITY) | BIT(CONF_PK_MULTIHOP) | BIT(CONF_PK_LOCAL_ADDRESS) |
-    BIT(CONF_PK_PORT) | BIT(CONF_PK_GRACEFUL_RESTART) | BIT(CONF_PK_ADD_PATH);
+    BIT(CONF_PK_PORT) | BIT(CONF_PK_GRACEFUL_RESTART) | BIT(CONF_PK_ADD_PATH) |
+    /* Import filters: routes refused before were not kept, the peer must send them again. */
+    BIT(CONF_PK_FILTER_BOGONS) | BIT(CONF_PK_MAX_AS_PATH_LENGTH);
 static const uint32_t reexport_keys = BIT(CONF_PK_ROLE) | BIT(CONF_PK_MAX_PREFIXES_OUT);
 
 static bool str_equal(const char *a, const char *b)
@@ -52,6 +54,8 @@ uint32_t conf_peer_changes(const struct conf_peer *a, const struct conf_peer *b)
 	m |= a->enabled == b->enabled ? 0 : BIT(CONF_PK_ENABLED);
 	m |= a->graceful_restart == b->graceful_restart ? 0 : BIT(CONF_PK_GRACEFUL_RESTART);
 	m |= a->add_path == b->add_path ? 0 : BIT(CONF_PK_ADD_PATH);
+	m |= a->filter_bogons == b->filter_bogons ? 0 : BIT(CONF_PK_FILTER_BOGONS);
+	m |= a->max_as_path_length == b->max_as_path_length ? 0 : BIT(CONF_PK_MAX_AS_PATH_LENGTH);
 	return m;
 }
 

@@ -159,6 +159,20 @@ static int parse_graceful_restart(struct conf_parse *p, yaml_node_t *v, void *ob
 	return conf_get_bool(p, v, &((struct conf_peer *)obj)->graceful_restart);
 }
 
+static int parse_filter_bogons(struct conf_parse *p, yaml_node_t *v, void *obj)
+{
+	return conf_get_bool(p, v, &((struct conf_peer *)obj)->filter_bogons);
+}
+
+static int parse_max_as_path_length(struct conf_parse *p, yaml_node_t *v, void *obj)
+{
+	uint64_t n;
+	if (conf_get_uint(p, v, 0, 255, &n))
+		return -1;
+	((struct conf_peer *)obj)->max_as_path_length = (uint8_t)n;
+	return 0;
+}
+
 static int parse_add_path(struct conf_parse *p, yaml_node_t *v, void *obj)
 {
 	int e;
@@ -187,6 +201,8 @@ static const struct conf_key peer_keys[] = {
     {"enabled", CONF_PK_ENABLED, parse_enabled},
     {"graceful-restart", CONF_PK_GRACEFUL_RESTART, parse_graceful_restart},
     {"add-path", CONF_PK_ADD_PATH, parse_add_path},
+    {"filter-bogons", CONF_PK_FILTER_BOGONS, parse_filter_bogons},
+    {"max-as-path-length", CONF_PK_MAX_AS_PATH_LENGTH, parse_max_as_path_length},
 };
 
 const char *conf_pkey_name(enum conf_pkey k)
@@ -217,6 +233,9 @@ static int peer_finish(struct conf_parse *p, struct conf_peer *peer)
 	if (!kl[CONF_PK_MAX_PREFIXES])
 		peer->max_prefixes =
 		    peer->role == CONF_ROLE_RS_CLIENT ? 0 : CONF_DEFAULT_MAX_PREFIXES;
+	/* The import filters are opt-in (examples/ixp.yaml turns them on): Azure's roles carry
+	 * private space (an NVA announces RFC 1918 branches), and labs and tests peer with
+	 * private ASNs, which are bogons on the Internet. */
 	if (!kl[CONF_PK_KEEPALIVE])
 		peer->keepalive = peer->hold_time / 3;
 	else if (peer->hold_time == 0)

@@ -168,6 +168,8 @@ static void print_peer(FILE *f, const struct conf_peer *peer, unsigned flags)
 	fprintf(f, "    enabled: %s\n", bool_str(peer->enabled));
 	fprintf(f, "    graceful-restart: %s\n", bool_str(peer->graceful_restart));
 	fprintf(f, "    add-path: %s\n", conf_add_path_name(peer->add_path));
+	fprintf(f, "    filter-bogons: %s\n", bool_str(peer->filter_bogons));
+	fprintf(f, "    max-as-path-length: %u\n", peer->max_as_path_length);
 }
 
 void conf_print(FILE *f, const struct conf_daemon *c, unsigned flags)

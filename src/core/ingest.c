@@ -11,6 +11,7 @@
 
 #include <routex/compiler.h>
 #include <routex/daemon.h>
+#include <routex/filter.h>
 #include <routex/log.h>
 #include <routex/peer.h>
 #include <routex/wire.h>
@@ -140,6 +141,33 @@ static void push_update(struct rx_peer *p, const struct wire_update *u,
 		if (usable(s, wd[i]))
 			k += decode(wd[i], &m->pfx[k]);
 	RX_ASSERT(k == n_ann + n_wd);
+	if (!withdraw_all && peer_conf(p)->filter_bogons) {
+		/* Import filter: a bogon announced is handled as withdrawn (moved behind the
+		 * announcements, whose order does not matter). */
+		size_t refused = 0;
+		enum filter_reason why = FILTER_OK;
+		for (size_t i = 0; i < n_ann;) {
+			enum filter_reason r = filter_prefix(&m->pfx[i].p);
+			if (r == FILTER_OK) {
+				i++;
+				continue;
+			}
+			why = r;
+			struct rde_pfx t = m->pfx[i];
+			m->pfx[i] = m->pfx[n_ann - 1];
+			m->pfx[n_ann - 1] = t;
+			n_ann--;
+			n_wd++;
+			refused++;
+		}
+		if (refused) {
+			char pfx[RX_PREFIX_STRLEN];
+			rx_prefix_fmt(&m->pfx[n_ann].p, pfx, sizeof(pfx));
+			RX_LOG_LIMITED(RX_LOG_WARN, "peer %s: %zu prefixes refused (%s, e.g. %s)",
+				       peer_conf(p)->name, refused, filter_reason_name(why), pfx);
+			__atomic_fetch_add(&p->rejected, refused, __ATOMIC_RELAXED);
+		}
+	}
 	if (withdraw_all) { /* RFC 7606 2: every NLRI of the UPDATE is withdrawn */
 		m->n_wd = (uint32_t)k;
 	} else {
@@ -180,6 +208,17 @@ static void ev_update(void *ctx, struct peer_session *s, const struct wire_updat
 			       peer_conf(p)->name, n_ann, daemon_conf(d)->asn);
 		__atomic_fetch_add(&p->rejected, n_ann, __ATOMIC_RELAXED);
 		withdraw_all = true;
+	}
+	const struct conf_peer *cp = peer_conf(p);
+	if (!withdraw_all && n_ann && (cp->filter_bogons || cp->max_as_path_length)) {
+		enum filter_reason r = filter_aspath(u->attrs.aspath, u->attrs.aspath_len,
+						     cp->filter_bogons, cp->max_as_path_length);
+		if (r != FILTER_OK) {
+			RX_LOG_LIMITED(RX_LOG_WARN, "peer %s: %zu prefixes refused (%s)", cp->name,
+				       n_ann, filter_reason_name(r));
+			__atomic_fetch_add(&p->rejected, n_ann, __ATOMIC_RELAXED);
+			withdraw_all = true;
+		}
 	}
 	/* IPv4 NLRI use NEXT_HOP, MP_REACH NLRI their own next hop: two attribute sets when
 	 * a sender combines both in one UPDATE (RFC 7606 5.1 lets it). */
