@@ -111,6 +111,7 @@ enum conf_pkey {
 	CONF_PK_ADD_PATH,
 	CONF_PK_FILTER_BOGONS,
 	CONF_PK_MAX_AS_PATH_LENGTH,
+	CONF_PK_BGP_ROLE_STRICT,
 	CONF_PK_COUNT,
 };
 
@@ -147,6 +148,7 @@ struct conf_peer {
 	bool graceful_restart;
 	bool filter_bogons;	       /* import filters (filter.h), default off */
 	uint8_t max_as_path_length;    /* 0 (default): no limit */
+	bool bgp_role_strict;	       /* rs-client: the peer must announce its RFC 9234 role */
 	unsigned line;			  /* where the peer's mapping starts */
 	unsigned key_line[CONF_PK_COUNT]; /* 0: key absent, default applied */
 };

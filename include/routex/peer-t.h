@@ -38,6 +38,7 @@ struct peer_session_cfg {
 	uint16_t gr_time;         /* advertised restart time */
 	bool role_present;        /* send an RFC 9234 role */
 	uint8_t role;
+	bool role_strict;         /* RFC 9234 4.2 strict mode: the peer must send its role */
 	size_t max_out_bytes;     /* output backlog bound; past it the peer is reset */
 };
 

@@ -25,7 +25,7 @@ static const uint32_t reset_keys =
     BIT(CONF_PK_TTL_SECURITY) | BIT(CONF_PK_MULTIHOP) | BIT(CONF_PK_LOCAL_ADDRESS) |
     BIT(CONF_PK_PORT) | BIT(CONF_PK_GRACEFUL_RESTART) | BIT(CONF_PK_ADD_PATH) |
     /* Import filters: routes refused before were not kept, the peer must send them again. */
-    BIT(CONF_PK_FILTER_BOGONS) | BIT(CONF_PK_MAX_AS_PATH_LENGTH);
+    BIT(CONF_PK_FILTER_BOGONS) | BIT(CONF_PK_MAX_AS_PATH_LENGTH) | BIT(CONF_PK_BGP_ROLE_STRICT);
 static const uint32_t reexport_keys = BIT(CONF_PK_ROLE) | BIT(CONF_PK_MAX_PREFIXES_OUT);
 
 static bool str_equal(const char *a, const char *b)
@@ -56,6 +56,7 @@ uint32_t conf_peer_changes(const struct conf_peer *a, const struct conf_peer *b)
 	m |= a->add_path == b->add_path ? 0 : BIT(CONF_PK_ADD_PATH);
 	m |= a->filter_bogons == b->filter_bogons ? 0 : BIT(CONF_PK_FILTER_BOGONS);
 	m |= a->max_as_path_length == b->max_as_path_length ? 0 : BIT(CONF_PK_MAX_AS_PATH_LENGTH);
+	m |= a->bgp_role_strict == b->bgp_role_strict ? 0 : BIT(CONF_PK_BGP_ROLE_STRICT);
 	return m;
 }
 

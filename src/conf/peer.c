@@ -173,6 +173,11 @@ static int parse_max_as_path_length(struct conf_parse *p, yaml_node_t *v, void *
 	return 0;
 }
 
+static int parse_bgp_role_strict(struct conf_parse *p, yaml_node_t *v, void *obj)
+{
+	return conf_get_bool(p, v, &((struct conf_peer *)obj)->bgp_role_strict);
+}
+
 static int parse_add_path(struct conf_parse *p, yaml_node_t *v, void *obj)
 {
 	int e;
@@ -203,6 +208,7 @@ static const struct conf_key peer_keys[] = {
     {"add-path", CONF_PK_ADD_PATH, parse_add_path},
     {"filter-bogons", CONF_PK_FILTER_BOGONS, parse_filter_bogons},
     {"max-as-path-length", CONF_PK_MAX_AS_PATH_LENGTH, parse_max_as_path_length},
+    {"bgp-role-strict", CONF_PK_BGP_ROLE_STRICT, parse_bgp_role_strict},
 };
 
 const char *conf_pkey_name(enum conf_pkey k)
@@ -233,6 +239,10 @@ static int peer_finish(struct conf_parse *p, struct conf_peer *peer)
 	if (!kl[CONF_PK_MAX_PREFIXES])
 		peer->max_prefixes =
 		    peer->role == CONF_ROLE_RS_CLIENT ? 0 : CONF_DEFAULT_MAX_PREFIXES;
+	if (peer->bgp_role_strict && peer->role != CONF_ROLE_RS_CLIENT)
+		return conf_fail_at(p, kl[CONF_PK_BGP_ROLE_STRICT],
+				    "bgp-role-strict: only for role rs-client (routexd announces "
+				    "the RFC 9234 route server role to rs-client peers only)");
 	/* The import filters are opt-in (examples/ixp.yaml turns them on): Azure's roles carry
 	 * private space (an NVA announces RFC 1918 branches), and labs and tests peer with
 	 * private ASNs, which are bogons on the Internet. */

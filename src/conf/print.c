@@ -170,6 +170,8 @@ static void print_peer(FILE *f, const struct conf_peer *peer, unsigned flags)
 	fprintf(f, "    add-path: %s\n", conf_add_path_name(peer->add_path));
 	fprintf(f, "    filter-bogons: %s\n", bool_str(peer->filter_bogons));
 	fprintf(f, "    max-as-path-length: %u\n", peer->max_as_path_length);
+	if (peer->role == CONF_ROLE_RS_CLIENT)
+		fprintf(f, "    bgp-role-strict: %s\n", bool_str(peer->bgp_role_strict));
 }
 
 void conf_print(FILE *f, const struct conf_daemon *c, unsigned flags)

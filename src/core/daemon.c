@@ -72,6 +72,7 @@ struct peer_session_cfg daemon_session_cfg(const struct conf_daemon *c, const st
 	if (p->role == CONF_ROLE_RS_CLIENT) { /* RFC 9234: we are the route server */
 		s.role_present = true;
 		s.role = WIRE_ROLE_RS;
+		s.role_strict = p->bgp_role_strict;
 	}
 	return s;
 }

@@ -210,6 +210,16 @@ static void ev_update(void *ctx, struct peer_session *s, const struct wire_updat
 		withdraw_all = true;
 	}
 	const struct conf_peer *cp = peer_conf(p);
+	/* RFC 9234 5, ingress 1: a route with OTC from an RS-Client is a leak (it came from a
+	 * provider, peer or route server of the client): ineligible. */
+	if (!withdraw_all && n_ann && cp->role == CONF_ROLE_RS_CLIENT &&
+	    WIRE_HAS(&u->attrs, WIRE_ATTR_OTC)) {
+		RX_LOG_LIMITED(RX_LOG_WARN, "peer %s: %zu prefixes refused: route leak, OTC %u from "
+					    "a route server client (RFC 9234 5)",
+			       cp->name, n_ann, u->attrs.otc);
+		__atomic_fetch_add(&p->rejected, n_ann, __ATOMIC_RELAXED);
+		withdraw_all = true;
+	}
 	if (!withdraw_all && n_ann && (cp->filter_bogons || cp->max_as_path_length)) {
 		enum filter_reason r = filter_aspath(u->attrs.aspath, u->attrs.aspath_len,
 						     cp->filter_bogons, cp->max_as_path_length);

@@ -91,6 +91,12 @@ size_t export_attrs_encode(const struct export_state *e, const struct rib *rib,
 			*nh_len = 16;
 		}
 	}
+	/* RFC 9234 5, egress 2: a route server adds OTC (its own AS) to what it sends its
+	 * clients, unless the route has one; a client then never passes it on upwards. */
+	if (k->role == RIB_ROLE_RS_CLIENT && !(w.present & WIRE_ATTR_BIT(WIRE_ATTR_OTC))) {
+		w.present |= WIRE_ATTR_BIT(WIRE_ATTR_OTC);
+		w.otc = e->pol.asn;
+	}
 	uint8_t path[4096];
 	if (!e->pol.transparent && k->ebgp) { /* Azure mode: a normal eBGP speaker */
 		size_t n = wire_aspath_prepend(w.aspath, w.aspath_len, e->pol.asn, 1, path,

@@ -372,6 +372,9 @@ bool peer_negotiate(const struct peer_session_cfg *cfg, const struct wire_open *
 		return neg_error(err, WIRE_OPEN_BAD_BGP_ID, "peer uses our BGP identifier");
 	if (cfg->role_present && c->role_present && !roles_match(cfg->role, c->role))
 		return neg_error(err, WIRE_OPEN_ROLE_MISMATCH, "BGP role mismatch (RFC 9234)");
+	if (cfg->role_present && cfg->role_strict && !c->role_present)
+		return neg_error(err, WIRE_OPEN_ROLE_MISMATCH,
+				 "the peer sends no BGP role, which strict mode requires (RFC 9234 4.2)");
 	uint8_t theirs = c->mp_present ? c->mp : (uint8_t)RX_FAM_BIT(RX_FAM_IPV4_UNICAST);
 	neg->families = cfg->families & theirs;
 	neg->hold_time = p->hold_time < cfg->hold_time ? p->hold_time : cfg->hold_time;

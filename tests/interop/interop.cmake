@@ -11,6 +11,7 @@ rx_interop_tests(120
   reload=test_reload.Reload originate6=test_originate.Originate6
   max_prefixes_out=test_limits.MaxPrefixesOut
   dry_run=test_limits.DryRun filters=test_filters.Filters
+  roles=test_roles.Roles
   rules_same_update=test_rules.SameUpdate rules_limit_count=test_rules.LimitCount
   rules_graceful_restart=test_rules.GracefulRestart rules_communities=test_rules.Communities
   rules_route_refresh=test_rules.RouteRefresh rules_show=test_rules.ShowMatches

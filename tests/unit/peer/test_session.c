@@ -297,6 +297,50 @@ static void test_shutdown_message_logged_sanitised(void **state)
 	teardown_pair();
 }
 
+/* RFC 9234 4.2: the route server's role against what a client announces, with and
+ * without strict mode. */
+static void test_role_negotiation(void **state)
+{
+	struct peer_session_cfg cfg = {.local_as = 64500, .peer_as = 64496, .router_id = 1,
+				       .hold_time = 90, .role_present = true,
+				       .role = WIRE_ROLE_RS,
+				       .families = RX_FAM_BIT(RX_FAM_IPV4_UNICAST)};
+	struct wire_open o = {.version = 4, .my_as = 64496, .asn = 64496, .hold_time = 90,
+			      .bgp_id = 2};
+	struct peer_negotiated neg;
+	struct wire_error err;
+	static const struct {
+		bool strict, present;
+		uint8_t role;
+		bool ok;
+	} cases[] = {
+	    {false, false, 0, true},                     /* no role sent: fine unless strict */
+	    {true, false, 0, false},                     /* strict: it must send one */
+	    {false, true, WIRE_ROLE_RS_CLIENT, true},
+	    {true, true, WIRE_ROLE_RS_CLIENT, true},
+	    {false, true, WIRE_ROLE_CUSTOMER, false},    /* a mismatch, strict or not */
+	    {false, true, WIRE_ROLE_RS, false},
+	    {true, true, WIRE_ROLE_PEER, false},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		print_message("case %zu\n", i);
+		cfg.role_strict = cases[i].strict;
+		o.caps.role_present = cases[i].present;
+		o.caps.role = cases[i].role;
+		assert_int_equal(peer_negotiate(&cfg, &o, &neg, &err), cases[i].ok);
+		if (!cases[i].ok) {
+			assert_int_equal(err.code, WIRE_ERR_OPEN);
+			assert_int_equal(err.subcode, WIRE_OPEN_ROLE_MISMATCH);
+		}
+	}
+	/* Without a local role nothing is checked. */
+	cfg.role_present = false;
+	cfg.role_strict = true;
+	o.caps.role_present = true;
+	o.caps.role = WIRE_ROLE_CUSTOMER;
+	assert_true(peer_negotiate(&cfg, &o, &neg, &err));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -310,6 +354,7 @@ int main(void)
 		cmocka_unit_test(test_backlog_bound_resets),
 		cmocka_unit_test(test_route_refresh_and_fsm_error),
 		cmocka_unit_test(test_shutdown_message_logged_sanitised),
+		cmocka_unit_test(test_role_negotiation),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
