@@ -190,8 +190,12 @@ def check_examples(args, top, peer):
             pre = "user: nobody\n" if key == "group" else ""
             cases.append((key, (ex + "\n" if key == "router-id" else head + pre + ex + "\n")))
         base = {"name": "p1", "address": "192.0.2.2", "asn": "65001", "role": "nva"}
+        # Keys that only an rs-client may carry are tried on one.
+        rs_only = {"bgp-role-strict"}
         for key, ex in peer.items():
             fields = dict(base)
+            if key in rs_only:
+                fields["role"] = "rs-client"
             k, _, v = ex.partition(": ")
             fields[k] = v
             text = head + "peers:\n  - " + "\n    ".join(
