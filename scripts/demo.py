@@ -426,8 +426,8 @@ class Demo:
               "at each step.")
 
     def explore(self):
-        ctl = os.path.relpath(self.a.routexctl) if self.a.routexctl.startswith(ROOT) \
-            else self.a.routexctl
+        ctl = os.path.relpath(self.a.routexctl)
+        ctl = "./" + ctl if not ctl.startswith("..") else self.a.routexctl
         print("\nroutexd (pid %d) and the %d speakers keep running. Explore from another "
               "shell:" % (self.rx.pid, len(self.speakers)))
         for c in ("show peers", "show rib", "show rib 192.168.100.0/24",
@@ -530,10 +530,12 @@ def main():
         if d is not None:
             if not d.stop() and status == 0:
                 status = 1
-            if status == 0 and a.check:
+            if status == 0:
                 shutil.rmtree(d.dir, ignore_errors=True)
-            elif status != 0:
+            elif os.path.exists(d.log):
                 print("demo: kept %s" % d.dir)
+            else:
+                shutil.rmtree(d.dir, ignore_errors=True)
     sys.exit(status)
 
 
