@@ -30,6 +30,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import textwrap
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -71,6 +72,11 @@ def role_routes(role, k, asn, ibgp):
     if role == "rs-client":
         return (["203.0.113.%d/32" % (k + 1)], [asn], "10.1.2.%d" % (4 + k))
     raise SystemExit("demo: no routes for role %s" % role)
+
+
+def say(text):
+    """The one-line explanation under a table, wrapped for a terminal."""
+    print(textwrap.fill(text, 92, initial_indent="=> ", subsequent_indent="   "))
 
 
 def fmt_route(r):
@@ -389,17 +395,18 @@ class Demo:
         print("routexd: %s -f -c %s (log: %s)" % (self.a.routexd, self.a.config, self.log))
         self.start_routexd()
         self.start_speakers()
-        print("peers: " + ", ".join(
-            "%s %s AS%d %s%s announces %s via %s" % (
-                s.name, s.local, s.asn, s.role, " (TCP-MD5)" if s.password else "",
-                ", ".join(s.prefixes), s.nh) for s in self.speakers))
+        print("peers: a Python BGP speaker each (tests/interop/speaker.py), all Established:")
+        for s in self.speakers:
+            print("  %-9s %-10s AS%-6d %-13s %-8s announces %s via %s" % (
+                s.name, s.local, s.asn, s.role, "TCP-MD5" if s.password else "",
+                " ".join(s.prefixes), s.nh))
         vnet = ", ".join(self.originate)
 
         self.converge(False, "initial convergence, route exchange off")
         flaps = {n: p["flaps"] for n, p in self.rx_peers().items()}
         t1 = self.table("(1) route exchange off (the default), after initial convergence",
                         None)
-        print("=> every peer holds only the virtual network's prefixes routexd originates "
+        say("every peer holds only the virtual network's prefixes routexd originates "
               "(%s): route exchange is off, so the NVA and the gateways do not learn each "
               "other's routes, and ExpressRoute and VPN not each other's." % vnet)
 
@@ -409,7 +416,7 @@ class Demo:
         self.sessions_kept(flaps, "exchange on")
         t2 = self.table("(2) after `routexctl exchange on`", t1)
         add, _ = self.changes(t1, t2)
-        print("=> %d routes added (+), no session reset: with route exchange on the NVA learns "
+        say("%d routes added (+), no session reset: with route exchange on the NVA learns "
               "the ExpressRoute and VPN routes and they learn its branches, and ExpressRoute "
               "and VPN learn each other's; the two VPN instances still never get each other's "
               "(vpn -> vpn: no), and eBGP peers see 65515 prepended." % add)
@@ -420,7 +427,7 @@ class Demo:
         self.sessions_kept(flaps, "exchange off")
         t3 = self.table("(3) after `routexctl exchange off`", t2)
         _, gone = self.changes(t2, t3)
-        print("=> %d routes withdrawn (-), no session reset: route exchange is off again, so "
+        say("%d routes withdrawn (-), no session reset: route exchange is off again, so "
               "every peer is back to the virtual network's prefixes alone, as in (1)." % gone)
         print("\nchecked: every peer held exactly what DESIGN.md's propagation matrix says, "
               "at each step.")
