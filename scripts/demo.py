@@ -74,6 +74,13 @@ def role_routes(role, k, asn, ibgp):
     raise SystemExit("demo: no routes for role %s" % role)
 
 
+def shown(path):
+    """A path as the user would type it from here."""
+    rel = os.path.relpath(path)
+    return path if rel.startswith("..") else rel if "/" in rel and rel.startswith(".") \
+        else "./" + rel
+
+
 def say(text):
     """The one-line explanation under a table, wrapped for a terminal."""
     print(textwrap.fill(text, 92, initial_indent="=> ", subsequent_indent="   "))
@@ -392,7 +399,8 @@ class Demo:
     # --- the demo ------------------------------------------------------------------------
     def run(self):
         self.preflight()
-        print("routexd: %s -f -c %s (log: %s)" % (self.a.routexd, self.a.config, self.log))
+        print("$ %s -f -c %s    # log: %s" % (shown(self.a.routexd), shown(self.a.config),
+                                               self.log))
         self.start_routexd()
         self.start_speakers()
         print("peers: a Python BGP speaker each (tests/interop/speaker.py), all Established:")
@@ -433,8 +441,7 @@ class Demo:
               "at each step.")
 
     def explore(self):
-        ctl = os.path.relpath(self.a.routexctl)
-        ctl = "./" + ctl if not ctl.startswith("..") else self.a.routexctl
+        ctl = shown(self.a.routexctl)
         print("\nroutexd (pid %d) and the %d speakers keep running. Explore from another "
               "shell:" % (self.rx.pid, len(self.speakers)))
         for c in ("show peers", "show rib", "show rib 192.168.100.0/24",
