@@ -1,5 +1,6 @@
 # Thin wrapper over CMake. The two commands the README promises:
-#   make run    install what is missing, build, run the main job
+#   make run    install what is missing, build, run the main job (the demo; bare routexd:
+#               make run-daemon)
 #   make test   install what is missing, build, pass the whole test suite
 # (release: every label, the unit tests also under valgrind; ASan+UBSan: unit, stress and
 # interop, so routexd itself runs sanitized against real daemons; TSan: unit and stress;
@@ -11,7 +12,7 @@ CMAKE_FLAGS ?=
 PREFIX ?= /usr/local
 DESTDIR ?=
 
-.PHONY: all deps build run test test-release test-asan test-tsan test-fuzz bench install clean
+.PHONY: all deps build run run-daemon test test-release test-asan test-tsan test-fuzz bench install clean
 
 all: build
 
@@ -22,9 +23,16 @@ build: deps
 	cmake -S . -B $(BUILD) $(CMAKE_FLAGS) >/dev/null
 	cmake --build $(BUILD) -j $(JOBS)
 
-# The route server on the Azure example (loopback, port 10179), in the foreground.
-# Explore it from another shell: ./build/src/routexctl -s /tmp/routex-azure.sock show peers
+# The demo (scripts/demo.py): the route server on the Azure example (loopback, port 10179)
+# with a Python BGP speaker in each peer's role; prints what every peer holds before and
+# after `exchange on` and after `exchange off`, checks it, then keeps running for routexctl
+# until Ctrl-C.
 run: build
+	python3 scripts/demo.py --routexd $(BUILD)/src/routexd --routexctl $(BUILD)/src/routexctl
+
+# The bare route server on the same example, nobody peering, in the foreground.
+# Explore it from another shell: ./build/src/routexctl -s /tmp/routex-azure.sock show peers
+run-daemon: build
 	./$(BUILD)/src/routexd -f -c examples/azure.yaml
 
 test: deps test-release test-asan test-tsan test-fuzz

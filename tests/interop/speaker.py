@@ -330,12 +330,29 @@ class Path:
 
 
 # --- the speaker ---------------------------------------------------------------------------
-class Speaker:
-    """One BGP session from `local` to routexd (`remote`:`port`)."""
+TCP_MD5SIG = getattr(socket, "TCP_MD5SIG", 14)  # linux/tcp.h
 
-    def __init__(self, name, local, remote, port, asn, bgp_id):
+
+def set_tcp_md5(sock, peer, key):
+    """TCP-MD5 (RFC 2385) towards `peer` on `sock`, before connect: Linux TCP_MD5SIG with
+    struct tcp_md5sig {sockaddr_storage addr (128 octets); u8 flags; u8 prefixlen;
+    u16 keylen; int ifindex; u8 key[80]} (native byte order, port ignored)."""
+    k = key.encode() if isinstance(key, str) else key
+    a = ipaddress.ip_address(peer)
+    if a.version == 4:
+        sa = struct.pack("=H", socket.AF_INET) + b"\0\0" + a.packed
+    else:
+        sa = struct.pack("=H", socket.AF_INET6) + b"\0\0" + bytes(4) + a.packed
+    sock.setsockopt(socket.IPPROTO_TCP, TCP_MD5SIG,
+                    sa.ljust(128, b"\0") + struct.pack("=BBHi80s", 0, 0, len(k), 0, k))
+
+
+class Speaker:
+    """One BGP session from `local` to routexd (`remote`:`port`); `password`: TCP-MD5."""
+
+    def __init__(self, name, local, remote, port, asn, bgp_id, password=None):
         self.name, self.local, self.remote, self.port = name, local, remote, port
-        self.asn, self.bgp_id = asn, bgp_id
+        self.asn, self.bgp_id, self.password = asn, bgp_id, password
         self.sock = None
         self.cond = threading.Condition()
         # Held for a whole message (or a whole split send): the reader's KEEPALIVE replies
@@ -366,6 +383,8 @@ class Speaker:
         s = socket.socket()
         s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         s.bind((self.local, 0))
+        if self.password:
+            set_tcp_md5(s, self.remote, self.password)
         s.settimeout(timeout)
         s.connect((self.remote, self.port))
         s.settimeout(None)
