@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <routex/conf.h>
@@ -102,6 +103,13 @@ int main(int argc, char **argv)
 	sigaddset(&set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	/* One descriptor per session plus listeners, sockets of the control and metrics
+	 * servers and files: hundreds of peers pass the usual soft limit of 1,024. */
+	struct rlimit nofile;
+	if (getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur < nofile.rlim_max) {
+		nofile.rlim_cur = nofile.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &nofile);
+	}
 	static struct rx_daemon d;
 	struct ctl_server *ctl = NULL;
 	/* Sockets first (listeners in daemon_init, then the control socket), while we may still

@@ -583,6 +583,17 @@ static void build_peers(const struct universe *u, const struct feed_params *fp,
 int main(int argc, char **argv)
 {
 	parse_opts(argc, argv);
+	/* Without a server every feeder talks to every monitor: 200 x 200 = 40,000 sockets,
+	 * past the usual hard limit; root may raise it (the kernel caps it at fs.nr_open). */
+	struct rlimit nofile;
+	rlim_t want = 2 * (rlim_t)o.feeders * (o.monitors + 1) + 256;
+	if (getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur < want) {
+		struct rlimit up = {want, want > nofile.rlim_max ? want : nofile.rlim_max};
+		if (setrlimit(RLIMIT_NOFILE, &up) != 0) { /* not root: as far as allowed */
+			nofile.rlim_cur = nofile.rlim_max;
+			setrlimit(RLIMIT_NOFILE, &nofile);
+		}
+	}
 	bool exchange = has_scenario("exchange");
 	if (exchange) {
 		if (o.server != SRV_ROUTEXD)
