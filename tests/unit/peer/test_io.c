@@ -61,6 +61,14 @@ static struct sockaddr_in sin_of(const char *ip, uint16_t p)
 	return s;
 }
 
+/* Backpressure: the backlog loop A sees (its sessions pause above IO_BACKLOG_PAUSE). */
+static size_t backlog_v; /* A: relaxed */
+
+static size_t fake_backlog(void *ctx)
+{
+	return __atomic_load_n(&backlog_v, __ATOMIC_RELAXED);
+}
+
 static struct io_peer *find(void *ctx, const struct sockaddr *sa)
 {
 	const struct sockaddr_in *s = (const struct sockaddr_in *)sa;
@@ -96,6 +104,7 @@ static int setup(void **state)
 	assert_true(io_loop_init(&la, &events, NULL));
 	assert_true(io_loop_init(&lb, &events, NULL));
 	la.find_peer = find;
+	la.backlog = fake_backlog;
 	la.log = lb.log = loop_log;
 	static struct io_loop *all_a[1] = {&la}, *all_b[1] = {&lb};
 	la.loops = all_a, la.n_loops = 1;
@@ -133,7 +142,8 @@ static void test_active_passive_establish(void **state)
 	assert_true(wait_for(&established[1], 1));
 }
 
-static void test_update_through_io_send(void **state)
+/* B sends A one UPDATE of 50 prefixes (10.9.<base + i>.0/24). */
+static void send_50(uint8_t base)
 {
 	uint8_t path[] = {WIRE_AS_SEQUENCE, 1, 0, 0, 0xfd, 0xe9};
 	struct wire_attrs at = {.present = WIRE_ATTR_BIT(WIRE_ATTR_ORIGIN) |
@@ -147,7 +157,8 @@ static void test_update_through_io_send(void **state)
 	struct wire_update_builder b;
 	wire_update_begin(&b, msg, sizeof(msg), RX_FAM_IPV4_UNICAST, false, false, ab, alen, NULL, 0);
 	for (int i = 0; i < 50; i++) {
-		struct rx_prefix p = {.afi = RX_AFI_IPV4, .len = 24, .addr = {10, 9, (uint8_t)i, 0}};
+		struct rx_prefix p = {.afi = RX_AFI_IPV4, .len = 24,
+				      .addr = {10, 9, (uint8_t)(base + i), 0}};
 		assert_true(wire_update_add(&b, &p, 0));
 	}
 	size_t n = wire_update_finish(&b);
@@ -155,7 +166,33 @@ static void test_update_through_io_send(void **state)
 	memcpy(o->data, msg, n);
 	io_send(&pb, o);
 	io_out_unref(o);
+}
+
+static void test_update_through_io_send(void **state)
+{
+	send_50(0);
 	assert_true(wait_for(&updates[0], 50));
+}
+
+/* Above the pause mark A stops reading (the UPDATE waits in the socket, the session stays
+ * up); once the backlog falls below the resume mark it is read and delivered. */
+static void test_backpressure_pauses_reading(void **state)
+{
+	int before = get(&updates[0]), down_before = get(&downs[0]);
+	__atomic_store_n(&backlog_v, (size_t)IO_BACKLOG_PAUSE, __ATOMIC_RELAXED);
+	/* A read already under way (a KEEPALIVE's) may take whatever arrives meanwhile: the
+	 * mark is checked per readiness event. Let it end before sending. */
+	usleep(300 * 1000);
+	send_50(50);
+	usleep(500 * 1000);
+	assert_int_equal(get(&updates[0]), before);
+	__atomic_store_n(&backlog_v, (size_t)IO_BACKLOG_RESUME, __ATOMIC_RELAXED);
+	usleep(200 * 1000); /* between the marks: still paused (hysteresis) */
+	assert_int_equal(get(&updates[0]), before);
+	__atomic_store_n(&backlog_v, (size_t)IO_BACKLOG_RESUME - 1, __ATOMIC_RELAXED);
+	assert_true(wait_for(&updates[0], before + 50));
+	assert_int_equal(get(&downs[0]), down_before);
+	__atomic_store_n(&backlog_v, 0, __ATOMIC_RELAXED);
 }
 
 static void test_stranger_refused(void **state)
@@ -194,6 +231,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_active_passive_establish),
 		cmocka_unit_test(test_update_through_io_send),
+		cmocka_unit_test(test_backpressure_pauses_reading),
 		cmocka_unit_test(test_stranger_refused),
 		cmocka_unit_test(test_close_with_hold_down),
 	};
