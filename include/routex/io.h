@@ -9,7 +9,8 @@
  *
  * Synchronisation:
  *   io_loop_init/start/stop/fini   the owner (main thread), not concurrently
- *   io_loop_add_peer, io_send, io_close_peer, io_reconfigure_peer, io_disable_peer
+ *   io_loop_add_peer, io_send, io_close_peer, io_reconfigure_peer, io_disable_peer,
+ *   io_refresh_peer
  *                                  any thread, any time
  *   io_loop_listen                 before io_loop_start
  *   struct io_peer fields          its loop's thread only, after io_loop_add_peer
@@ -130,6 +131,9 @@ struct io_peer_settings {
 void io_reconfigure_peer(struct io_peer *p, const struct io_peer_settings *st);
 /* The peer was removed from the configuration: Cease / Peer De-configured, never again. */
 void io_disable_peer(struct io_peer *p);
+/* Asks the peer to send its routes again (ROUTE-REFRESH per family, RFC 2918); a peer that
+ * did not negotiate route refresh is reset (Cease/6) instead. */
+void io_refresh_peer(struct io_peer *p);
 
 struct io_out *io_out_new(size_t len);
 void io_out_ref(struct io_out *o);

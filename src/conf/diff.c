@@ -24,8 +24,7 @@ static const uint32_t reset_keys =
     BIT(CONF_PK_ADDRESS) | BIT(CONF_PK_ASN) | BIT(CONF_PK_HOLD_TIME) | BIT(CONF_PK_PASSWORD) |
     BIT(CONF_PK_TTL_SECURITY) | BIT(CONF_PK_MULTIHOP) | BIT(CONF_PK_LOCAL_ADDRESS) |
     BIT(CONF_PK_PORT) | BIT(CONF_PK_GRACEFUL_RESTART) | BIT(CONF_PK_ADD_PATH) |
-    /* Import filters: routes refused before were not kept, the peer must send them again. */
-    BIT(CONF_PK_FILTER_BOGONS) | BIT(CONF_PK_MAX_AS_PATH_LENGTH) | BIT(CONF_PK_BGP_ROLE_STRICT);
+    BIT(CONF_PK_BGP_ROLE_STRICT); /* checked in OPEN */
 static const uint32_t reexport_keys = BIT(CONF_PK_ROLE) | BIT(CONF_PK_MAX_PREFIXES_OUT);
 
 static bool str_equal(const char *a, const char *b)

@@ -139,6 +139,15 @@ static void apply_peer(struct rx_daemon *d, const struct conf_daemon *nc,
 	bool reset = pd->change == CONF_CHANGE_RESET ||
 		     (pd->changed & (1u << CONF_PK_ROLE)) != 0;
 	__atomic_store_n(&p->conf, pd->new_peer, __ATOMIC_RELEASE);
+	if (!reset && p->up_w &&
+	    (pd->changed & ((1u << CONF_PK_FILTER_BOGONS) | (1u << CONF_PK_MAX_AS_PATH_LENGTH)))) {
+		/* Import filters changed: routes refused before were not kept, so the peer is
+		 * asked for all of them again and the new filters judge each (a peer that cannot
+		 * refresh is reset instead; see io_refresh_peer). */
+		rx_log(RX_LOG_INFO, "peer %s: import filters changed: its routes are requested again",
+		       pd->new_peer->name);
+		io_refresh_peer(&p->io);
+	}
 	if (!reset && p->up_w && p->key_w.limit != pd->new_peer->max_prefixes_out) {
 		/* Re-export, no reset: the peer is sent the difference the new limit makes. */
 		rde_export_pending_w(d);

@@ -33,6 +33,7 @@ enum io_cmd_kind {
 	IO_CMD_CLOSE,
 	IO_CMD_RECONFIG,
 	IO_CMD_DISABLE,
+	IO_CMD_REFRESH,
 	IO_CMD_STOP,
 };
 
@@ -362,6 +363,32 @@ static void do_accept(struct io_loop *l, int lfd)
 	}
 }
 
+/* Asks the peer for its routes again (RFC 2918, one ROUTE-REFRESH per family), or, when it
+ * cannot do that, resets the session so that it sends them on reconnecting. */
+static void request_refresh(struct io_peer *p, uint64_t now)
+{
+	struct peer_session *s = &p->s;
+	if (s->fd < 0 || s->state != FSM_ESTABLISHED)
+		return; /* a new session sends everything anyway */
+	if (!s->neg.route_refresh) {
+		peer_session_close(s, WIRE_ERR_CEASE, WIRE_CEASE_OTHER_CONFIG_CHANGE, NULL, 0,
+				   "import policy changed and the peer cannot refresh");
+		return;
+	}
+	for (int fam = 0; fam < RX_FAM_COUNT; fam++) {
+		uint16_t afi;
+		uint8_t safi;
+		if (!(s->neg.families & RX_FAM_BIT(fam)))
+			continue;
+		wire_family_afi_safi((enum rx_family)fam, &afi, &safi);
+		uint8_t msg[32];
+		size_t n = wire_route_refresh_encode(msg, sizeof(msg), afi, safi, WIRE_RR_NORMAL);
+		if (n && !peer_session_send(s, msg, n, now))
+			return;
+	}
+	set_events(p);
+}
+
 static void reconfigure(struct io_loop *l, struct io_peer *p, const struct io_peer_settings *st,
 			uint64_t now)
 {
@@ -425,6 +452,9 @@ static void run_cmd(struct io_loop *l, struct io_cmd *c, uint64_t now)
 		if (p->s.fd >= 0)
 			peer_session_close(&p->s, WIRE_ERR_CEASE, WIRE_CEASE_PEER_DECONFIGURED, NULL, 0,
 					   "peer removed from the configuration");
+		break;
+	case IO_CMD_REFRESH:
+		request_refresh(p, now);
 		break;
 	case IO_CMD_STOP:
 		__atomic_store_n(&l->stop, 1, __ATOMIC_RELAXED);
@@ -631,6 +661,11 @@ void io_reconfigure_peer(struct io_peer *p, const struct io_peer_settings *st)
 void io_disable_peer(struct io_peer *p)
 {
 	push_cmd(p->loop, cmd_new(IO_CMD_DISABLE, p));
+}
+
+void io_refresh_peer(struct io_peer *p)
+{
+	push_cmd(p->loop, cmd_new(IO_CMD_REFRESH, p));
 }
 
 void io_send(struct io_peer *p, struct io_out *o)

@@ -62,6 +62,33 @@ class Filters(h.InteropCase):
         e.wait_routes(rc, want, absent=refused + path_refused + ["193.0.40.0/24"])
         self.assertEqual(sum(p["flaps"] for p in e.rx_peers().values()), 0)
 
+        # Reload: filters off for ExaBGP, on for GoBGP. routexd asks each for its routes
+        # again (ROUTE-REFRESH); ExaBGP does not offer route refresh (and ExaBGP 4.2.21
+        # raises a TypeError on receiving one), so it is reset instead (Cease/6) and sends
+        # them on reconnecting. GoBGP refreshes without a reset.
+        e.peers[0].pop("filter-bogons")
+        e.peers[0].pop("max-as-path-length")
+        e.peers[1]["filter-bogons"] = True
+        rep = e.reload()
+        self.assertIn("peer filtered: update", rep["report"])
+        self.assertIn("peer open: update", rep["report"])
+        now = dict(want)
+        del now["10.30.0.0/16"]  # private: now refused from GoBGP
+        for p in refused:
+            now[h.norm_prefix(p)] = fe.route(p, to=rc)
+        now["193.0.20.0/24"] = h.Route([3320, 64512, 15169], fe.nh("193.0.20.0/24"))
+        now["193.0.30.0/24"] = h.Route([3320, 1, 2, 3, 4, 5], fe.nh("193.0.30.0/24"))
+        now["193.0.40.0/24"] = h.Route([3320, 1, 2, 3, 4, 5], fe.nh("193.0.40.0/24"))
+        e.wait_routes(rc, now, absent=["10.30.0.0/16"])
+        peers = e.rx_peers()
+        self.assertEqual((peers["open"]["flaps"], peers["receiver"]["flaps"]), (0, 0), peers)
+        self.assertEqual(peers["open"]["rejected"], 1, peers["open"])
+        self.assertLessEqual(peers["filtered"]["flaps"], 1, peers["filtered"])
+        with open(e.rx_log) as f:
+            log = f.read()
+        self.assertIn("peer filtered: import filters changed", log)
+        self.assertIn("peer open: import filters changed", log)
+
 
 if __name__ == "__main__":
     unittest.main()

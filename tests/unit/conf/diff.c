@@ -87,6 +87,10 @@ static void test_peer_changes(void **state)
 	    {"", "    keepalive: 20\n", CONF_CHANGE_UPDATE, B(CONF_PK_KEEPALIVE), false},
 	    {"", "    passive: false\n", CONF_CHANGE_UPDATE, B(CONF_PK_PASSIVE), false},
 	    {"", "    max-prefixes: 100\n", CONF_CHANGE_UPDATE, B(CONF_PK_MAX_PREFIXES), false},
+	    /* Import filters: in place (routexd then asks the peer for a ROUTE-REFRESH). */
+	    {"", "    filter-bogons: true\n", CONF_CHANGE_UPDATE, B(CONF_PK_FILTER_BOGONS), false},
+	    {"", "    max-as-path-length: 64\n", CONF_CHANGE_UPDATE, B(CONF_PK_MAX_AS_PATH_LENGTH),
+	     false},
 	    /* A reset wins over a policy change made at the same time. */
 	    {"", "    max-prefixes-out: 5\n    port: 1790\n", CONF_CHANGE_RESET,
 	     B(CONF_PK_MAX_PREFIXES_OUT) | B(CONF_PK_PORT), false},
