@@ -121,6 +121,7 @@ class BulkPeer:
         self.hold, self.rcvbuf = hold, rcvbuf
         self.sock = None
         self.read_delay = 0.0      # seconds to sleep between reads (a slow consumer)
+        self.discard = False       # read and drop everything (a feeder's inbound side)
         self.read_size = 65536
         self._go = threading.Event()  # cleared: reading paused
         self._go.set()
@@ -218,6 +219,8 @@ class BulkPeer:
                 self.eof = True
                 return
             self.bytes_in += len(chunk)
+            if self.discard:
+                continue
             buf += chunk
             i = 0
             while len(buf) - i >= 19:
