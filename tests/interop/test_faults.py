@@ -326,9 +326,17 @@ class SlowConsumer(FaultCase):
         last_path = (h.RX_ASN,) + sent[keys[-1]][0]
         e.wait(lambda: fast.routes().get(keys[-1], [None])[0] == last_path,
                "the receiver has the last version of the table", timeout=LOAD_WAIT)
+        rss_stop = self.rss_kb()
+        if not self.sanitized():  # what waits for the stopped peer: at most the 4 versions
+            self.assertLess(rss_stop - rss_base, 2 * 4 * table_bytes // 1024 + 16 * 1024,
+                            "RSS %d kB with a stopped peer, %d kB without" % (rss_stop,
+                                                                             rss_base))
+        t_stop = time.monotonic()
         e.wait(lambda: e.rx_peers()["slow"]["flaps"] > flaps0["slow"][1],
                "routexd resets the peer that stopped reading", timeout=3 * self.SLOW_HOLD,
                show=lambda: e.rx_peers()["slow"])
+        print("faults: the stopped peer reset %.1f s after the others converged; RSS %d kB "
+              "with it stopped" % (time.monotonic() - t_stop, rss_stop))
         last = e.rx_peers()["slow"]["last_error"]
         self.assertRegex(last.lower(), "send hold")
         self.assertRegex(open(e.rx_log).read(), r"slow.*send hold timer expired")
