@@ -5,7 +5,8 @@
 set(rx_fault_tests
   faults_flap=test_faults.FlapFullTable faults_slow_consumer=test_faults.SlowConsumer
   faults_kill_restart=test_faults.KillRestart faults_reload_storm=test_faults.ReloadStorm
-  faults_liveness=test_faults.Liveness faults_ctl_no_reader=test_faults.CtlNoReader)
+  faults_liveness=test_faults.Liveness faults_back_pressure=test_faults.BackPressure
+  faults_ctl_no_reader=test_faults.CtlNoReader)
 rx_interop_tests(300 ${rx_fault_tests})
 foreach(t ${rx_fault_tests})
   string(REGEX REPLACE "=.*" "" tname ${t})

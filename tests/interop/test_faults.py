@@ -316,10 +316,11 @@ class SlowConsumer(FaultCase):
 
         # Stalled for longer than its hold time: reset by the send hold timer. That timer
         # sees routexd's own backlog only, and the kernel takes up to tcp_wmem's maximum
-        # (4 MB here) first: the table goes four times, with new paths each time, so that
-        # some 5 MB are queued for the stopped peer.
+        # (4 MB here) first: the table goes again and again, with new paths each time,
+        # until some 6 MB are queued for the stopped peer (4 times at 200,000 prefixes).
         slow.pause()
-        for v in range(4):
+        versions = max(4, -(-6 * 1024 * 1024 // table_bytes))
+        for v in range(versions):
             ann, sent = bulk.announce_stream(keys, feed.asn, feed.nh(), extra=(64700 + v,))
             feed.send(ann)
         self.wait_count(fast, N, "slow peer stopped")
@@ -327,8 +328,8 @@ class SlowConsumer(FaultCase):
         e.wait(lambda: fast.routes().get(keys[-1], [None])[0] == last_path,
                "the receiver has the last version of the table", timeout=LOAD_WAIT)
         rss_stop = self.rss_kb()
-        if not self.sanitized():  # what waits for the stopped peer: at most the 4 versions
-            self.assertLess(rss_stop - rss_base, 2 * 4 * table_bytes // 1024 + 16 * 1024,
+        if not self.sanitized():  # what waits for the stopped peer: at most those versions
+            self.assertLess(rss_stop - rss_base, 2 * versions * table_bytes // 1024 + 16 * 1024,
                             "RSS %d kB with a stopped peer, %d kB without" % (rss_stop,
                                                                              rss_base))
         t_stop = time.monotonic()
@@ -434,6 +435,58 @@ class Liveness(FaultCase):
         time.sleep(0.3)
         took = self.stop_routexd()
         self.assertLess(took, 3.0, "routexd took %.1f s to stop on SIGTERM" % took)
+
+
+class BackPressure(FaultCase):
+    """A feeder that sends faster than the decision thread applies: twelve versions of the
+    table (paths of changing length) written back to back, some 17 MB. routexd stops reading
+    while too many prefixes wait for the decision thread (input back-pressure, src/peer/io.c
+    IO_BACKLOG_PAUSE/RESUME), so its RSS stays within 48 MB of the RSS before (without it
+    the queue held every version: 99-150 MB); the feeder's session stays up, and the
+    receiver ends with exactly the last version."""
+    SUBNET = 98
+    VERSIONS = 12
+
+    def test_input_back_pressure(self):
+        e = self.env
+        feed = self.bulk("feed", 2, 65411, "nva")
+        recv = self.bulk("recv", 4, 65414, "nva")
+        e.start_routexd()
+        recv.connect()
+        feed.connect()
+        e.established()
+        flaps0 = self.flaps()
+        keys = bulk.table(N)
+        streams = [bulk.announce_stream(keys, feed.asn, feed.nh(),
+                                        extra=(64600 + v,) * (1 + v % 3)) for v in
+                   range(self.VERSIONS)]
+        base = self.rss_kb()
+        peak, stop = [base], threading.Event()
+
+        def sample():
+            while not stop.is_set():
+                peak.append(self.rss_kb())
+                time.sleep(0.05)
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        t0 = time.monotonic()
+        for data, _ in streams:
+            feed.send(data)
+        t_sent = time.monotonic() - t0
+        sent = streams[-1][1]
+        want = {k: ((h.RX_ASN,) + r[0], r[1]) for k, r in sent.items()}
+        e.wait(lambda: recv.routes().get(keys[-1]) == want[keys[-1]], "the last version "
+               "reaches the receiver", timeout=LOAD_WAIT)
+        stop.set()
+        sampler.join(5)
+        self.assertEqual(bulk.diff(recv.routes(), want), "")
+        print("faults: %d versions of %d prefixes written in %.1f s, all applied after %.1f s; "
+              "RSS %d kB before, at most %d kB" % (self.VERSIONS, N, t_sent,
+                                                  time.monotonic() - t0, base, max(peak)))
+        self.assertEqual(self.flaps(), flaps0)
+        if not self.sanitized():
+            self.assertLess(max(peak) - base, 48 * 1024, "RSS grew from %d to %d kB: input "
+                            "queued without bound" % (base, max(peak)))
 
 
 class ReloadStorm(FaultCase):
