@@ -422,8 +422,12 @@ class Liveness(FaultCase):
                   len(lat)))
         self.assertGreater(busy / wall, 0.3, "the decision thread was not busy: the test "
                            "did not load it")
-        self.assertTrue(gaps and max(gaps) <= 2.0, "KEEPALIVE gaps %s" % sorted(gaps)[-3:])
-        self.assertTrue(lat and max(lat) < 1.0, "show peers took up to %.2f s" % max(lat))
+        # Under ASan or TSan (several times slower) the bounds are the hold time itself.
+        slow = self.sanitized()
+        self.assertTrue(gaps and max(gaps) <= (2.9 if slow else 2.0),
+                        "KEEPALIVE gaps %s" % sorted(gaps)[-3:])
+        self.assertTrue(lat and max(lat) < (3.0 if slow else 1.0),
+                        "show peers took up to %.2f s" % max(lat))
         self.assertFalse(ka.eof or ka.notifications)
         self.assertEqual(bird.session()[1], marker, "BIRD's session (hold 3 s) dropped")
         self.assertEqual(self.flaps(), flaps0)
