@@ -666,8 +666,13 @@ int main(int argc, char **argv)
 		 * the flap has nothing to measure. */
 		if (has_scenario("flap") && R.loopback)
 			bench_log("flap: not measured with --server none");
-		else if (has_scenario("flap") && res.converge_s >= 0)
+		else if (has_scenario("flap") && res.converge_s >= 0) {
 			sc_flap(&fp, &res);
+			/* The flap phases end on counts; after the last one every monitor must
+			 * again hold exactly the universe, prefix by prefix. */
+			if (res.flap_up_s >= 0)
+				res.verified = verify(&u, res.universe) && res.verified;
+		}
 		if (has_scenario("withdraw") && res.converge_s >= 0)
 			sc_withdraw(&sv, &res);
 	}

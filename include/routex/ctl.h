@@ -10,7 +10,11 @@
  * decision thread as RDE_CTL messages and run there by ctl_run_w, while the control thread
  * waits offline. `dump mrt` (src/ctl/dump.c), long on a big table, is answered by a worker
  * thread of its own, an RCU reader too, one dump at a time; ctl_stop cancels it and waits
- * for it. The socket is created with mode 0660. */
+ * for it. The socket is created with mode 0660.
+ *
+ * One client is served at a time, so each is bounded: 2 s to send its request line, and
+ * its answer is sent without blocking, the client dropped (and logged) when it takes no
+ * byte for 2 s or has not taken the whole answer after 30 s. */
 #ifndef ROUTEX_CTL_H
 #define ROUTEX_CTL_H
 

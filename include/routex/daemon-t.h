@@ -132,6 +132,8 @@ struct rx_daemon {
 	struct mpsc_queue rdeq;    /* to the decision thread */
 	pthread_t rde_thread;
 	bool rde_running;
+	bool rde_stopping;         /* A: set by rde_stop; relaxed, it only makes the decision
+				    * thread leave its backlog sooner (RDE_STOP still wakes it) */
 	struct rib rib;            /* W */
 	struct export_state exp;   /* W, and X while an export job runs (struct rde_exporter) */
 	/* The export worker (rde.c): the decision thread hands it one slice's change log at a

@@ -258,11 +258,12 @@ bool daemon_start(struct rx_daemon *d)
 			return false;
 	if (d->metrics && !metrics_run(d->metrics))
 		return false;
+	/* The threads run: a reload may already swap the config and add peers. */
+	const struct conf_daemon *c = daemon_conf(d);
 	rx_log(RX_LOG_INFO, "routexd running: AS%u, router id %u.%u.%u.%u, %zu peers, %u I/O threads, "
 			    "route exchange %s",
-	       d->conf->asn, d->conf->router_id >> 24, d->conf->router_id >> 16 & 255,
-	       d->conf->router_id >> 8 & 255, d->conf->router_id & 255, d->npeers, d->nloops,
-	       d->conf->route_exchange ? "on" : "off");
+	       c->asn, c->router_id >> 24, c->router_id >> 16 & 255, c->router_id >> 8 & 255,
+	       c->router_id & 255, daemon_npeers(d), d->nloops, c->route_exchange ? "on" : "off");
 	return true;
 }
 

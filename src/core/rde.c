@@ -513,7 +513,7 @@ static void *rde_main(void *arg)
 			struct rde_msg *m = caa_container_of(node, struct rde_msg, node);
 			if (m->kind != RDE_UPDATE)
 				rde_export_wait_w(d); /* peer events and requests use the export state */
-			running = apply(d, m);
+			running = apply(d, m) && !__atomic_load_n(&d->rde_stopping, __ATOMIC_RELAXED);
 			n += m->n_ann + m->n_wd;
 			PUB(d->stats.msgs, ++msgs);
 			PUB(d->stats.prefixes, prefixes += m->n_ann + m->n_wd);
@@ -562,6 +562,10 @@ void rde_stop(struct rx_daemon *d)
 		exporter_stop(d); /* started before a decision thread that failed to */
 		return;
 	}
+	/* Stop now, not after the backlog: under load the queue can hold seconds of UPDATEs,
+	 * and applying them only to free the RIB afterwards kept SIGTERM waiting. What is left
+	 * in the queue is freed by daemon_fini. */
+	__atomic_store_n(&d->rde_stopping, true, __ATOMIC_RELAXED);
 	rde_push(d, rde_msg_new(RDE_STOP, 0, 0, 0));
 	pthread_join(d->rde_thread, NULL);
 	d->rde_running = false;

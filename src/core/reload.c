@@ -276,9 +276,13 @@ bool daemon_reload_w(struct rx_daemon *d, bool dry_run, FILE *out)
 		apply_peer(d, nc, &df.peers[i]);
 	rde_originate_w(d, df.originate_added, df.noriginate_added, df.originate_removed,
 			df.noriginate_removed);
+	/* Only what the file changed: a reload that leaves route-exchange alone keeps the state
+	 * `routexctl exchange` set (the running value may differ from the file's). */
 	struct export_policy pol = d->exp.pol;
-	pol.exchange = nc->route_exchange;
-	pol.transparent = nc->transparent;
+	if (df.global_changed & (1u << CONF_DK_ROUTE_EXCHANGE))
+		pol.exchange = nc->route_exchange;
+	if (df.global_changed & (1u << CONF_DK_TRANSPARENT))
+		pol.transparent = nc->transparent;
 	if (pol.exchange != d->exp.pol.exchange || pol.transparent != d->exp.pol.transparent) {
 		export_policy_change_w(&d->exp, &d->rib, &pol);
 		__atomic_store_n(&d->exchange, pol.exchange, __ATOMIC_RELAXED);

@@ -23,6 +23,13 @@
 
 #define CTL_MAX_REQUEST 4096
 #define CTL_REQUEST_MS 2000 /* to send a whole request line */
+/* Sending the answer: the one control thread serves one client at a time, so a client that
+ * asks for a big answer (show rib of a full table) and then does not read it must not keep
+ * it forever. The client is dropped when it takes no byte for CTL_SEND_STALL_MS, or has not
+ * taken the whole answer after CTL_SEND_MS; routexctl reading into a pipe takes a 100 MB
+ * answer in a few seconds. */
+#define CTL_SEND_STALL_MS 2000
+#define CTL_SEND_MS 30000
 
 enum { WORKER_IDLE, WORKER_RUNNING, WORKER_DONE };
 
@@ -310,17 +317,33 @@ static char *build_answer(struct ctl_server *s, const char *line, bool too_long,
 	return ans;
 }
 
-/* Sends with MSG_NOSIGNAL: a client that left before reading its answer is an EPIPE for
- * us, never a SIGPIPE for the process. Frees ans, closes fd. */
+/* Sends without blocking, waiting in poll between sends within the bounds above, and with
+ * MSG_NOSIGNAL: a client that left before reading its answer is an EPIPE for us, never a
+ * SIGPIPE for the process. Frees ans, closes fd. */
 static void send_and_close(int fd, char *ans, size_t alen)
 {
+	uint64_t start = now_ms(), stall = start + CTL_SEND_STALL_MS;
 	for (size_t off = 0; ans && off < alen;) {
-		ssize_t n = send(fd, ans + off, alen - off, MSG_NOSIGNAL);
+		ssize_t n = send(fd, ans + off, alen - off, MSG_NOSIGNAL | MSG_DONTWAIT);
+		uint64_t now = now_ms();
+		if (n > 0) {
+			off += (size_t)n;
+			stall = now + CTL_SEND_STALL_MS;
+			continue;
+		}
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0)
+		if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK))
+			break; /* the client left */
+		uint64_t until = stall < start + CTL_SEND_MS ? stall : start + CTL_SEND_MS;
+		struct pollfd p = {.fd = fd, .events = POLLOUT};
+		if (now >= until || poll(&p, 1, (int)(until - now)) == 0) {
+			rx_log(RX_LOG_WARN, "control client dropped: %zu of %zu answer bytes "
+					    "taken in %llu ms (%s)", off, alen,
+			       (unsigned long long)(now_ms() - start),
+			       now_ms() - start >= CTL_SEND_MS ? "too slow" : "not reading");
 			break;
-		off += (size_t)n;
+		}
 	}
 	free(ans);
 	close(fd);

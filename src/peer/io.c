@@ -350,6 +350,13 @@ static void do_accept(struct io_loop *l, int lfd)
 			return;
 		struct io_peer *p = l->find_peer ? l->find_peer(l->ev_ctx, (struct sockaddr *)&ss)
 						 : NULL;
+		/* Peers are handed to their loops after the loops start: a connection that comes
+		 * in between finds no loop yet, and is refused (the peer retries). */
+		struct io_loop *owner = p ? __atomic_load_n(&p->loop, __ATOMIC_ACQUIRE) : NULL;
+		if (p && !owner) {
+			reject(fd, WIRE_CEASE_CONN_REJECTED);
+			continue;
+		}
 		if (!p) {
 			char a[80];
 			sa_fmt((struct sockaddr *)&ss, a, sizeof(a));
@@ -359,7 +366,7 @@ static void do_accept(struct io_loop *l, int lfd)
 		}
 		struct io_cmd *c = cmd_new(IO_CMD_ACCEPTED, p);
 		c->fd = fd;
-		push_cmd(p->loop, c);
+		push_cmd(owner, c);
 	}
 }
 
@@ -632,7 +639,8 @@ void io_loop_fini(struct io_loop *l)
 
 void io_loop_add_peer(struct io_loop *l, struct io_peer *p)
 {
-	p->loop = l; /* written before the push, read by the loop after it */
+	/* Release: another loop's accept may read it (do_accept) before this loop runs the ADD. */
+	__atomic_store_n(&p->loop, l, __ATOMIC_RELEASE);
 	push_cmd(l, cmd_new(IO_CMD_ADD, p));
 }
 

@@ -381,6 +381,7 @@ class Daemon:
 
     def __init__(self, name, n, asn):
         self.name, self.n, self.asn = name, n, asn
+        self.hold = HOLD  # hold time this daemon proposes (BIRD, GoBGP)
         self.proc = None
         self.announced = set()
 
@@ -486,7 +487,7 @@ protocol bgp routex {
   ipv6 { import all; export filter to_rs; next hop address %(nh6)s; };
 }
 """ % dict(rid=self.rid, dir=self.dir, addr=self.addr, asn=self.asn, rx=e.rx_addr,
-           port=e.rx_port, rxasn=RX_ASN, hold=HOLD, nh4=e.nh4(self.n), nh6=e.nh6(self.n),
+           port=e.rx_port, rxasn=RX_ASN, hold=self.hold, nh4=e.nh4(self.n), nh6=e.nh6(self.n),
            pw=pw)
         with open(self.conf, "w") as f:
             f.write(conf)
@@ -602,7 +603,7 @@ class GoBGP(Daemon):
     [neighbors.afi-safis.config]
       afi-safi-name = "ipv6-unicast"
 """ % dict(asn=self.asn, rid=self.rid, addr=self.addr, rx=e.rx_addr, rxasn=RX_ASN,
-           port=e.rx_port, hold=HOLD, ka=HOLD // 3,
+           port=e.rx_port, hold=self.hold, ka=self.hold // 3,
            multihop="" if self.ibgp else
            "  [neighbors.ebgp-multihop.config]\n    enabled = true\n    multihop-ttl = 2")
         self.conf = os.path.join(self.dir, "gobgpd.toml")
