@@ -350,8 +350,10 @@ static void do_accept(struct io_loop *l, int lfd)
 			return;
 		struct io_peer *p = l->find_peer ? l->find_peer(l->ev_ctx, (struct sockaddr *)&ss)
 						 : NULL;
-		/* Peers are handed to their loops after the loops start: a connection that comes
-		 * in between finds no loop yet, and is refused (the peer retries). */
+		/* The daemon hands each peer to its loop before find_peer can return it (before
+		 * the loops start, or before a reloaded peer is published), so owner is set and
+		 * the ADD is queued ahead of this ACCEPTED; a peer without a loop (an embedder
+		 * that orders things otherwise) is refused, and retries. */
 		struct io_loop *owner = p ? __atomic_load_n(&p->loop, __ATOMIC_ACQUIRE) : NULL;
 		if (p && !owner) {
 			reject(fd, WIRE_CEASE_CONN_REJECTED);
