@@ -697,6 +697,7 @@ int main(int argc, char **argv)
 	server_pid = 0;
 	print_results(&res, &u);
 	run_fini(&R);
+	universe_free(&u); /* the sanitizer builds run the harness with LeakSanitizer too */
 	bool ok = res.converge_s >= 0 || res.exch_on_s >= 0;
 	return ok ? 0 : 1;
 }
