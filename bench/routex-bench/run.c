@@ -98,10 +98,43 @@ void run_unlock_all(struct run *r)
 /* A 65535-octet message holds at most this many prefixes (one octet each, /0). */
 #define DECODE_MAX WIRE_EXT_MAX_LEN
 
+/* The common case, IPv4 without path ids, straight from the bytes: the session core has
+ * validated every prefix already (wire_update_parse), so no second check and no rx_prefix
+ * is built; a third of the monitors' time went there. Host bits are cleared as
+ * wire_nlri_decode would. */
+static size_t apply4(struct monitor *m, const struct wire_nlri *nl, bool add)
+{
+	const uint8_t *p = nl->data, *end = nl->data + nl->len;
+	size_t n = 0;
+	while (p < end) {
+		unsigned len = *p++, bytes = (len + 7) / 8;
+		uint32_t a = 0;
+		for (unsigned i = 0; i < bytes; i++)
+			a |= (uint32_t)p[i] << (24 - 8 * i);
+		if (len < 32)
+			a &= len ? ~0u << (32 - len) : 0;
+		p += bytes;
+		if (add)
+			pset_add(&m->set, a, (uint8_t)len);
+		else
+			pset_del(&m->set, a, (uint8_t)len);
+		n++;
+	}
+	return n;
+}
+
 static void apply(struct loop *l, struct monitor *m, const struct wire_nlri *nl, bool add)
 {
 	if (!nl->known || nl->afi != RX_AFI_IPV4 || !nl->count)
 		return;
+	if (!nl->addpath) {
+		size_t n = apply4(m, nl, add);
+		if (add)
+			m->nlri_in += n;
+		else
+			m->withdrawn_in += n;
+		return;
+	}
 	size_t n = wire_nlri_decode(nl, l->decode, NULL, DECODE_MAX);
 	for (size_t i = 0; i < n; i++) {
 		const struct rx_prefix *p = &l->decode[i];
