@@ -128,6 +128,14 @@ struct peer_session {
 	void *ev_ctx;
 	struct wire_scratch *scratch; /* per I/O thread, shared by its sessions */
 	char name[64];            /* for logs */
+	/* The OPEN messages of the current connection, whole (header included), for BMP's
+	 * Peer Up (RFC 7854 4.10). Kept always: two small copies per connection. */
+	uint8_t *open_sent, *open_recv;
+	size_t open_sent_len, open_recv_len;
+	/* The message being dispatched, whole, valid only during an event callback: BMP
+	 * route monitoring forwards UPDATEs as received (RFC 7854 4.6). */
+	const uint8_t *cur_msg;
+	size_t cur_len;
 };
 
 #endif

@@ -70,6 +70,8 @@ void peer_session_fini(struct peer_session *s)
 	free(s->inbuf);
 	out_clear(&s->out);
 	free(s->out.v);
+	free(s->open_sent);
+	free(s->open_recv);
 	memset(s, 0, sizeof(*s));
 	s->fd = -1;
 }
@@ -400,6 +402,20 @@ bool peer_negotiate(const struct peer_session_cfg *cfg, const struct wire_open *
 	return true;
 }
 
+/* Keeps a copy of a whole OPEN message (BMP Peer Up). Without memory the copy is dropped:
+ * BMP then sends an empty OPEN field rather than failing the session. */
+static void keep_open(uint8_t **dst, size_t *dst_len, const uint8_t *msg, size_t len)
+{
+	uint8_t *p = realloc(*dst, len);
+	if (!p) {
+		*dst_len = 0;
+		return;
+	}
+	memcpy(p, msg, len);
+	*dst = p;
+	*dst_len = len;
+}
+
 static void send_keepalive(struct peer_session *s, uint64_t now)
 {
 	uint8_t ka[WIRE_HEADER_LEN];
@@ -422,6 +438,8 @@ void peer_session_connected(struct peer_session *s, int fd, uint64_t now)
 	size_t n = wire_open_encode(buf, sizeof(buf), &o);
 	RX_ASSERT(n > 0);
 	s->hold_deadline = now + OPEN_HOLD_MS;
+	s->open_recv_len = 0;
+	keep_open(&s->open_sent, &s->open_sent_len, buf, n);
 	peer_session_send(s, buf, n, now);
 }
 
@@ -442,6 +460,7 @@ static bool on_open(struct peer_session *s, const uint8_t *body, size_t len, uin
 		close_err(s, &err);
 		return false;
 	}
+	keep_open(&s->open_recv, &s->open_recv_len, body - WIRE_HEADER_LEN, len + WIRE_HEADER_LEN);
 	s->state = FSM_OPENCONFIRM;
 	restart_hold(s, now);
 	send_keepalive(s, now);
@@ -573,8 +592,12 @@ static bool drain_input(struct peer_session *s, uint64_t now)
 		if (s->in_len - off < mlen)
 			break;
 		const uint8_t *body = s->inbuf + off + WIRE_HEADER_LEN;
+		s->cur_msg = s->inbuf + off;
+		s->cur_len = mlen;
 		off += mlen;
 		up = dispatch(s, type, body, mlen - WIRE_HEADER_LEN, now);
+		s->cur_msg = NULL;
+		s->cur_len = 0;
 	}
 	if (!up || s->fd < 0)
 		return false;
