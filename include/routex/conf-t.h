@@ -85,6 +85,7 @@ enum conf_dkey {
 	CONF_DK_USER,
 	CONF_DK_GROUP,
 	CONF_DK_MRT_DUMP,
+	CONF_DK_BMP,
 	CONF_DK_PEERS,
 	CONF_DK_COUNT,
 };
@@ -124,6 +125,16 @@ struct conf_addr {
 struct conf_endpoint {
 	struct conf_addr addr;
 	uint16_t port;
+	unsigned line;
+};
+
+/* A BMP collector (`bmp:`, RFC 7854): routexd connects to it. */
+#define CONF_BMP_PRE_POLICY 0x1 /* pre-policy Adj-RIB-In route monitoring */
+#define CONF_BMP_LOC_RIB 0x2	/* Loc-RIB route monitoring (RFC 9069) */
+struct conf_bmp {
+	struct conf_addr addr;
+	uint16_t port;
+	uint8_t monitor; /* CONF_BMP_* */
 	unsigned line;
 };
 
@@ -188,6 +199,8 @@ struct conf_daemon {
 	char *group; /* NULL with a user: the user's primary group */
 	bool mrt_dump_enabled;
 	struct conf_mrt_dump mrt_dump;
+	struct conf_bmp *bmp; /* BMP collectors; may be empty */
+	size_t nbmp;
 	struct conf_peer *peers;
 	size_t npeers;
 	char **warnings; /* "FILE:LINE: warning: ..." for legal but suspicious setups */
@@ -220,6 +233,7 @@ struct conf_diff {
 	bool rebind_listen;  /* listen sockets to open/close; sessions are kept */
 	bool rebind_control; /* control socket moved */
 	bool rebind_metrics; /* metrics endpoint changed, added or removed */
+	bool rebind_bmp;     /* BMP collectors changed: their sessions restart */
 	bool restart_needed; /* io-threads, export-threads, user, group: only a restart
 			      * applies them */
 	struct rx_prefix *originate_added; /* announce to every peer */

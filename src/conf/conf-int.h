@@ -8,6 +8,7 @@
 #define ROUTEX_CONF_INT_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 #include <yaml.h>
 
@@ -60,6 +61,9 @@ int conf_get_prefix(struct conf_parse *p, yaml_node_t *n, struct rx_prefix *out)
 
 /* Per-peer parsing (peer.c) and whole-config checks (check.c). */
 int conf_parse_peers(struct conf_parse *p, yaml_node_t *seq);
+int conf_parse_bmp(struct conf_parse *p, yaml_node_t *seq); /* bmp.c */
+bool conf_bmp_equal(const struct conf_daemon *a, const struct conf_daemon *b);
+void conf_print_bmp(FILE *f, const struct conf_daemon *c);
 int conf_check(struct conf_parse *p);
 
 /* Shared by parse and print. */

@@ -140,6 +140,7 @@ static uint32_t global_changes(const struct conf_daemon *a, const struct conf_da
 	m |= str_equal(a->user, b->user) ? 0 : BIT(CONF_DK_USER);
 	m |= str_equal(a->group, b->group) ? 0 : BIT(CONF_DK_GROUP);
 	m |= mrt_dump_equal(a, b) ? 0 : BIT(CONF_DK_MRT_DUMP);
+	m |= conf_bmp_equal(a, b) ? 0 : BIT(CONF_DK_BMP);
 	return m;
 }
 
@@ -224,6 +225,7 @@ int conf_diff(const struct conf_daemon *old_conf, const struct conf_daemon *new_
 	d->rebind_listen = g & BIT(CONF_DK_LISTEN);
 	d->rebind_control = g & BIT(CONF_DK_CONTROL_SOCKET);
 	d->rebind_metrics = g & BIT(CONF_DK_METRICS);
+	d->rebind_bmp = g & BIT(CONF_DK_BMP);
 	d->restart_needed = g & (BIT(CONF_DK_IO_THREADS) | BIT(CONF_DK_EXPORT_THREADS) |
 				 BIT(CONF_DK_USER) | BIT(CONF_DK_GROUP) |
 				 BIT(CONF_DK_NEXT_HOP_IPV6));

@@ -312,6 +312,11 @@ static int parse_mrt_dump(struct conf_parse *p, yaml_node_t *v, void *obj)
 	return 0;
 }
 
+static int parse_bmp(struct conf_parse *p, yaml_node_t *v, void *obj)
+{
+	return conf_parse_bmp(p, v);
+}
+
 static int parse_peers(struct conf_parse *p, yaml_node_t *v, void *obj)
 {
 	return conf_parse_peers(p, v);
@@ -333,6 +338,7 @@ static const struct conf_key top_keys[] = {
     {"user", CONF_DK_USER, parse_user},
     {"group", CONF_DK_GROUP, parse_group},
     {"mrt-dump", CONF_DK_MRT_DUMP, parse_mrt_dump},
+    {"bmp", CONF_DK_BMP, parse_bmp},
     {"peers", CONF_DK_PEERS, parse_peers},
 };
 
@@ -518,6 +524,7 @@ void conf_free(struct conf_daemon *c)
 	free(c->warnings);
 	free(c->peers);
 	free(c->listen);
+	free(c->bmp);
 	free(c->originate);
 	free(c->originate_line);
 	free(c->originate_sorted);

@@ -122,6 +122,7 @@ static void print_globals(FILE *f, const struct conf_daemon *c)
 		fprintf(f, "\n  interval: %u\n  adj-rib-in: %s\n", c->mrt_dump.interval,
 			bool_str(c->mrt_dump.adj_rib_in));
 	}
+	conf_print_bmp(f, c);
 }
 
 /* Keys with no value to print are skipped. */
