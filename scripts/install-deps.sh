@@ -1,7 +1,8 @@
 #!/bin/sh
 # Installs what routex needs to build, test and benchmark, from Debian 12 packages.
-# Daemons installed for interop tests must not start their system services (a policy-rc.d
-# that exits 101): only the tests' own instances may listen on port 179. groff-base and
+# Daemons installed for interop tests (the BGP daemons, and pmacct for its BMP collector
+# pmbmpd) must not start their system services (a policy-rc.d that exits 101): only the
+# tests' own instances may listen on port 179 or take BMP sessions. groff-base and
 # mandoc lint the man pages (tests/package); systemd-analyze, when present, checks the unit.
 set -e
 [ "$(id -u)" = 0 ] || { echo "install-deps: run as root (apt-get)" >&2; exit 1; }
@@ -9,7 +10,7 @@ PKGS="build-essential cmake pkg-config clang libclang-rt-14-dev
       liburcu-dev libjemalloc-dev libbsd-dev libcmocka-dev libbenchmark-dev
       libyaml-dev libxxhash-dev zlib1g-dev libbz2-dev bgpdump valgrind python3 curl
       groff-base mandoc
-      bird2 gobgpd frr exabgp openbgpd"
+      bird2 gobgpd frr exabgp openbgpd pmacct"
 # Optional: promtool (package prometheus) checks the metrics endpoint's output in the interop
 # test, which skips that check without it. Its service must not start either (policy-rc.d).
 OPTIONAL="prometheus"

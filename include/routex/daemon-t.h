@@ -20,6 +20,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <routex/bmp-t.h>
 #include <routex/conf-t.h>
 #include <routex/export.h>
 #include <routex/io.h>
@@ -46,6 +47,7 @@ struct rx_peer {
 	uint64_t rejected;         /* announcements refused (AS loop, limits) */
 	uint64_t flaps;            /* sessions lost */
 	bool out_limited;          /* max-prefixes-out reached: routes are being withheld */
+	struct bmp_peer_hdr bmp_hdr; /* T:io: BMP per-peer header of the current session */
 	const char *last_reason;   /* static text of the last session loss */
 	uint8_t last_code, last_subcode;
 	uint32_t bgp_id;           /* BGP identifier of its last session, host order; 0: none
@@ -67,6 +69,7 @@ enum rde_kind {
 	RDE_REFRESH,    /* the peer asked for our routes again (RFC 2918) */
 	RDE_EOR,        /* the peer's End-of-RIB for a family (RFC 4724 2) */
 	RDE_CTL,        /* a control request to run on the decision thread */
+	RDE_BMP,        /* an UPDATE as received, as a BMP Route Monitoring message (bmp) */
 	RDE_STOP,
 };
 
@@ -89,6 +92,8 @@ struct rde_msg {
 	uint8_t family;            /* EOR: enum rx_family */
 	void (*run)(struct rx_daemon *d, void *arg); /* CTL: runs on the decision thread */
 	void *arg;
+	struct bmp_msg *bmp;       /* PEER_UP: BMP Peer Up; PEER_DOWN: Peer Down; BMP: the RM.
+				    * The decision thread hands it to src/bmp (or drops it). */
 	struct rde_pfx pfx[];
 };
 
@@ -150,6 +155,8 @@ struct rx_daemon {
 		struct rib_changes job;   /* W when !has_job, X otherwise; released by W */
 		uint64_t ns;              /* X: time the job took */
 	} exporter;
+	struct bmp *bmp;           /* BMP exporter (src/bmp); always there, idle without
+				    * collectors */
 	bool exchange;             /* A: route exchange state, relaxed (display) */
 	uint64_t batches;          /* W */
 	bool started;              /* peers added from now on go straight to an I/O thread */

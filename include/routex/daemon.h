@@ -22,6 +22,12 @@ bool rde_start(struct rx_daemon *d);
 void rde_stop(struct rx_daemon *d);
 void rde_push(struct rx_daemon *d, struct rde_msg *m);
 struct rde_msg *rde_msg_new(uint8_t kind, uint16_t src, size_t n_pfx, size_t attr_bytes);
+/* Frees a message and what it carries (a BMP message). */
+void rde_msg_free(struct rde_msg *m);
+/* Frees a message that will never be applied (at stop), with any request it carries. */
+void daemon_msg_drop(struct rde_msg *m);
+/* BMP: the collectors of a config, as the exporter takes them (decision thread). */
+void daemon_bmp_configure_w(struct rx_daemon *d, const struct conf_daemon *c);
 
 /* Readers on any thread. */
 struct rx_peer *daemon_peer_by_name(struct rx_daemon *d, const char *name);

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <routex/bmp.h>
 #include <routex/compiler.h>
 #include <routex/conf.h>
 #include <routex/daemon.h>
@@ -182,6 +183,53 @@ struct rx_peer *daemon_add_peer(struct rx_daemon *d, const struct conf_peer *cp)
 	return p;
 }
 
+/* BMP requests run on the decision thread as control messages; the request rides inside
+ * the message, so a message never run (at stop) is freed with its request. */
+struct bmp_call {
+	bmp_run_fn fn;
+	void *arg;
+};
+
+static void bmp_call_run(struct rx_daemon *d, void *arg)
+{
+	struct bmp_call *c = arg;
+	c->fn(c->arg);
+	c->arg = NULL;
+}
+
+static void bmp_defer(void *ctx, bmp_run_fn fn, void *arg)
+{
+	struct rde_msg *m = rde_msg_new(RDE_CTL, 0, 0, sizeof(struct bmp_call));
+	struct bmp_call *c = (struct bmp_call *)m->pfx;
+	c->fn = fn;
+	c->arg = arg;
+	m->run = bmp_call_run;
+	m->arg = c;
+	rde_push(ctx, m);
+}
+
+void daemon_msg_drop(struct rde_msg *m)
+{
+	if (m->kind == RDE_CTL && m->run == bmp_call_run)
+		bmp_request_free(((struct bmp_call *)m->arg)->arg);
+	rde_msg_free(m);
+}
+
+void daemon_bmp_configure_w(struct rx_daemon *d, const struct conf_daemon *c)
+{
+	struct bmp_collector_conf *v = calloc(c->nbmp ? c->nbmp : 1, sizeof(*v));
+	RX_ASSERT(v);
+	for (size_t i = 0; i < c->nbmp; i++) {
+		v[i].afi = c->bmp[i].addr.afi;
+		memcpy(v[i].addr, c->bmp[i].addr.addr, 16);
+		v[i].port = c->bmp[i].port;
+		v[i].monitor = (uint8_t)((c->bmp[i].monitor & CONF_BMP_PRE_POLICY ? BMP_MON_PRE_POLICY : 0) |
+					 (c->bmp[i].monitor & CONF_BMP_LOC_RIB ? BMP_MON_LOC_RIB : 0));
+	}
+	bmp_set_collectors_w(d->bmp, v, c->nbmp);
+	free(v);
+}
+
 bool daemon_init(struct rx_daemon *d, struct conf_daemon *conf)
 {
 	memset(d, 0, sizeof(*d));
@@ -202,6 +250,12 @@ bool daemon_init(struct rx_daemon *d, struct conf_daemon *conf)
 	export_init(&d->exp, &pol);
 	d->exp.limit_cb = rde_out_limit;
 	d->exp.limit_ctx = d;
+	char name[256] = "routexd";
+	gethostname(name, sizeof(name) - 1);
+	struct bmp_params bp = {.sys_name = name, .sys_descr = "routexd BGP route server",
+				.asn = conf->asn, .router_id = conf->router_id, .rib = &d->rib,
+				.defer = bmp_defer, .defer_ctx = d};
+	d->bmp = bmp_new(&bp);
 	if (!mpsc_init(&d->rdeq))
 		return false;
 	d->peers = calloc(DAEMON_MAX_PEERS, sizeof(*d->peers));
@@ -246,6 +300,8 @@ bool daemon_init(struct rx_daemon *d, struct conf_daemon *conf)
 
 bool daemon_start(struct rx_daemon *d)
 {
+	/* Before the decision thread runs, which owns the exporter from then on. */
+	daemon_bmp_configure_w(d, d->conf);
 	if (!rde_start(d))
 		return false;
 	/* Peers first, loops second: each peer's loop is set (and its ADD queued) before any
@@ -274,13 +330,15 @@ void daemon_fini(struct rx_daemon *d)
 	for (unsigned i = 0; i < d->nloops_ready; i++)
 		io_loop_stop(&d->loops[i]);
 	rde_stop(d);
+	bmp_free(d->bmp); /* after the decision thread, its only other user */
+	d->bmp = NULL;
 	for (unsigned i = 0; i < d->nloops_ready; i++)
 		io_loop_fini(&d->loops[i]);
 	/* Messages the decision thread never took. */
 	struct mpsc_batch b;
 	if (mpsc_take(&d->rdeq, &b))
 		for (struct mpsc_node *n; (n = mpsc_batch_next(&b));)
-			free(caa_container_of(n, struct rde_msg, node));
+			daemon_msg_drop(caa_container_of(n, struct rde_msg, node));
 	mpsc_fini(&d->rdeq);
 	export_fini(&d->exp);
 	rib_fini(&d->rib);

@@ -5,10 +5,12 @@
  * and many I/O threads: decoding every prefix (canonical, host bits cleared), the canonical
  * attribute encoding and its hash (attr_encode), the Azure-mode AS loop check, and the
  * family filter (a family that was not negotiated is ignored, RFC 4760 6). */
+#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include <routex/bmp.h>
 #include <routex/compiler.h>
 #include <routex/daemon.h>
 #include <routex/filter.h>
@@ -26,6 +28,82 @@ static void publish_state(struct rx_peer *p, int state)
 	__atomic_store_n(&p->state, state, __ATOMIC_RELAXED);
 }
 
+/* BMP: a socket address as 16 octets (IPv4 in the last four, RFC 7854 4.2) and a port. */
+static uint16_t bmp_addr(const struct sockaddr_storage *ss, uint8_t out[16])
+{
+	memset(out, 0, 16);
+	if (ss->ss_family == AF_INET) {
+		const struct sockaddr_in *s = (const struct sockaddr_in *)ss;
+		memcpy(out + 12, &s->sin_addr, 4);
+		return ntohs(s->sin_port);
+	}
+	if (ss->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *s = (const struct sockaddr_in6 *)ss;
+		memcpy(out, &s->sin6_addr, 16);
+		return ntohs(s->sin6_port);
+	}
+	return 0;
+}
+
+/* BMP Peer Up (RFC 7854 4.10), built here where the socket and both OPENs are: one per
+ * session, whether or not a collector is configured, so a collector added later by a reload
+ * still gets every established peer. */
+static struct bmp_msg *bmp_peer_up(struct rx_peer *p, struct peer_session *s)
+{
+	const struct peer_negotiated *n = &s->neg;
+	struct bmp_peer_hdr *h = &p->bmp_hdr;
+	struct sockaddr_storage local = {0}, remote = {0};
+	socklen_t ll = sizeof(local), rl = sizeof(remote);
+	if (getsockname(s->fd, (struct sockaddr *)&local, &ll) ||
+	    getpeername(s->fd, (struct sockaddr *)&remote, &rl))
+		remote = p->io.remote;
+	memset(h, 0, sizeof(*h));
+	h->type = BMP_PEER_GLOBAL;
+	uint16_t rport = bmp_addr(&remote, h->addr);
+	h->flags = (uint8_t)((remote.ss_family == AF_INET6 ? BMP_F_V : 0) | (n->ctx.as4 ? 0 : BMP_F_A));
+	h->asn = n->peer_open.asn;
+	h->bgp_id = n->peer_router_id;
+	bmp_hdr_stamp(h);
+	uint8_t laddr[16];
+	uint16_t lport = bmp_addr(&local, laddr);
+	size_t cap = BMP_COMMON_LEN + BMP_PEER_HDR_LEN + 20 + s->open_sent_len + s->open_recv_len;
+	struct bmp_msg *m = bmp_msg_new(NULL, cap);
+	RX_ASSERT(m);
+	size_t len = bmp_peer_up_encode(m->data, cap, h, laddr, lport, rport, s->open_sent,
+					s->open_sent_len, s->open_recv, s->open_recv_len, NULL);
+	RX_ASSERT(len == cap);
+	return m;
+}
+
+/* BMP Peer Down (RFC 7854 4.9): who closed, and the NOTIFICATION if there was one (its code
+ * and subcode: the session keeps no data of it). */
+static struct bmp_msg *bmp_peer_down(struct rx_peer *p, struct peer_session *s, const char *reason)
+{
+	uint8_t data[WIRE_HEADER_LEN + 2], buf[BMP_COMMON_LEN + BMP_PEER_HDR_LEN + 64];
+	size_t dlen = 0;
+	uint8_t why;
+	if (__atomic_load_n(&p->removed, __ATOMIC_RELAXED)) {
+		why = BMP_DOWN_DECONFIGURED;
+	} else if (s->notified) {
+		why = s->stats.last_error_sent ? BMP_DOWN_LOCAL_NOTIFY : BMP_DOWN_REMOTE_NOTIFY;
+		dlen = wire_notification_encode(data, sizeof(data), s->stats.last_error_code,
+						s->stats.last_error_subcode, NULL, 0);
+	} else if (!strcmp(reason, "connection closed by peer")) {
+		why = BMP_DOWN_REMOTE_NO_NOTIFY;
+	} else {
+		why = BMP_DOWN_LOCAL_NO_NOTIFY; /* an I/O error: no FSM event code fits (0) */
+		memset(data, 0, 2);
+		dlen = 2;
+	}
+	struct bmp_peer_hdr h = p->bmp_hdr;
+	bmp_hdr_stamp(&h);
+	size_t n = bmp_peer_down_encode(buf, sizeof(buf), &h, why, data, dlen);
+	RX_ASSERT(n);
+	struct bmp_msg *m = bmp_msg_new(buf, n);
+	RX_ASSERT(m);
+	return m;
+}
+
 static void ev_established(void *ctx, struct peer_session *s)
 {
 	struct rx_peer *p = rx_peer_of(s);
@@ -41,6 +119,7 @@ static void ev_established(void *ctx, struct peer_session *s)
 	};
 	m->router_id = n->peer_router_id;
 	m->peer_gr = n->peer_gr;
+	m->bmp = bmp_peer_up(p, s);
 	publish_state(p, FSM_ESTABLISHED);
 	__atomic_store_n(&p->up_since, (int64_t)time(NULL), __ATOMIC_RELAXED);
 	rx_log(RX_LOG_INFO, "peer %s: session established (AS%u, hold %us%s%s)", peer_conf(p)->name,
@@ -59,6 +138,8 @@ static void ev_down(void *ctx, struct peer_session *s, const char *reason)
 	__atomic_store_n(&p->last_subcode, s->stats.last_error_subcode, __ATOMIC_RELAXED);
 	__atomic_fetch_add(&p->flaps, 1, __ATOMIC_RELAXED);
 	struct rde_msg *m = rde_msg_new(RDE_PEER_DOWN, p->src, 0, 0);
+	if (s->established_at) /* only a session that had its Peer Up gets a Peer Down */
+		m->bmp = bmp_peer_down(p, s, reason);
 	/* RFC 4724 4.2: a session of a restart-capable peer that ends without a NOTIFICATION
 	 * leaves its routes in place, as stale, for the restart time it announced, but only
 	 * for the families its capability lists: a helper-only peer (FRR's default: no
@@ -188,6 +269,18 @@ static void ev_update(void *ctx, struct peer_session *s, const struct wire_updat
 	struct rx_peer *p = rx_peer_of(s);
 	struct rx_daemon *d = p->d;
 	enum rx_family fam;
+	/* BMP pre-policy Adj-RIB-In: the message as received, with this session's header. Costs
+	 * one relaxed load when no collector wants it; ordered before the UPDATE's effects. */
+	if (bmp_prepolicy(d->bmp) && s->cur_msg) {
+		struct bmp_peer_hdr h = p->bmp_hdr;
+		bmp_hdr_stamp(&h);
+		size_t cap = BMP_COMMON_LEN + BMP_PEER_HDR_LEN + s->cur_len;
+		struct rde_msg *m = rde_msg_new(RDE_BMP, p->src, 0, 0);
+		m->bmp = bmp_msg_new(NULL, cap);
+		RX_ASSERT(m->bmp);
+		bmp_route_monitoring_encode(m->bmp->data, cap, &h, s->cur_msg, s->cur_len);
+		rde_push(d, m);
+	}
 	if (u->end_of_rib) {
 		if (wire_family(u->eor_afi, u->eor_safi, &fam)) {
 			struct rde_msg *m = rde_msg_new(RDE_EOR, p->src, 0, 0);

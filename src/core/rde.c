@@ -17,6 +17,7 @@
 #include <string.h>
 #include <time.h>
 
+#include <routex/bmp.h>
 #include <routex/compiler.h>
 #include <routex/daemon.h>
 #include <routex/log.h>
@@ -69,6 +70,12 @@ size_t rde_backlog(void *ctx)
 	uint64_t out = __atomic_load_n(&d->rdeq_prefixes_out, __ATOMIC_RELAXED);
 	uint64_t in = __atomic_load_n(&d->rdeq_prefixes_in, __ATOMIC_RELAXED);
 	return in > out ? (size_t)(in - out) : 0;
+}
+
+void rde_msg_free(struct rde_msg *m)
+{
+	bmp_msg_unref(m->bmp);
+	free(m);
 }
 
 static void publish_counts(struct rx_daemon *d, struct rx_peer *p)
@@ -149,6 +156,9 @@ static void rde_export_async_w(struct rx_daemon *d)
 		memset(&x->job, 0, sizeof(x->job));
 		return;
 	}
+	/* RFC 9069 Loc-RIB monitoring here, before the worker has the log: BMP keeps the
+	 * decision thread's order, and the log is not shared while it is read. */
+	bmp_locrib_w(d->bmp, &x->job);
 	pthread_mutex_lock(&x->mu);
 	x->has_job = true;
 	pthread_cond_signal(&x->cv);
@@ -187,6 +197,7 @@ void rde_export_pending_w(struct rx_daemon *d)
 	struct rib_changes c = {0};
 	rib_changes_take_w(&d->rib, &c);
 	if (c.len) {
+		bmp_locrib_w(d->bmp, &c); /* RFC 9069: the Loc-RIB as it changes */
 		uint64_t t0 = rde_now_ns();
 		export_changes_w(&d->exp, &d->rib, &c);
 		uint64_t dt = rde_now_ns() - t0;
@@ -335,6 +346,12 @@ static void peer_up(struct rx_daemon *d, struct rde_msg *m)
 	if (!p)
 		return;
 	rde_export_pending_w(d); /* the feed must start from a flushed state */
+	if (m->bmp) { /* BMP Peer Up before any of the session's routes */
+		struct bmp_peer_hdr h;
+		bmp_peer_hdr_get(m->bmp->data + BMP_COMMON_LEN, &h);
+		bmp_peer_up_w(d->bmp, p->src, &h, m->key.families, m->bmp);
+		m->bmp = NULL;
+	}
 	struct rib_peer_info info = {.asn = peer_conf(p)->asn, .router_id = m->router_id,
 				     .afi = peer_conf(p)->address.afi, .role = p->role};
 	memcpy(info.addr, peer_conf(p)->address.addr, 16);
@@ -359,6 +376,11 @@ static void peer_up(struct rx_daemon *d, struct rde_msg *m)
 static void peer_down(struct rx_daemon *d, struct rde_msg *m)
 {
 	struct rx_peer *p = daemon_peer(d, m->src);
+	if (p && m->bmp) { /* BMP Peer Down, then the Loc-RIB changes its routes cause */
+		rde_export_pending_w(d);
+		bmp_peer_down_w(d->bmp, p->src, m->bmp);
+		m->bmp = NULL;
+	}
 	if (!p || !p->up_w)
 		return;
 	rde_export_pending_w(d);
@@ -479,6 +501,10 @@ static bool apply(struct rx_daemon *d, struct rde_msg *m)
 		rde_export_pending_w(d); /* requests see every change applied before them */
 		m->run(d, m->arg);
 		break;
+	case RDE_BMP:
+		bmp_route_w(d->bmp, m->src, m->bmp);
+		m->bmp = NULL;
+		break;
 	case RDE_STOP:
 		return false;
 	}
@@ -519,7 +545,7 @@ static void *rde_main(void *arg)
 			PUB(d->stats.prefixes, prefixes += m->n_ann + m->n_wd);
 			__atomic_store_n(&d->rdeq_prefixes_out,
 					 d->rdeq_prefixes_out + m->n_ann + m->n_wd, __ATOMIC_RELAXED);
-			free(m);
+			rde_msg_free(m);
 			if (n >= RDE_SLICE_PREFIXES) {
 				slice_done(d, t0);
 				rde_export_async_w(d);
@@ -531,7 +557,7 @@ static void *rde_main(void *arg)
 		}
 		for (struct mpsc_node *node; (node = mpsc_batch_next(&b));) { /* after a stop */
 			PUB(d->stats.msgs, ++msgs);
-			free(caa_container_of(node, struct rde_msg, node));
+			daemon_msg_drop(caa_container_of(node, struct rde_msg, node));
 		}
 		slice_done(d, t0);
 		if (running)

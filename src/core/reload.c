@@ -13,6 +13,9 @@
  *                                 then it reconnects with the new parameters
  *   peer role                     handled like a session key for now (the session restarts
  *                                 and the peer's routes are re-learned under the new role)
+ *   bmp                           collectors' BMP sessions restart (Termination to the
+ *                                 old ones, then each new one gets the full state); BGP
+ *                                 sessions are untouched
  *   description, max-prefixes,    applied in place
  *   keepalive, passive, max-prefixes-out
  *   metrics                       the endpoint opened, moved or closed, before anything
@@ -87,6 +90,8 @@ static void report(const struct conf_diff *df, const struct conf_daemon *nc, FIL
 		else
 			fprintf(out, "mrt-dump: changed (now off)\n");
 	}
+	if (df->rebind_bmp)
+		fprintf(out, "bmp: changed: collector sessions restart\n");
 	if (df->noriginate_added || df->noriginate_removed)
 		fprintf(out, "originate: %zu added, %zu removed\n", df->noriginate_added,
 			df->noriginate_removed);
@@ -287,6 +292,8 @@ bool daemon_reload_w(struct rx_daemon *d, bool dry_run, FILE *out)
 		export_policy_change_w(&d->exp, &d->rib, &pol);
 		__atomic_store_n(&d->exchange, pol.exchange, __ATOMIC_RELAXED);
 	}
+	if (df.rebind_bmp)
+		daemon_bmp_configure_w(d, nc);
 	rx_log(RX_LOG_INFO, "configuration reloaded from %s", nc->file);
 	fprintf(out, "reloaded\n");
 	conf_diff_fini(&df);
