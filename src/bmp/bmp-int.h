@@ -31,6 +31,7 @@ struct bmp_collector {
 	uint64_t dropped;  /* A: messages dropped (relaxed counters) */
 	uint64_t resets, connects, sent;
 	int dump_wait;     /* A: the decision thread waits for the queue to drain (dump) */
+	int overflow;      /* A: a message was dropped: reset now, without writing the rest */
 	/* Decision thread (W). */
 	bool live_w;       /* queueing to it: its session is synced */
 	uint32_t gen_w;

@@ -70,7 +70,8 @@ void bmp_enqueue_w(struct bmp_collector *c, struct bmp_msg *m)
 		__atomic_fetch_add(&c->dropped, 1, __ATOMIC_RELAXED);
 		c->live_w = false;
 		c->dumping_w = false;
-		bmp_marker_w(c, BMP_Q_OVERFLOW, c->gen_w);
+		__atomic_store_n(&c->overflow, 1, __ATOMIC_RELEASE);
+		bmp_marker_w(c, BMP_Q_OVERFLOW, c->gen_w); /* rings the BMP thread */
 		return;
 	}
 	__atomic_fetch_add(&c->queued, m->len, __ATOMIC_RELAXED);
@@ -414,6 +415,14 @@ static void *bmp_main(void *arg)
 				drain_idle(c);
 				if (now >= c->retry_at)
 					start_connect(c);
+			}
+			/* A drop means the collector is behind by the whole queue: writing the
+			 * rest first would only delay the resync. */
+			if (__atomic_exchange_n(&c->overflow, 0, __ATOMIC_ACQ_REL) &&
+			    c->state == BMP_C_UP) {
+				__atomic_fetch_add(&c->resets, 1, __ATOMIC_RELAXED);
+				close_conn(b, ta.epoch, i,
+					   "collector too slow: queue bound reached, messages dropped");
 			}
 			if (c->state == BMP_C_UP && !pump(c, &why)) {
 				__atomic_fetch_add(&c->resets, 1, __ATOMIC_RELAXED);
