@@ -195,7 +195,7 @@ struct global_case {
 	const char *before, *after;
 	uint32_t changed;
 	bool reset_all, redecide, reexport_all, rebind_listen, rebind_control, rebind_metrics,
-	    restart_needed;
+	    restart_needed, rebind_bmp;
 };
 
 static void check_global_case(const struct global_case *gc)
@@ -211,6 +211,7 @@ static void check_global_case(const struct global_case *gc)
 	assert_int_equal(d.rebind_control, gc->rebind_control);
 	assert_int_equal(d.rebind_metrics, gc->rebind_metrics);
 	assert_int_equal(d.restart_needed, gc->restart_needed);
+	assert_int_equal(d.rebind_bmp, gc->rebind_bmp);
 	/* Global changes never reclassify an untouched peer. */
 	for (size_t i = 0; i < d.npeers; i++)
 		assert_int_equal(d.peers[i].change, CONF_CHANGE_NONE);
@@ -255,6 +256,14 @@ static void test_global_changes(void **state)
 	     B(CONF_DK_MRT_DUMP), .reset_all = false},
 	    {"mrt-dump: {file: /tmp/r.mrt, interval: 60}\n", "", B(CONF_DK_MRT_DUMP),
 	     .reset_all = false},
+	    {"", "bmp: [{address: 127.0.0.1, port: 1}]\n", B(CONF_DK_BMP), .rebind_bmp = true},
+	    {"bmp: [{address: 127.0.0.1, port: 1}]\n",
+	     "bmp: [{address: 127.0.0.1, port: 1, monitor: [pre-policy, loc-rib]}]\n", 0,
+	     .rebind_bmp = false}, /* the default, written out: no change */
+	    {"bmp: [{address: 127.0.0.1, port: 1}]\n",
+	     "bmp: [{address: 127.0.0.1, port: 1, monitor: [loc-rib]}]\n", B(CONF_DK_BMP),
+	     .rebind_bmp = true},
+	    {"bmp: [{address: 127.0.0.1, port: 1}]\n", "", B(CONF_DK_BMP), .rebind_bmp = true},
 	};
 	for (size_t i = 0; i < RX_ARRAY_LEN(cases); i++) {
 		print_message("global case %zu\n", i);

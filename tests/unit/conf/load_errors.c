@@ -258,6 +258,35 @@ static void test_peer_rules(void **state)
 	run(cases, RX_ARRAY_LEN(cases));
 }
 
+static void test_bmp(void **state)
+{
+	static const struct bad cases[] = {
+	    {HEAD "bmp: {address: 127.0.0.1, port: 11019}\n", 2,
+	     "bmp: expected a list, got a mapping"},
+	    {HEAD "bmp: [{port: 11019}]\n", 2, "bmp: missing key 'address'"},
+	    {HEAD "bmp: [{address: 127.0.0.1}]\n", 2,
+	     "bmp: missing key 'port' (BMP has no default port)"},
+	    {HEAD "bmp: [{address: 127.0.0.1, port: 0}]\n", 2,
+	     "bmp: port: 0 is out of range 1..65535"},
+	    {HEAD "bmp: [{address: collector, port: 1}]\n", 2,
+	     "bmp: address: \"collector\" is not an IP address"},
+	    {HEAD "bmp: [{address: 127.0.0.1, port: 1, monitor: [post-policy]}]\n", 2,
+	     "bmp: monitor: unknown value \"post-policy\" (expected pre-policy | loc-rib)"},
+	    {HEAD "bmp: [{address: 127.0.0.1, port: 1, monitor: []}]\n", 2,
+	     "bmp: monitor: empty list: name pre-policy, loc-rib or both (or leave the key out "
+	     "for both)"},
+	    {HEAD "bmp: [{address: 127.0.0.1, port: 1, monitor: [loc-rib, loc-rib]}]\n", 2,
+	     "bmp: monitor: \"loc-rib\" is listed twice"},
+	    {HEAD "bmp: [{address: 127.0.0.1, port: 1, monitor: loc-rib}]\n", 2,
+	     "bmp: monitor: expected a list, got a scalar"},
+	    {HEAD "bmp: [{address: 127.0.0.1, port: 1, queue: 5}]\n", 2,
+	     "bmp: unknown key 'queue'"},
+	    {HEAD "bmp:\n  - {address: 127.0.0.1, port: 1}\n  - {address: 127.0.0.1, port: 1}\n", 4,
+	     "bmp: collector 127.0.0.1 port 1 is listed twice (first on line 3)"},
+	};
+	run(cases, RX_ARRAY_LEN(cases));
+}
+
 static void test_yaml_errors(void **state)
 {
 	static const struct bad cases[] = {
@@ -295,6 +324,7 @@ int tconf_run_load_errors(void)
 	    cmocka_unit_test(test_router_id_and_asn), cmocka_unit_test(test_addresses_and_prefixes),
 	    cmocka_unit_test(test_peer_rules),	      cmocka_unit_test(test_yaml_errors),
 	    cmocka_unit_test(test_missing_file),      cmocka_unit_test(test_user_group),
+	    cmocka_unit_test(test_bmp),
 	};
 	return cmocka_run_group_tests_name("conf_load_errors", tests, tconf_setup, tconf_teardown);
 }
