@@ -182,6 +182,8 @@ static void emit_run(const struct sink *s, const struct item *v, size_t n)
 
 static void emit_all(const struct sink *s, struct items *it)
 {
+	if (!it->n)
+		return; /* qsort wants a non-NULL base even for nothing */
 	qsort(it->v, it->n, sizeof(*it->v), item_cmp);
 	for (size_t i = 0; i < it->n;) {
 		size_t j = i + 1;
