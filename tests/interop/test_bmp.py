@@ -102,7 +102,7 @@ class Bmp(h.InteropCase):
     def start(self, collector_n=10):
         e = self.env
         self.cport = h.free_port(e.addr(collector_n))
-        write = e.write_config
+        write = self.plain_write = e.write_config
 
         def write_with_bmp():
             path = write()
@@ -194,3 +194,33 @@ class Bmp(h.InteropCase):
         (the all-zero address of RFC 9069 4.1), normalised to 0.0.0.0."""
         return {(p, "0.0.0.0" if ip in ("0.0.0.0", "::", None) else ip): path
                 for (p, ip), path in c.routes(True).items()}
+
+    def test_bmp_added_by_reload(self):
+        """A collector added by `routexctl reload` gets the sessions already up and their
+        routes; removing it ends its session with a Termination. BGP sessions stay up."""
+        e, s = self.env, self.SUBNET
+        e.add_peer("a", 2, 65001, "nva")
+        a = e.add(h.Bird("a-bird", 2, 65001))
+        e.start_routexd()
+        e.start(a)
+        e.established()
+        pfx = "192.0.%d.0/24" % s
+        a.announce(pfx)
+        e.wait(lambda: h.norm_prefix(pfx) in e.rx_rib(), "routexd has the route")
+        own = a.session()
+        self.start(11)
+        c = Collector(e, 11, self.cport, 1)
+        self.addCleanup(c.stop)
+        e.reload()
+        e.wait(lambda: a.addr in {m.get("peer_ip") for m in c.of_type("peer_up")},
+               "the collector added by reload gets Peer Up", show=lambda: c.messages()[-5:])
+        e.wait(lambda: c.routes(False) == {(pfx, a.addr): "65001"} and
+               self.loc(c) == {(pfx, "0.0.0.0"): "65001"},
+               "and the routes, pre-policy and Loc-RIB", show=lambda: c.messages()[-5:])
+        # Removed again: Termination (RFC 7854 4.5), and BGP was never touched.
+        e.write_config = self.plain_write
+        e.reload()
+        e.wait(lambda: c.of_type("term"), "pmbmpd logs the Termination",
+               show=lambda: c.messages()[-3:])
+        self.assertEqual(a.session(), own, "the BGP session was reset by a BMP reload")
+        self.assertEqual(e.rx_peers()["a"]["flaps"], 0)
