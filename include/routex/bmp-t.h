@@ -37,6 +37,10 @@ enum bmp_peer_type {
 #define BMP_F_A 0x20 /* the UPDATE uses the legacy 2-octet AS_PATH */
 #define BMP_F_F 0x80 /* Loc-RIB: filtered */
 
+/* Statistics Report types used (RFC 7854 4.8). */
+#define BMP_STAT_ADJ_RIB_IN 7 /* 64-bit gauge: routes in the peer's Adj-RIB-In */
+#define BMP_STAT_LOC_RIB 8    /* 64-bit gauge: routes in the Loc-RIB */
+
 /* Information TLVs (Initiation: RFC 7854 4.4; Peer Up: 4.10; RFC 9069 5.3). */
 #define BMP_INFO_STRING 0
 #define BMP_INFO_SYSDESCR 1
@@ -95,6 +99,7 @@ struct bmp_collector_conf {
 	uint8_t addr[16];
 	uint16_t port;
 	uint8_t monitor; /* BMP_MON_* */
+	uint32_t stats_s; /* seconds between Statistics Reports; 0: none */
 };
 
 #endif

@@ -92,6 +92,9 @@ void bmp_peer_down_w(struct bmp *b, uint16_t src, struct bmp_msg *down);
 void bmp_route_w(struct bmp *b, uint16_t src, struct bmp_msg *rm);
 /* Loc-RIB changes (the RIB's change log, before it is released). */
 void bmp_locrib_w(struct bmp *b, const struct rib_changes *c);
+/* Timers (the decision thread calls it about once a second): Statistics Reports that are
+ * due at now_ms (CLOCK_MONOTONIC). */
+void bmp_tick_w(struct bmp *b, uint64_t now_ms);
 
 /* Counters, for tests and logs (relaxed reads). */
 struct bmp_counters {

@@ -28,6 +28,8 @@
 #define CONF_PASSWORD_MAX 80u
 /* Peer names are metric labels and CLI arguments: [A-Za-z0-9._-], at most this many bytes. */
 #define CONF_NAME_MAX	     63u
+/* BMP Statistics Report interval bound: a day. */
+#define CONF_BMP_STATS_MAX 86400u
 #define CONF_DESCRIPTION_MAX 255u
 /* A sanity bound, far above any core count routexd will meet. */
 #define CONF_THREADS_MAX 1024u
@@ -135,6 +137,7 @@ struct conf_bmp {
 	struct conf_addr addr;
 	uint16_t port;
 	uint8_t monitor; /* CONF_BMP_* */
+	uint32_t statistics; /* seconds between Statistics Reports; 0: none */
 	unsigned line;
 };
 

@@ -38,6 +38,7 @@ struct bmp_collector {
 	bool dumping_w;
 	uint8_t dump_fam_w; /* 0: IPv4, 1: IPv6, 2: done */
 	bool have_cursor_w;
+	uint64_t stats_due_w; /* ms: next Statistics Report; 0: at the first tick */
 	struct rx_prefix cursor_w;
 	/* BMP thread (T:bmp). */
 	enum bmp_cstate state;

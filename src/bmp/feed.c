@@ -297,6 +297,53 @@ void bmp_dump_step_w(struct bmp *b, struct bmp_collector *c)
 	free(d.it.v);
 }
 
+/* ---- Statistics Reports (RFC 7854 4.8) ---- */
+
+static void send_stats(struct bmp *b, struct bmp_collector *c)
+{
+	const struct rib *rib = b->p.rib;
+	uint8_t buf[256];
+	uint16_t type;
+	uint64_t val;
+	bool wide = true;
+	for (size_t src = 1; src < b->nsrc; src++) {
+		if (!b->src[src].up || src >= rib->n_peers)
+			continue;
+		struct bmp_peer_hdr h;
+		hdr_for(b, false, (uint16_t)src, &h);
+		type = BMP_STAT_ADJ_RIB_IN;
+		val = rib->peers[src].paths[0] + rib->peers[src].paths[1];
+		size_t n = bmp_stats_encode(buf, sizeof(buf), &h, 1, &type, &val, &wide);
+		struct bmp_msg *m = bmp_msg_new(buf, n);
+		RX_ASSERT(m);
+		bmp_enqueue_w(c, m);
+		bmp_msg_unref(m);
+	}
+	if (c->conf.monitor & BMP_MON_LOC_RIB) {
+		struct bmp_peer_hdr h;
+		loc_hdr(b, &h);
+		type = BMP_STAT_LOC_RIB;
+		val = rib->tree[0].prefixes + rib->tree[1].prefixes;
+		size_t n = bmp_stats_encode(buf, sizeof(buf), &h, 1, &type, &val, &wide);
+		struct bmp_msg *m = bmp_msg_new(buf, n);
+		RX_ASSERT(m);
+		bmp_enqueue_w(c, m);
+		bmp_msg_unref(m);
+	}
+}
+
+void bmp_tick_w(struct bmp *b, uint64_t now)
+{
+	for (size_t i = 0; i < b->n; i++) {
+		struct bmp_collector *c = &b->c[i];
+		if (!c->live_w || !c->conf.stats_s || now < c->stats_due_w)
+			continue;
+		if (c->stats_due_w) /* not the first tick of the session: one interval passed */
+			send_stats(b, c);
+		c->stats_due_w = now + (uint64_t)c->conf.stats_s * 1000;
+	}
+}
+
 void bmp_sync_w(struct bmp *b, struct bmp_collector *c)
 {
 	bmp_marker_w(c, BMP_Q_SYNC, c->gen_w);
@@ -309,6 +356,7 @@ void bmp_sync_w(struct bmp *b, struct bmp_collector *c)
 		bmp_enqueue_w(c, m);
 		bmp_msg_unref(m);
 	}
+	c->stats_due_w = 0;
 	c->dumping_w = true;
 	c->dump_fam_w = 0;
 	c->have_cursor_w = false;

@@ -4,6 +4,7 @@
  *     - address: 192.0.2.10     # required: the collector listens, routexd connects
  *       port: 11019             # required: BMP has no assigned port
  *       monitor: [pre-policy, loc-rib]   # optional; both by default
+ *       statistics: 60          # optional: seconds between Statistics Reports; 0 (default): none
  *
  * Validation is strict like every other key: unknown keys, a missing address or port, an
  * empty or repeated monitor entry, and the same collector twice are errors. */
@@ -17,7 +18,7 @@
 
 static const char *const monitor_names[] = {"pre-policy", "loc-rib"};
 
-enum { BK_ADDRESS, BK_PORT, BK_MONITOR, BK_COUNT };
+enum { BK_ADDRESS, BK_PORT, BK_MONITOR, BK_STATISTICS, BK_COUNT };
 
 static int parse_address(struct conf_parse *p, yaml_node_t *v, void *obj)
 {
@@ -53,10 +54,20 @@ static int parse_monitor(struct conf_parse *p, yaml_node_t *v, void *obj)
 	return 0;
 }
 
+static int parse_statistics(struct conf_parse *p, yaml_node_t *v, void *obj)
+{
+	uint64_t n;
+	if (conf_get_uint(p, v, 0, CONF_BMP_STATS_MAX, &n))
+		return -1;
+	((struct conf_bmp *)obj)->statistics = (uint32_t)n;
+	return 0;
+}
+
 static const struct conf_key bmp_keys[] = {
     {"address", BK_ADDRESS, parse_address},
     {"port", BK_PORT, parse_port},
     {"monitor", BK_MONITOR, parse_monitor},
+    {"statistics", BK_STATISTICS, parse_statistics},
 };
 
 static int parse_one(struct conf_parse *p, yaml_node_t *v, struct conf_bmp *b)
@@ -112,7 +123,8 @@ bool conf_bmp_equal(const struct conf_daemon *a, const struct conf_daemon *b)
 		return false;
 	for (size_t i = 0; i < a->nbmp; i++)
 		if (!conf_addr_equal(&a->bmp[i].addr, &b->bmp[i].addr) ||
-		    a->bmp[i].port != b->bmp[i].port || a->bmp[i].monitor != b->bmp[i].monitor)
+		    a->bmp[i].port != b->bmp[i].port || a->bmp[i].monitor != b->bmp[i].monitor ||
+		    a->bmp[i].statistics != b->bmp[i].statistics)
 			return false;
 	return true;
 }
@@ -135,5 +147,7 @@ void conf_print_bmp(FILE *f, const struct conf_daemon *c)
 		if (b->monitor & CONF_BMP_LOC_RIB)
 			fprintf(f, "%sloc-rib", sep);
 		fputs("]\n", f);
+		if (b->statistics)
+			fprintf(f, "    statistics: %u\n", b->statistics);
 	}
 }

@@ -223,6 +223,7 @@ void daemon_bmp_configure_w(struct rx_daemon *d, const struct conf_daemon *c)
 		v[i].afi = c->bmp[i].addr.afi;
 		memcpy(v[i].addr, c->bmp[i].addr.addr, 16);
 		v[i].port = c->bmp[i].port;
+		v[i].stats_s = c->bmp[i].statistics;
 		v[i].monitor = (uint8_t)((c->bmp[i].monitor & CONF_BMP_PRE_POLICY ? BMP_MON_PRE_POLICY : 0) |
 					 (c->bmp[i].monitor & CONF_BMP_LOC_RIB ? BMP_MON_LOC_RIB : 0));
 	}

@@ -522,6 +522,7 @@ static void *rde_main(void *arg)
 		rib_quiescent_w(&d->rib);
 		stale_timers(d);
 		publish_stats(d);
+		bmp_tick_w(d->bmp, rde_now_ms());
 		struct mpsc_batch b;
 		if (!mpsc_take(&d->rdeq, &b)) {
 			/* Idle: the last export finishes before the thread sleeps. */
@@ -537,7 +538,7 @@ static void *rde_main(void *arg)
 		d->export_ns_w = 0;
 		for (struct mpsc_node *node; running && (node = mpsc_batch_next(&b));) {
 			struct rde_msg *m = caa_container_of(node, struct rde_msg, node);
-			if (m->kind != RDE_UPDATE)
+			if (m->kind != RDE_UPDATE && m->kind != RDE_BMP)
 				rde_export_wait_w(d); /* peer events and requests use the export state */
 			running = apply(d, m) && !__atomic_load_n(&d->rde_stopping, __ATOMIC_RELAXED);
 			n += m->n_ann + m->n_wd;

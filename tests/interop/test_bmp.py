@@ -10,7 +10,9 @@ log and asserts, from what pmbmpd itself decoded:
 - a withdrawal, in both;
 - a collector restarted mid-way is sent the whole state again (Peer Ups and tables, and
   not the withdrawn prefix);
-- Peer Down when a peer stops.
+- Peer Down when a peer stops;
+- Statistics Reports (routes in a peer's Adj-RIB-In, in the Loc-RIB) at the interval set;
+- a collector added by reload gets the state; removed, a Termination; BGP is untouched.
 """
 import json
 import os
@@ -99,7 +101,7 @@ class Bmp(h.InteropCase):
             self.skipTest("pmbmpd not installed (scripts/install-deps.sh installs pmacct)")
         super().setUp()
 
-    def start(self, collector_n=10):
+    def start(self, collector_n=10, statistics=0):
         e = self.env
         self.cport = h.free_port(e.addr(collector_n))
         write = self.plain_write = e.write_config
@@ -108,13 +110,14 @@ class Bmp(h.InteropCase):
             path = write()
             with open(path, "a") as f:
                 f.write("bmp:\n  - address: \"%s\"\n    port: %d\n"
-                        "    monitor: [pre-policy, loc-rib]\n" % (e.addr(collector_n), self.cport))
+                        "    monitor: [pre-policy, loc-rib]\n    statistics: %d\n"
+                        % (e.addr(collector_n), self.cport, statistics))
             return path
         e.write_config = write_with_bmp
 
     def test_bmp_pmbmpd(self):
         e, s = self.env, self.SUBNET
-        self.start()
+        self.start(statistics=1)
         runs = [Collector(e, 10, self.cport, 1)]
         self.addCleanup(lambda: [c.stop() for c in runs])
         e.add_peer("a", 2, 65001, "nva")
@@ -157,6 +160,15 @@ class Bmp(h.InteropCase):
                "Loc-RIB route monitoring of every prefix", show=lambda: c.routes(True))
         # RFC 9069: the Loc-RIB instance has its own Peer Up, with the table name.
         self.assertTrue(any(m.get("is_loc") for m in c.of_type("peer_up")), show())
+        # `statistics: 1`: RFC 7854 4.8 reports every second: the routes in BIRD's
+        # Adj-RIB-In (type 7) and in the Loc-RIB (type 8) as they are now.
+        def stat(ip, t):
+            v = [m["counter_value"] for m in c.of_type("stats")
+                 if m.get("peer_ip") == ip and m.get("counter_type") == t]
+            return v[-1] if v else None
+        e.wait(lambda: stat(a.addr, 7) == 2 and stat("0.0.0.0", 8) == 3,
+               "Statistics Reports: 2 routes from BIRD, 3 in the Loc-RIB",
+               show=lambda: (stat(a.addr, 7), stat("0.0.0.0", 8)))
 
         # A withdrawal reaches both views.
         a.withdraw(pa[1])

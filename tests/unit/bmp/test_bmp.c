@@ -543,11 +543,39 @@ static void test_runtime(void **state)
 	assert_true(cn.resets >= 1);
 	assert_true(cn.connects >= 3);
 
+	/* Statistics Reports: none configured, none sent; then (below) with an interval. */
+	bmp_tick_w(b, UINT64_MAX / 2);
+
 	/* Stopping ends the session with Termination. */
 	bmp_set_collectors_w(b, NULL, 0);
 	assert_false(bmp_prepolicy(b));
 	n = read_until(fd, BMP_TERMINATION, buf, sizeof(buf), NULL, 0);
 	assert_int_equal(n, 6 + 4 + strlen("routexd: collector removed or daemon stopping") + 6);
+	close(fd);
+
+	/* With `statistics`: a report per interval, RFC 7854 4.8 type 7 (the peer's
+	 * Adj-RIB-In: one route left) and type 8 for the Loc-RIB instance (one prefix). */
+	cc.stats_s = 5;
+	bmp_set_collectors_w(b, &cc, 1);
+	fd = accept_one(lfd);
+	expect_session_start(fd, "in|198.51.100.0/24 loc|198.51.100.0/24 in|eor1 loc|eor1 loc|eor2");
+	bmp_tick_w(b, 1000);  /* the first tick arms the timer */
+	bmp_tick_w(b, 5999);  /* not yet */
+	bmp_tick_w(b, 6000);  /* due */
+	n = read_msg(fd, buf, sizeof(buf));
+	assert_int_equal(buf[5], BMP_STATS_REPORT);
+	assert_memory_equal(buf + BMP_COMMON_LEN + 10, PEER1.addr, 16);
+	static const uint8_t adj[] = {0, 0, 0, 1, 0, 7, 0, 8, 0, 0, 0, 0, 0, 0, 0, 1};
+	assert_int_equal(n, BMP_COMMON_LEN + BMP_PEER_HDR_LEN + sizeof(adj));
+	assert_memory_equal(buf + BMP_COMMON_LEN + BMP_PEER_HDR_LEN, adj, sizeof(adj));
+	n = read_msg(fd, buf, sizeof(buf));
+	assert_int_equal(buf[5], BMP_STATS_REPORT);
+	assert_int_equal(buf[BMP_COMMON_LEN], BMP_PEER_LOC_RIB);
+	static const uint8_t loc[] = {0, 0, 0, 1, 0, 8, 0, 8, 0, 0, 0, 0, 0, 0, 0, 1};
+	assert_memory_equal(buf + BMP_COMMON_LEN + BMP_PEER_HDR_LEN, loc, sizeof(loc));
+	bmp_set_collectors_w(b, NULL, 0);
+	n = read_msg(fd, buf, sizeof(buf)); /* nothing else came before the Termination */
+	assert_int_equal(buf[5], BMP_TERMINATION);
 	close(fd);
 	close(lfd);
 	run_deferred(); /* requests of the old collector set: stale, ignored */

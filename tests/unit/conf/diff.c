@@ -264,6 +264,9 @@ static void test_global_changes(void **state)
 	     "bmp: [{address: 127.0.0.1, port: 1, monitor: [loc-rib]}]\n", B(CONF_DK_BMP),
 	     .rebind_bmp = true},
 	    {"bmp: [{address: 127.0.0.1, port: 1}]\n", "", B(CONF_DK_BMP), .rebind_bmp = true},
+	    {"bmp: [{address: 127.0.0.1, port: 1}]\n",
+	     "bmp: [{address: 127.0.0.1, port: 1, statistics: 10}]\n", B(CONF_DK_BMP),
+	     .rebind_bmp = true},
 	};
 	for (size_t i = 0; i < RX_ARRAY_LEN(cases); i++) {
 		print_message("global case %zu\n", i);

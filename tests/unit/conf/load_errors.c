@@ -279,6 +279,8 @@ static void test_bmp(void **state)
 	     "bmp: monitor: \"loc-rib\" is listed twice"},
 	    {HEAD "bmp: [{address: 127.0.0.1, port: 1, monitor: loc-rib}]\n", 2,
 	     "bmp: monitor: expected a list, got a scalar"},
+	    {HEAD "bmp: [{address: 127.0.0.1, port: 1, statistics: 86401}]\n", 2,
+	     "bmp: statistics: 86401 is out of range 0..86400"},
 	    {HEAD "bmp: [{address: 127.0.0.1, port: 1, queue: 5}]\n", 2,
 	     "bmp: unknown key 'queue'"},
 	    {HEAD "bmp:\n  - {address: 127.0.0.1, port: 1}\n  - {address: 127.0.0.1, port: 1}\n", 4,

@@ -86,7 +86,7 @@ static const char full[] =
     "mrt-dump: {file: /var/lib/routex/rib-%Y%m%d.%H%M.mrt, interval: 900, adj-rib-in: true}\n"
     "bmp:\n"
     "  - {address: 127.0.0.1, port: 11019}\n"
-    "  - {address: \"2001:db8::10\", port: 5000, monitor: [loc-rib]}\n"
+    "  - {address: \"2001:db8::10\", port: 5000, monitor: [loc-rib], statistics: 30}\n"
     "peers:\n"
     "  - name: v6.peer_1\n"
     "    address: 2001:db8::2\n"
@@ -144,6 +144,8 @@ static void test_every_key(void **state)
 	assert_int_equal(c->bmp[0].monitor, CONF_BMP_PRE_POLICY | CONF_BMP_LOC_RIB); /* default */
 	assert_int_equal(c->bmp[1].addr.afi, RX_AFI_IPV6);
 	assert_int_equal(c->bmp[1].monitor, CONF_BMP_LOC_RIB);
+	assert_int_equal(c->bmp[0].statistics, 0); /* default: no Statistics Reports */
+	assert_int_equal(c->bmp[1].statistics, 30);
 	assert_string_equal(conf_dkey_name(CONF_DK_BMP), "bmp");
 	const struct conf_peer *p = &c->peers[0];
 	assert_int_equal(p->asn, (64512u << 16) | 1); /* asdot, RFC 5396 */
