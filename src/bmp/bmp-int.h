@@ -23,6 +23,8 @@ struct bmp_qent {
 
 enum bmp_cstate { BMP_C_IDLE, BMP_C_CONNECTING, BMP_C_UP };
 
+#define BMP_IOV 64
+
 struct bmp_collector {
 	struct bmp_collector_conf conf;
 	struct mpsc_queue q;
@@ -45,8 +47,11 @@ struct bmp_collector {
 	int fd;
 	uint32_t gen_t;
 	bool skipping;     /* discard queued entries until the SYNC of gen_t */
-	struct bmp_qent *cur; /* being written */
-	size_t cur_off;
+	/* Being written, in order, with one writev: BMP_IOV entries per system call (one
+	 * send per message cost more than the encoding in a full-table load). */
+	struct bmp_qent *pend[BMP_IOV];
+	unsigned npend;
+	size_t pend_off;   /* bytes of pend[0] already written */
 	struct mpsc_batch batch;
 	bool have_batch;
 	uint64_t retry_at; /* ms, CLOCK_MONOTONIC */

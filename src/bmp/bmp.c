@@ -26,6 +26,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
@@ -192,6 +193,25 @@ static void free_ent(struct bmp_collector *c, struct bmp_qent *e)
 	free(e);
 }
 
+/* An entry written or abandoned: our own (Initiation) or a queued one. */
+static void release(struct bmp_collector *c, struct bmp_qent *e)
+{
+	if (e->kind != BMP_Q_MSG) {
+		bmp_msg_unref(e->m);
+		free(e);
+	} else {
+		free_ent(c, e);
+	}
+}
+
+static void release_pending(struct bmp_collector *c)
+{
+	for (unsigned i = 0; i < c->npend; i++)
+		release(c, c->pend[i]);
+	c->npend = 0;
+	c->pend_off = 0;
+}
+
 static void close_conn(struct bmp *b, uint32_t epoch, size_t idx, const char *why)
 {
 	struct bmp_collector *c = &b->c[idx];
@@ -204,14 +224,7 @@ static void close_conn(struct bmp *b, uint32_t epoch, size_t idx, const char *wh
 	c->fd = -1;
 	c->state = BMP_C_IDLE;
 	c->skipping = true;
-	if (c->cur && c->cur->kind != BMP_Q_MSG) { /* our own Initiation */
-		bmp_msg_unref(c->cur->m);
-		free(c->cur);
-	} else if (c->cur) {
-		free_ent(c, c->cur);
-	}
-	c->cur = NULL;
-	c->cur_off = 0;
+	release_pending(c);
 	c->retry_at = now_ms() + (uint64_t)c->backoff_s * 1000;
 	c->backoff_s = c->backoff_s * 2 > BMP_BACKOFF_MAX_S ? BMP_BACKOFF_MAX_S : c->backoff_s * 2;
 }
@@ -264,8 +277,9 @@ static void connected(struct bmp *b, uint32_t epoch, size_t idx)
 	e->kind = BMP_Q_SYNC; /* marks it as ours: not counted in queued */
 	e->m = bmp_msg_new(buf, n);
 	RX_ASSERT(e->m);
-	c->cur = e;
-	c->cur_off = 0;
+	release_pending(c);
+	c->pend[0] = e;
+	c->npend = 1;
 	c->state = BMP_C_UP;
 	c->skipping = true;
 	c->gen_t++;
@@ -316,19 +330,26 @@ static bool next_ent(struct bmp_collector *c, struct bmp_qent **out)
 static bool pump(struct bmp_collector *c, const char **why)
 {
 	for (;;) {
-		if (!c->cur) {
-			if (!next_ent(c, &c->cur)) {
+		while (c->npend < BMP_IOV) {
+			struct bmp_qent *e;
+			if (!next_ent(c, &e)) {
 				*why = "collector too slow: queue bound reached, messages dropped";
 				return false;
 			}
-			c->cur_off = 0;
-			if (!c->cur)
-				return true;
+			if (!e)
+				break;
+			c->pend[c->npend++] = e;
 		}
-		if (c->state != BMP_C_UP)
+		if (!c->npend || c->state != BMP_C_UP)
 			return true;
-		struct bmp_msg *m = c->cur->m;
-		ssize_t w = send(c->fd, m->data + c->cur_off, m->len - c->cur_off, MSG_NOSIGNAL);
+		struct iovec iov[BMP_IOV];
+		for (unsigned i = 0; i < c->npend; i++) {
+			size_t off = i ? 0 : c->pend_off;
+			iov[i].iov_base = c->pend[i]->m->data + off;
+			iov[i].iov_len = c->pend[i]->m->len - off;
+		}
+		struct msghdr mh = {.msg_iov = iov, .msg_iovlen = c->npend};
+		ssize_t w = sendmsg(c->fd, &mh, MSG_NOSIGNAL);
 		if (w < 0) {
 			if (errno == EINTR)
 				continue;
@@ -337,17 +358,28 @@ static bool pump(struct bmp_collector *c, const char **why)
 			*why = strerror(errno);
 			return false;
 		}
-		c->cur_off += (size_t)w;
-		if (c->cur_off == m->len) {
-			__atomic_fetch_add(&c->sent, 1, __ATOMIC_RELAXED);
-			if (c->cur->kind != BMP_Q_MSG) {
-				bmp_msg_unref(m);
-				free(c->cur);
-			} else {
-				free_ent(c, c->cur);
+		/* Release what went out whole; keep the offset into a partly written one. */
+		size_t left = (size_t)w;
+		unsigned done = 0;
+		while (done < c->npend) {
+			size_t rem = c->pend[done]->m->len - (done ? 0 : c->pend_off);
+			if (left < rem) {
+				c->pend_off = (done ? 0 : c->pend_off) + left;
+				break;
 			}
-			c->cur = NULL;
+			left -= rem;
+			__atomic_fetch_add(&c->sent, 1, __ATOMIC_RELAXED);
+			release(c, c->pend[done]);
+			done++;
+			if (done < c->npend)
+				c->pend_off = 0;
 		}
+		if (done == c->npend)
+			c->pend_off = 0;
+		memmove(c->pend, c->pend + done, (c->npend - done) * sizeof(c->pend[0]));
+		c->npend -= done;
+		if (c->npend) /* the socket took less than offered: wait for POLLOUT */
+			return true;
 	}
 }
 
@@ -383,10 +415,10 @@ static void terminate(struct bmp_collector *c)
 	fcntl(c->fd, F_SETFL, flags & ~O_NONBLOCK);
 	struct timeval tv = {.tv_sec = 1};
 	setsockopt(c->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	if (c->cur) {
-		struct bmp_msg *m = c->cur->m;
-		if (send(c->fd, m->data + c->cur_off, m->len - c->cur_off, MSG_NOSIGNAL) !=
-		    (ssize_t)(m->len - c->cur_off))
+	for (unsigned i = 0; i < c->npend; i++) { /* what was being written goes out whole */
+		struct bmp_msg *m = c->pend[i]->m;
+		size_t off = i ? 0 : c->pend_off;
+		if (send(c->fd, m->data + off, m->len - off, MSG_NOSIGNAL) != (ssize_t)(m->len - off))
 			return;
 	}
 	uint8_t buf[256];
@@ -435,7 +467,7 @@ static void *bmp_main(void *arg)
 				request(b, ta.epoch, i, c->gen_t, BMP_REQ_DUMP);
 			pfd[1 + 2 * i] = (struct pollfd){.fd = mpsc_fd(&c->q), .events = POLLIN};
 			short ev = 0;
-			if (c->state == BMP_C_CONNECTING || (c->state == BMP_C_UP && c->cur))
+			if (c->state == BMP_C_CONNECTING || (c->state == BMP_C_UP && c->npend))
 				ev |= POLLOUT;
 			if (c->state == BMP_C_UP)
 				ev |= POLLIN;
@@ -522,14 +554,7 @@ static void collectors_free(struct bmp *b)
 {
 	for (size_t i = 0; i < b->n; i++) {
 		struct bmp_collector *c = &b->c[i];
-		if (c->cur) {
-			if (c->cur->kind != BMP_Q_MSG) {
-				bmp_msg_unref(c->cur->m);
-				free(c->cur);
-			} else {
-				free_ent(c, c->cur);
-			}
-		}
+		release_pending(c);
 		c->state = BMP_C_IDLE;
 		c->skipping = true;
 		struct bmp_qent *e;
