@@ -68,6 +68,8 @@ struct bmp_params {
 	const char *sys_name, *sys_descr;
 	uint32_t asn;
 	uint32_t router_id;            /* host order */
+	bool has_nexthop6;             /* next-hop-ipv6: the next hop of originated IPv6 routes */
+	uint8_t nexthop6[16];
 	struct rib *rib;               /* walked on the decision thread (dumps) */
 	bmp_defer_fn defer;
 	void *defer_ctx;

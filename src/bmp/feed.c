@@ -128,7 +128,8 @@ static void emit_update(const struct sink *s, bool loc, const struct bmp_peer_hd
 }
 
 /* The attributes of a stored path as a BGP speaker with 4-octet ASes would send them
- * unchanged; originated IPv4 routes name the router id as next hop, as export does. */
+ * unchanged; originated routes name the router id (IPv4) or next-hop-ipv6 as next hop, as
+ * export does. */
 static size_t path_attrs(const struct bmp *b, const struct attr_set *a, bool ipv6, uint8_t *out,
 			 size_t cap, uint8_t *nh, uint8_t *nh_len)
 {
@@ -138,6 +139,9 @@ static size_t path_attrs(const struct bmp *b, const struct attr_set *a, bool ipv
 	if (a->k.nexthop_len >= 16) {
 		memcpy(nh, attr_nexthop(a), a->k.nexthop_len);
 		*nh_len = a->k.nexthop_len;
+	} else if (ipv6 && b->p.has_nexthop6) { /* originated, with next-hop-ipv6 */
+		memcpy(nh, b->p.nexthop6, 16);
+		*nh_len = 16;
 	} else if (ipv6) {
 		return 0; /* no IPv6 next hop (originated): not advertised, not reported */
 	}

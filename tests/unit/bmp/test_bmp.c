@@ -584,6 +584,80 @@ static void test_runtime(void **state)
 	rx_rcu_unregister();
 }
 
+/* Originated prefixes in the Loc-RIB carry the next hop export gives them: the router id
+ * for IPv4, next-hop-ipv6 for IPv6 (RFC 9069 reports the Loc-RIB as it is advertised). */
+static void test_locrib_originated(void **state)
+{
+	rx_rcu_register();
+	struct rib_conf rc;
+	rib_conf_default(&rc);
+	rib_init(&rib, &rc);
+	struct wire_attrs wa = {.present = WIRE_ATTR_BIT(WIRE_ATTR_ORIGIN) |
+					   WIRE_ATTR_BIT(WIRE_ATTR_AS_PATH)};
+	static uint8_t data[64];
+	static const uint8_t none[1];
+	struct attr_buf ab = {.data = data, .cap = sizeof(data)};
+	assert_true(attr_encode(&wa, none, 0, &ab));
+	struct attr_set *a = attr_intern_w(&rib.attrs, &ab);
+	struct rx_prefix p4, p6;
+	rx_prefix_parse("10.1.0.0/16", &p4, false);
+	rx_prefix_parse("2001:db8:1::/48", &p6, false);
+	rib_update_w(&rib, RIB_SRC_LOCAL, 0, &p4, a);
+	rib_update_w(&rib, RIB_SRC_LOCAL, 0, &p6, a);
+	attr_unref_w(&rib.attrs, a);
+	struct rib_changes ch = {0};
+	rib_changes_take_w(&rib, &ch);
+	rib_changes_release_w(&rib, &ch);
+	struct bmp_params bp = {.sys_name = "t", .sys_descr = "t", .asn = 65515,
+				.router_id = 0x0aff0001, .rib = &rib, .defer = defer,
+				.has_nexthop6 = true, .nexthop6 = {0x20, 0x01, 0x0d, 0xb8, [15] = 0xfe}};
+	struct bmp *b = bmp_new(&bp);
+	uint16_t port;
+	int lfd = listener(&port);
+	struct bmp_collector_conf cc = {.afi = RX_AFI_IPV4, .addr = {127, 0, 0, 1}, .port = port,
+					.monitor = BMP_MON_LOC_RIB};
+	bmp_set_collectors_w(b, &cc, 1);
+	assert_false(bmp_prepolicy(b)); /* loc-rib only: the I/O threads copy nothing */
+	int fd = accept_one(lfd);
+	static uint8_t buf[8192];
+	assert_int_equal((read_msg(fd, buf, sizeof(buf)), buf[5]), BMP_INITIATION);
+	assert_int_equal((read_msg(fd, buf, sizeof(buf)), buf[5]), BMP_PEER_UP);
+	static struct wire_scratch sc;
+	struct wire_ctx ctx = {.as4 = true};
+	bool seen4 = false, seen6 = false;
+	for (int i = 0; i < 4; i++) { /* the two routes, then End-of-RIB twice */
+		size_t n = read_msg(fd, buf, sizeof(buf));
+		assert_int_equal(buf[5], BMP_ROUTE_MONITORING);
+		assert_int_equal(buf[BMP_COMMON_LEN], BMP_PEER_LOC_RIB);
+		const uint8_t *u = buf + BMP_COMMON_LEN + BMP_PEER_HDR_LEN;
+		size_t ul = n - BMP_COMMON_LEN - BMP_PEER_HDR_LEN;
+		struct wire_update up;
+		assert_int_equal(wire_update_parse(u + WIRE_HEADER_LEN, ul - WIRE_HEADER_LEN, &ctx,
+						   &up, &sc),
+				 WIRE_OK);
+		if (up.end_of_rib)
+			continue;
+		if (up.nlri.count == 1) {
+			static const uint8_t rid[4] = {10, 255, 0, 1};
+			assert_memory_equal(up.attrs.nexthop, rid, 4);
+			seen4 = true;
+		} else {
+			assert_int_equal(up.mp_reach.count, 1);
+			assert_int_equal(up.mp_nexthop_len, 16);
+			assert_memory_equal(up.mp_nexthop, bp.nexthop6, 16);
+			seen6 = true;
+		}
+	}
+	assert_true(seen4 && seen6);
+	close(fd);
+	close(lfd);
+	bmp_set_collectors_w(b, NULL, 0);
+	run_deferred();
+	bmp_free(b);
+	rib_fini(&rib);
+	rx_rcu_unregister();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -592,7 +666,7 @@ int main(void)
 	    cmocka_unit_test(test_termination),	  cmocka_unit_test(test_peer_up),
 	    cmocka_unit_test(test_peer_down),	  cmocka_unit_test(test_route_monitoring),
 	    cmocka_unit_test(test_stats),	  cmocka_unit_test(test_msg_refs),
-	    cmocka_unit_test(test_runtime),
+	    cmocka_unit_test(test_runtime),	  cmocka_unit_test(test_locrib_originated),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
