@@ -12,7 +12,9 @@
  *   control thread   answers routexctl: RCU reads of the Loc-RIB, atomic peer counters;
  *                    requests that change state go to the decision thread as rde_msg
  *   metrics thread   answers scrapes from published counters only (rx_peer "Published
- *                    for readers", struct rde_stats, session counters): no lock, no RCU */
+ *                    for readers", struct rde_stats, session counters): no lock, no RCU
+ *   BMP thread       (src/bmp, with `bmp:` collectors) owns the collector sockets and
+ *                    writes what the decision thread queued for them (docs/bmp.md) */
 #ifndef ROUTEX_DAEMON_T_H
 #define ROUTEX_DAEMON_T_H
 
