@@ -93,6 +93,17 @@ struct bmp_msg {
 	uint8_t data[];
 };
 
+/* Counters over every collector, published for readers (the metrics thread). A: relaxed
+ * (display values); written by the BMP thread and, for drops, the decision thread. */
+struct bmp_totals {
+	uint64_t collectors; /* configured */
+	uint64_t up;         /* sessions up */
+	uint64_t connects;   /* sessions opened */
+	uint64_t resets;     /* sessions closed by routexd: write error, or a drop */
+	uint64_t sent;       /* messages written */
+	uint64_t dropped;    /* messages dropped at a full queue */
+};
+
 /* One collector (config `bmp:` entry). */
 struct bmp_collector_conf {
 	uint8_t afi;

@@ -73,6 +73,7 @@ struct bmp_params {
 	struct rib *rib;               /* walked on the decision thread (dumps) */
 	bmp_defer_fn defer;
 	void *defer_ctx;
+	struct bmp_totals *totals;     /* where to publish the counters; NULL: kept inside */
 };
 
 struct bmp *bmp_new(const struct bmp_params *p);

@@ -159,6 +159,7 @@ struct rx_daemon {
 	} exporter;
 	struct bmp *bmp;           /* BMP exporter (src/bmp); always there, idle without
 				    * collectors */
+	struct bmp_totals bmp_totals; /* A: its counters, for the metrics thread */
 	bool exchange;             /* A: route exchange state, relaxed (display) */
 	uint64_t batches;          /* W */
 	bool started;              /* peers added from now on go straight to an I/O thread */

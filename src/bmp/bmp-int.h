@@ -26,6 +26,7 @@ enum bmp_cstate { BMP_C_IDLE, BMP_C_CONNECTING, BMP_C_UP };
 #define BMP_IOV 64
 
 struct bmp_collector {
+	struct bmp *b;
 	struct bmp_collector_conf conf;
 	struct mpsc_queue q;
 	size_t queued;     /* A: bytes in q and not yet written; relaxed (a bound, not a sync) */
@@ -73,6 +74,7 @@ struct bmp {
 	size_t n;
 	uint32_t epoch;          /* W: bumped when the collector set changes */
 	int prepolicy;           /* A: relaxed */
+	struct bmp_totals own, *tot; /* tot: the params' or own */
 	struct bmp_src *src;     /* W: indexed by RIB source */
 	size_t nsrc;
 	/* The thread. */

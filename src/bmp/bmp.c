@@ -69,6 +69,7 @@ void bmp_enqueue_w(struct bmp_collector *c, struct bmp_msg *m)
 		/* Too slow: stop queueing and have the BMP thread reset the session; the next
 		 * one starts with a full dump, so nothing is silently lost. */
 		__atomic_fetch_add(&c->dropped, 1, __ATOMIC_RELAXED);
+		__atomic_fetch_add(&c->b->tot->dropped, 1, __ATOMIC_RELAXED);
 		c->live_w = false;
 		c->dumping_w = false;
 		__atomic_store_n(&c->overflow, 1, __ATOMIC_RELEASE);
@@ -218,8 +219,10 @@ static void close_conn(struct bmp *b, uint32_t epoch, size_t idx, const char *wh
 	if (c->fd >= 0) {
 		close(c->fd);
 		rx_log(RX_LOG_WARN, "bmp %s: session closed: %s", c->name, why);
-		if (c->state == BMP_C_UP)
+		if (c->state == BMP_C_UP) {
 			request(b, epoch, idx, c->gen_t, BMP_REQ_DOWN);
+			__atomic_fetch_sub(&b->tot->up, 1, __ATOMIC_RELAXED);
+		}
 	}
 	c->fd = -1;
 	c->state = BMP_C_IDLE;
@@ -286,6 +289,8 @@ static void connected(struct bmp *b, uint32_t epoch, size_t idx)
 	c->backoff_s = BMP_BACKOFF_MIN_S;
 	__atomic_store_n(&c->gen, c->gen_t, __ATOMIC_RELEASE);
 	__atomic_fetch_add(&c->connects, 1, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&b->tot->connects, 1, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&b->tot->up, 1, __ATOMIC_RELAXED);
 	rx_log(RX_LOG_INFO, "bmp %s: connected", c->name);
 	request(b, epoch, idx, c->gen_t, BMP_REQ_SYNC);
 }
@@ -369,6 +374,7 @@ static bool pump(struct bmp_collector *c, const char **why)
 			}
 			left -= rem;
 			__atomic_fetch_add(&c->sent, 1, __ATOMIC_RELAXED);
+			__atomic_fetch_add(&c->b->tot->sent, 1, __ATOMIC_RELAXED);
 			release(c, c->pend[done]);
 			done++;
 			if (done < c->npend)
@@ -453,11 +459,13 @@ static void *bmp_main(void *arg)
 			if (__atomic_exchange_n(&c->overflow, 0, __ATOMIC_ACQ_REL) &&
 			    c->state == BMP_C_UP) {
 				__atomic_fetch_add(&c->resets, 1, __ATOMIC_RELAXED);
+				__atomic_fetch_add(&b->tot->resets, 1, __ATOMIC_RELAXED);
 				close_conn(b, ta.epoch, i,
 					   "collector too slow: queue bound reached, messages dropped");
 			}
 			if (c->state == BMP_C_UP && !pump(c, &why)) {
 				__atomic_fetch_add(&c->resets, 1, __ATOMIC_RELAXED);
+				__atomic_fetch_add(&b->tot->resets, 1, __ATOMIC_RELAXED);
 				close_conn(b, ta.epoch, i, why);
 			}
 			/* The dump waits for room: ask for the next step once below the low mark. */
@@ -533,6 +541,7 @@ struct bmp *bmp_new(const struct bmp_params *p)
 	b->sys_descr = strdup(p->sys_descr ? p->sys_descr : "routexd");
 	RX_ASSERT(b->sys_name && b->sys_descr);
 	b->stop_efd = -1;
+	b->tot = p->totals ? p->totals : &b->own;
 	return b;
 }
 
@@ -546,6 +555,7 @@ static void stop_thread(struct bmp *b)
 		rx_log(RX_LOG_WARN, "bmp: cannot wake the BMP thread: %s", strerror(errno));
 	pthread_join(b->thread, NULL);
 	b->running = false;
+	__atomic_store_n(&b->tot->up, 0, __ATOMIC_RELAXED);
 	close(b->stop_efd);
 	b->stop_efd = -1;
 }
@@ -580,6 +590,7 @@ void bmp_set_collectors_w(struct bmp *b, const struct bmp_collector_conf *cc, si
 	}
 	for (size_t i = 0; i < n; i++) {
 		struct bmp_collector *c = &b->c[i];
+		c->b = b;
 		c->conf = cc[i];
 		c->fd = -1;
 		c->state = BMP_C_IDLE;
@@ -595,6 +606,7 @@ void bmp_set_collectors_w(struct bmp *b, const struct bmp_collector_conf *cc, si
 		b->n++;
 	}
 	__atomic_store_n(&b->prepolicy, (mon & BMP_MON_PRE_POLICY) != 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&b->tot->collectors, (uint64_t)n, __ATOMIC_RELAXED);
 	if (!n)
 		return;
 	b->stop_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);

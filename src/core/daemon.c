@@ -256,6 +256,7 @@ bool daemon_init(struct rx_daemon *d, struct conf_daemon *conf)
 	struct bmp_params bp = {.sys_name = name, .sys_descr = "routexd BGP route server",
 				.asn = conf->asn, .router_id = conf->router_id, .rib = &d->rib,
 				.defer = bmp_defer, .defer_ctx = d};
+	bp.totals = &d->bmp_totals;
 	bp.has_nexthop6 = conf->has_next_hop6;
 	memcpy(bp.nexthop6, conf->next_hop6, 16);
 	d->bmp = bmp_new(&bp);

@@ -242,6 +242,23 @@ static void write_core(FILE *out, struct rx_daemon *d)
 	      LOAD(st->retired_pending));
 }
 
+/* BMP export (docs/bmp.md): the exporter's published totals. */
+static void write_bmp(FILE *out, struct rx_daemon *d)
+{
+	const struct bmp_totals *t = &d->bmp_totals;
+	gauge(out, "routex_bmp_collectors", "BMP collectors configured.", LOAD(t->collectors));
+	gauge(out, "routex_bmp_collectors_up", "BMP collector sessions up.", LOAD(t->up));
+	counter(out, "routex_bmp_connects_total", "BMP sessions opened to collectors.",
+		LOAD(t->connects));
+	counter(out, "routex_bmp_resets_total",
+		"BMP sessions routexd closed: a write error, or a full queue (then resynced).",
+		LOAD(t->resets));
+	counter(out, "routex_bmp_messages_total", "BMP messages written to collectors.",
+		LOAD(t->sent));
+	counter(out, "routex_bmp_messages_dropped_total",
+		"BMP messages dropped because a collector's queue was full.", LOAD(t->dropped));
+}
+
 /* ---- memory: the allocator's own statistics ---- */
 
 /* routexd links jemalloc (rx_link_allocator) except in sanitizer builds; the library does
@@ -388,6 +405,7 @@ void metrics_collect(struct rx_daemon *d, FILE *out)
 		free(ps);
 	}
 	write_core(out, d);
+	write_bmp(out, d);
 	write_memory(out);
 	write_process(out);
 }

@@ -17,7 +17,7 @@ log and asserts, from what pmbmpd itself decoded:
 import json
 import os
 import signal
-import time
+import urllib.request
 
 import harness as h
 
@@ -124,6 +124,7 @@ class Bmp(h.InteropCase):
         e.add_peer("b", 3, 65002, "nva")
         a = e.add(h.Bird("a-bird", 2, 65001))
         b = e.add(h.GoBGP("b-gobgp", 3, 65002))
+        e.metrics = (e.rx_addr, h.free_port(e.rx_addr))
         e.start_routexd()
         e.start(a, b)
         e.established()
@@ -192,6 +193,13 @@ class Bmp(h.InteropCase):
                show=lambda: (c2.routes(False), c2.routes(True)))
         self.assertNotIn(pa[1], [p for p, _ in c2.routes(False)])
         self.assertTrue(any(m.get("is_loc") for m in c2.of_type("peer_up")))
+        # The metrics endpoint counts both sessions, the messages, no drop.
+        m = self.metrics()
+        self.assertEqual(m["routex_bmp_collectors"], 1)
+        self.assertEqual(m["routex_bmp_collectors_up"], 1)
+        self.assertGreaterEqual(m["routex_bmp_connects_total"], 2)
+        self.assertGreater(m["routex_bmp_messages_total"], 10)
+        self.assertEqual(m["routex_bmp_messages_dropped_total"], 0)
 
         # A peer stops: Peer Down, and its route leaves the Loc-RIB.
         b.stop()
@@ -200,6 +208,13 @@ class Bmp(h.InteropCase):
         del want_loc[(pb[0], "0.0.0.0")]
         e.wait(lambda: self.loc(c2) == want_loc, "Loc-RIB withdrawal after Peer Down",
                show=lambda: c2.routes(True))
+
+    def metrics(self):
+        url = "http://%s:%d/metrics" % self.env.metrics
+        with urllib.request.urlopen(url, timeout=5) as r:
+            text = r.read().decode()
+        return {l.split()[0]: float(l.split()[1]) for l in text.splitlines()
+                if l.startswith("routex_bmp_")}
 
     def loc(self, c):
         """Loc-RIB routes keyed by the peer address pmbmpd gives the Loc-RIB instance

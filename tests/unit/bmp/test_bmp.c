@@ -459,8 +459,9 @@ static void test_runtime(void **state)
 	rib_changes_take_w(&rib, &ch);
 	rib_changes_release_w(&rib, &ch);
 
+	static struct bmp_totals tot;
 	struct bmp_params bp = {.sys_name = "test", .sys_descr = "test", .asn = 65515,
-				.router_id = 0x0aff0001, .rib = &rib, .defer = defer};
+				.router_id = 0x0aff0001, .rib = &rib, .defer = defer, .totals = &tot};
 	struct bmp *b = bmp_new(&bp);
 	assert_false(bmp_prepolicy(b));
 	bmp_peer_up_w(b, 1, &PEER1, RX_FAM_BIT(RX_FAM_IPV4_UNICAST), peer_up_msg());
@@ -542,6 +543,13 @@ static void test_runtime(void **state)
 	bmp_counters(b, 0, &cn);
 	assert_true(cn.resets >= 1);
 	assert_true(cn.connects >= 3);
+	/* The published totals (metrics) say the same. */
+	assert_int_equal(tot.collectors, 1);
+	assert_int_equal(tot.up, 1);
+	assert_int_equal(tot.dropped, cn.dropped);
+	assert_int_equal(tot.resets, cn.resets);
+	assert_int_equal(tot.connects, cn.connects);
+	assert_true(tot.sent >= 20);
 
 	/* Statistics Reports: none configured, none sent; then (below) with an interval. */
 	bmp_tick_w(b, UINT64_MAX / 2);
@@ -549,6 +557,8 @@ static void test_runtime(void **state)
 	/* Stopping ends the session with Termination. */
 	bmp_set_collectors_w(b, NULL, 0);
 	assert_false(bmp_prepolicy(b));
+	assert_int_equal(tot.collectors, 0);
+	assert_int_equal(tot.up, 0);
 	n = read_until(fd, BMP_TERMINATION, buf, sizeof(buf), NULL, 0);
 	assert_int_equal(n, 6 + 4 + strlen("routexd: collector removed or daemon stopping") + 6);
 	close(fd);
