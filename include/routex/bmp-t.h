@@ -10,8 +10,8 @@
 #include <routex/mpsc.h>
 #include <routex/prefix.h>
 
-#define BMP_VERSION 3
-#define BMP_COMMON_LEN 6    /* version, length, type (RFC 7854 4.1) */
+#define BMP_VERSION	 3
+#define BMP_COMMON_LEN	 6  /* version, length, type (RFC 7854 4.1) */
 #define BMP_PEER_HDR_LEN 42 /* RFC 7854 4.2 */
 
 /* Message types (RFC 7854 4.1). */
@@ -39,50 +39,50 @@ enum bmp_peer_type {
 
 /* Statistics Report types used (RFC 7854 4.8). */
 #define BMP_STAT_ADJ_RIB_IN 7 /* 64-bit gauge: routes in the peer's Adj-RIB-In */
-#define BMP_STAT_LOC_RIB 8    /* 64-bit gauge: routes in the Loc-RIB */
+#define BMP_STAT_LOC_RIB    8 /* 64-bit gauge: routes in the Loc-RIB */
 
 /* Information TLVs (Initiation: RFC 7854 4.4; Peer Up: 4.10; RFC 9069 5.3). */
-#define BMP_INFO_STRING 0
-#define BMP_INFO_SYSDESCR 1
-#define BMP_INFO_SYSNAME 2
+#define BMP_INFO_STRING	    0
+#define BMP_INFO_SYSDESCR   1
+#define BMP_INFO_SYSNAME    2
 #define BMP_INFO_TABLE_NAME 3 /* RFC 9069: VRF/Table Name */
 
 /* Termination TLVs and reasons (RFC 7854 4.5). */
-#define BMP_TERM_STRING 0
-#define BMP_TERM_REASON 1
-#define BMP_TERM_ADMIN_CLOSE 0
-#define BMP_TERM_UNSPECIFIED 1
+#define BMP_TERM_STRING		  0
+#define BMP_TERM_REASON		  1
+#define BMP_TERM_ADMIN_CLOSE	  0
+#define BMP_TERM_UNSPECIFIED	  1
 #define BMP_TERM_OUT_OF_RESOURCES 2
 
 /* Peer Down reasons (RFC 7854 4.9). */
-#define BMP_DOWN_LOCAL_NOTIFY 1   /* data: the NOTIFICATION we sent */
-#define BMP_DOWN_LOCAL_NO_NOTIFY 2 /* data: 2-octet FSM event code (0: none defined) */
-#define BMP_DOWN_REMOTE_NOTIFY 3  /* data: the NOTIFICATION received */
+#define BMP_DOWN_LOCAL_NOTIFY	  1 /* data: the NOTIFICATION we sent */
+#define BMP_DOWN_LOCAL_NO_NOTIFY  2 /* data: 2-octet FSM event code (0: none defined) */
+#define BMP_DOWN_REMOTE_NOTIFY	  3 /* data: the NOTIFICATION received */
 #define BMP_DOWN_REMOTE_NO_NOTIFY 4
-#define BMP_DOWN_DECONFIGURED 5
+#define BMP_DOWN_DECONFIGURED	  5
 
 /* What a collector is sent (config `monitor:`). Peer Up/Down always go. */
 #define BMP_MON_PRE_POLICY 0x1
-#define BMP_MON_LOC_RIB 0x2
+#define BMP_MON_LOC_RIB	   0x2
 
 /* Tunables. A collector's queue holds at most BMP_QUEUE_MAX bytes: past it the decision
  * thread stops queueing to it and the session is reset, so a slow collector costs memory
  * bounded by this and never slows BGP (a full table of 1M prefixes is about 100 MB as BMP:
  * the table dump is paced by BMP_QUEUE_LOW instead). */
-#define BMP_QUEUE_MAX (64u << 20)
-#define BMP_QUEUE_LOW (8u << 20)
-#define BMP_DUMP_CHUNK 4096u /* prefixes per table dump step on the decision thread */
+#define BMP_QUEUE_MAX	  (64u << 20)
+#define BMP_QUEUE_LOW	  (8u << 20)
+#define BMP_DUMP_CHUNK	  4096u /* prefixes per table dump step on the decision thread */
 #define BMP_BACKOFF_MIN_S 1
 #define BMP_BACKOFF_MAX_S 30
 
 /* The per-peer header (RFC 7854 4.2). */
 struct bmp_peer_hdr {
-	uint8_t type;	   /* enum bmp_peer_type */
-	uint8_t flags;	   /* BMP_F_* */
+	uint8_t type;  /* enum bmp_peer_type */
+	uint8_t flags; /* BMP_F_* */
 	uint64_t distinguisher;
-	uint8_t addr[16];  /* IPv6, or IPv4 in the last four octets; zero for Loc-RIB */
+	uint8_t addr[16]; /* IPv6, or IPv4 in the last four octets; zero for Loc-RIB */
 	uint32_t asn;
-	uint32_t bgp_id;   /* host order */
+	uint32_t bgp_id; /* host order */
 	uint32_t ts_sec, ts_usec;
 };
 
@@ -97,10 +97,10 @@ struct bmp_msg {
  * (display values); written by the BMP thread and, for drops, the decision thread. */
 struct bmp_totals {
 	uint64_t collectors; /* configured */
-	uint64_t up;         /* sessions up */
+	uint64_t up;	     /* sessions up */
 	uint64_t connects;   /* sessions opened */
 	uint64_t resets;     /* sessions closed by routexd: write error, or a drop */
-	uint64_t sent;       /* messages written */
+	uint64_t sent;	     /* messages written */
 	uint64_t dropped;    /* messages dropped at a full queue */
 };
 
@@ -109,7 +109,7 @@ struct bmp_collector_conf {
 	uint8_t afi;
 	uint8_t addr[16];
 	uint16_t port;
-	uint8_t monitor; /* BMP_MON_* */
+	uint8_t monitor;  /* BMP_MON_* */
 	uint32_t stats_s; /* seconds between Statistics Reports; 0: none */
 };
 

@@ -28,8 +28,7 @@ void bmp_peer_hdr_get(const uint8_t *buf, struct bmp_peer_hdr *h);
 /* An information TLV: 2-octet type, 2-octet length, value. */
 size_t bmp_tlv_put(uint8_t *buf, size_t cap, uint16_t type, const void *value, size_t len);
 /* Initiation with sysDescr and sysName TLVs (RFC 7854 4.3, 4.4). */
-size_t bmp_initiation_encode(uint8_t *buf, size_t cap, const char *sys_name,
-			     const char *sys_descr);
+size_t bmp_initiation_encode(uint8_t *buf, size_t cap, const char *sys_name, const char *sys_descr);
 /* Termination with a reason TLV and, if text is not NULL, a string TLV (4.5). */
 size_t bmp_termination_encode(uint8_t *buf, size_t cap, uint16_t reason, const char *text);
 /* Peer Up (4.10): local address (16 octets, IPv4 in the last four), ports, the OPEN sent and
@@ -40,8 +39,8 @@ size_t bmp_peer_up_encode(uint8_t *buf, size_t cap, const struct bmp_peer_hdr *h
 			  const uint8_t *open_sent, size_t sent_len, const uint8_t *open_recv,
 			  size_t recv_len, const char *table);
 /* Peer Down (4.9): reason and its data (a NOTIFICATION message, or a 2-octet FSM event). */
-size_t bmp_peer_down_encode(uint8_t *buf, size_t cap, const struct bmp_peer_hdr *h,
-			    uint8_t reason, const uint8_t *data, size_t data_len);
+size_t bmp_peer_down_encode(uint8_t *buf, size_t cap, const struct bmp_peer_hdr *h, uint8_t reason,
+			    const uint8_t *data, size_t data_len);
 /* Route Monitoring (4.6): the per-peer header and one whole BGP UPDATE message. */
 size_t bmp_route_monitoring_encode(uint8_t *buf, size_t cap, const struct bmp_peer_hdr *h,
 				   const uint8_t *update, size_t len);
@@ -67,13 +66,13 @@ typedef void (*bmp_defer_fn)(void *ctx, bmp_run_fn fn, void *arg);
 struct bmp_params {
 	const char *sys_name, *sys_descr;
 	uint32_t asn;
-	uint32_t router_id;            /* host order */
-	bool has_nexthop6;             /* next-hop-ipv6: the next hop of originated IPv6 routes */
+	uint32_t router_id; /* host order */
+	bool has_nexthop6;  /* next-hop-ipv6: the next hop of originated IPv6 routes */
 	uint8_t nexthop6[16];
-	struct rib *rib;               /* walked on the decision thread (dumps) */
+	struct rib *rib; /* walked on the decision thread (dumps) */
 	bmp_defer_fn defer;
 	void *defer_ctx;
-	struct bmp_totals *totals;     /* where to publish the counters; NULL: kept inside */
+	struct bmp_totals *totals; /* where to publish the counters; NULL: kept inside */
 };
 
 struct bmp *bmp_new(const struct bmp_params *p);

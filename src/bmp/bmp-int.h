@@ -10,7 +10,7 @@
 /* A queue entry: a message, or a marker from the decision thread. */
 enum bmp_qkind {
 	BMP_Q_MSG,
-	BMP_Q_SYNC,     /* what follows belongs to the session of generation gen */
+	BMP_Q_SYNC,	/* what follows belongs to the session of generation gen */
 	BMP_Q_OVERFLOW, /* the producer dropped a message: reset the session */
 };
 
@@ -29,14 +29,14 @@ struct bmp_collector {
 	struct bmp *b;
 	struct bmp_collector_conf conf;
 	struct mpsc_queue q;
-	size_t queued;     /* A: bytes in q and not yet written; relaxed (a bound, not a sync) */
-	uint32_t gen;      /* A: the current session's generation; release/acquire */
-	uint64_t dropped;  /* A: messages dropped (relaxed counters) */
+	size_t queued;	  /* A: bytes in q and not yet written; relaxed (a bound, not a sync) */
+	uint32_t gen;	  /* A: the current session's generation; release/acquire */
+	uint64_t dropped; /* A: messages dropped (relaxed counters) */
 	uint64_t resets, connects, sent;
-	int dump_wait;     /* A: the decision thread waits for the queue to drain (dump) */
-	int overflow;      /* A: a message was dropped: reset now, without writing the rest */
+	int dump_wait; /* A: the decision thread waits for the queue to drain (dump) */
+	int overflow;  /* A: a message was dropped: reset now, without writing the rest */
 	/* Decision thread (W). */
-	bool live_w;       /* queueing to it: its session is synced */
+	bool live_w; /* queueing to it: its session is synced */
 	uint32_t gen_w;
 	bool dumping_w;
 	uint8_t dump_fam_w; /* 0: IPv4, 1: IPv6, 2: done */
@@ -47,24 +47,24 @@ struct bmp_collector {
 	enum bmp_cstate state;
 	int fd;
 	uint32_t gen_t;
-	bool skipping;     /* discard queued entries until the SYNC of gen_t */
+	bool skipping; /* discard queued entries until the SYNC of gen_t */
 	/* Being written, in order, with one writev: BMP_IOV entries per system call (one
 	 * send per message cost more than the encoding in a full-table load). */
 	struct bmp_qent *pend[BMP_IOV];
 	unsigned npend;
-	size_t pend_off;   /* bytes of pend[0] already written */
+	size_t pend_off; /* bytes of pend[0] already written */
 	struct mpsc_batch batch;
 	bool have_batch;
 	uint64_t retry_at; /* ms, CLOCK_MONOTONIC */
 	unsigned backoff_s;
-	char name[64];     /* address and port, for logs */
+	char name[64]; /* address and port, for logs */
 };
 
 /* What the decision thread knows of a source (a BGP peer) for BMP. */
 struct bmp_src {
 	struct bmp_msg *up; /* W: its Peer Up while established, else NULL */
 	struct bmp_peer_hdr hdr;
-	uint8_t families;   /* RX_FAM_BIT()s negotiated: End-of-RIB after a dump */
+	uint8_t families; /* RX_FAM_BIT()s negotiated: End-of-RIB after a dump */
 };
 
 struct bmp {
@@ -72,16 +72,16 @@ struct bmp {
 	char *sys_name, *sys_descr;
 	struct bmp_collector *c; /* W: replaced by bmp_set_collectors_w only */
 	size_t n;
-	uint32_t epoch;          /* W: bumped when the collector set changes */
-	int prepolicy;           /* A: relaxed */
+	uint32_t epoch;		     /* W: bumped when the collector set changes */
+	int prepolicy;		     /* A: relaxed */
 	struct bmp_totals own, *tot; /* tot: the params' or own */
-	struct bmp_src *src;     /* W: indexed by RIB source */
+	struct bmp_src *src;	     /* W: indexed by RIB source */
 	size_t nsrc;
 	/* The thread. */
 	pthread_t thread;
 	bool running;
 	int stop_efd;
-	int stop;                /* A */
+	int stop; /* A */
 };
 
 /* A request the BMP thread sends to the decision thread (bmp_params.defer). */

@@ -424,7 +424,8 @@ static void terminate(struct bmp_collector *c)
 	for (unsigned i = 0; i < c->npend; i++) { /* what was being written goes out whole */
 		struct bmp_msg *m = c->pend[i]->m;
 		size_t off = i ? 0 : c->pend_off;
-		if (send(c->fd, m->data + off, m->len - off, MSG_NOSIGNAL) != (ssize_t)(m->len - off))
+		if (send(c->fd, m->data + off, m->len - off, MSG_NOSIGNAL) !=
+		    (ssize_t)(m->len - off))
 			return;
 	}
 	uint8_t buf[256];
@@ -460,15 +461,17 @@ static void *bmp_main(void *arg)
 			    c->state == BMP_C_UP) {
 				__atomic_fetch_add(&c->resets, 1, __ATOMIC_RELAXED);
 				__atomic_fetch_add(&b->tot->resets, 1, __ATOMIC_RELAXED);
-				close_conn(b, ta.epoch, i,
-					   "collector too slow: queue bound reached, messages dropped");
+				close_conn(
+				    b, ta.epoch, i,
+				    "collector too slow: queue bound reached, messages dropped");
 			}
 			if (c->state == BMP_C_UP && !pump(c, &why)) {
 				__atomic_fetch_add(&c->resets, 1, __ATOMIC_RELAXED);
 				__atomic_fetch_add(&b->tot->resets, 1, __ATOMIC_RELAXED);
 				close_conn(b, ta.epoch, i, why);
 			}
-			/* The dump waits for room: ask for the next step once below the low mark. */
+			/* The dump waits for room: ask for the next step once below the low mark.
+			 */
 			if (c->state == BMP_C_UP &&
 			    __atomic_load_n(&c->queued, __ATOMIC_RELAXED) < BMP_QUEUE_LOW &&
 			    __atomic_exchange_n(&c->dump_wait, 0, __ATOMIC_ACQ_REL))
@@ -487,8 +490,10 @@ static void *bmp_main(void *arg)
 				if (wait < timeout)
 					timeout = (int)wait;
 			}
-			if (c->state == BMP_C_UP && __atomic_load_n(&c->dump_wait, __ATOMIC_RELAXED))
-				timeout = timeout > 50 ? 50 : timeout; /* queue draining: look again */
+			if (c->state == BMP_C_UP &&
+			    __atomic_load_n(&c->dump_wait, __ATOMIC_RELAXED))
+				timeout =
+				    timeout > 50 ? 50 : timeout; /* queue draining: look again */
 		}
 		poll(pfd, 1 + 2 * n, timeout);
 		for (size_t i = 0; i < n; i++) {
@@ -504,8 +509,8 @@ static void *bmp_main(void *arg)
 					c->state = BMP_C_IDLE;
 					c->retry_at = now_ms() + (uint64_t)c->backoff_s * 1000;
 					c->backoff_s = c->backoff_s * 2 > BMP_BACKOFF_MAX_S
-							       ? BMP_BACKOFF_MAX_S
-							       : c->backoff_s * 2;
+							   ? BMP_BACKOFF_MAX_S
+							   : c->backoff_s * 2;
 				} else {
 					connected(b, ta.epoch, i);
 				}
@@ -599,9 +604,10 @@ void bmp_set_collectors_w(struct bmp *b, const struct bmp_collector_conf *cc, si
 		if (!mpsc_init(&c->q))
 			RX_ASSERT(!"bmp: cannot create an eventfd");
 		char a[INET6_ADDRSTRLEN];
-		inet_ntop(c->conf.afi == RX_AFI_IPV4 ? AF_INET : AF_INET6, c->conf.addr, a, sizeof(a));
-		snprintf(c->name, sizeof(c->name), c->conf.afi == RX_AFI_IPV4 ? "%s:%u" : "[%s]:%u", a,
-			 c->conf.port);
+		inet_ntop(c->conf.afi == RX_AFI_IPV4 ? AF_INET : AF_INET6, c->conf.addr, a,
+			  sizeof(a));
+		snprintf(c->name, sizeof(c->name), c->conf.afi == RX_AFI_IPV4 ? "%s:%u" : "[%s]:%u",
+			 a, c->conf.port);
 		mon |= c->conf.monitor;
 		b->n++;
 	}

@@ -75,8 +75,7 @@ static bool put_str(uint8_t *buf, size_t cap, size_t *off, uint16_t type, const 
 	return n != 0;
 }
 
-size_t bmp_initiation_encode(uint8_t *buf, size_t cap, const char *sys_name,
-			     const char *sys_descr)
+size_t bmp_initiation_encode(uint8_t *buf, size_t cap, const char *sys_name, const char *sys_descr)
 {
 	size_t off = BMP_COMMON_LEN;
 	if (cap < off || !put_str(buf, cap, &off, BMP_INFO_SYSDESCR, sys_descr) ||
@@ -102,8 +101,8 @@ size_t bmp_termination_encode(uint8_t *buf, size_t cap, uint16_t reason, const c
 }
 
 /* Common header and per-peer header in front of a body of body_len octets. */
-static size_t peer_msg_start(uint8_t *buf, size_t cap, uint8_t type,
-			     const struct bmp_peer_hdr *h, size_t body_len)
+static size_t peer_msg_start(uint8_t *buf, size_t cap, uint8_t type, const struct bmp_peer_hdr *h,
+			     size_t body_len)
 {
 	size_t len = BMP_COMMON_LEN + BMP_PEER_HDR_LEN + body_len;
 	if (cap < len || len > UINT32_MAX)
@@ -136,8 +135,8 @@ size_t bmp_peer_up_encode(uint8_t *buf, size_t cap, const struct bmp_peer_hdr *h
 	return off;
 }
 
-size_t bmp_peer_down_encode(uint8_t *buf, size_t cap, const struct bmp_peer_hdr *h,
-			    uint8_t reason, const uint8_t *data, size_t data_len)
+size_t bmp_peer_down_encode(uint8_t *buf, size_t cap, const struct bmp_peer_hdr *h, uint8_t reason,
+			    const uint8_t *data, size_t data_len)
 {
 	size_t off = peer_msg_start(buf, cap, BMP_PEER_DOWN, h, 1 + data_len);
 	if (!off)

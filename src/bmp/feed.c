@@ -41,17 +41,20 @@ struct items {
 	size_t n, cap;
 };
 
-static void add(struct items *it, const struct attr_set *a, const struct rx_prefix *p,
-		uint16_t src, bool loc)
+static void add(struct items *it, const struct attr_set *a, const struct rx_prefix *p, uint16_t src,
+		bool loc)
 {
 	if (it->n == it->cap) {
 		it->cap = it->cap ? it->cap * 2 : 1024;
 		it->v = realloc(it->v, it->cap * sizeof(*it->v));
 		RX_ASSERT(it->v);
 	}
-	it->v[it->n++] = (struct item){.attrs = a, .p = *p, .src = loc ? 0 : src, .loc = loc,
-				       .fam = p->afi == RX_AFI_IPV4 ? RX_FAM_IPV4_UNICAST
-								    : RX_FAM_IPV6_UNICAST};
+	it->v[it->n++] =
+	    (struct item){.attrs = a,
+			  .p = *p,
+			  .src = loc ? 0 : src,
+			  .loc = loc,
+			  .fam = p->afi == RX_AFI_IPV4 ? RX_FAM_IPV4_UNICAST : RX_FAM_IPV6_UNICAST};
 }
 
 static int item_cmp(const void *x, const void *y)
@@ -112,7 +115,7 @@ static void hdr_for(const struct bmp *b, bool loc, uint16_t src, struct bmp_peer
 		return;
 	}
 	*h = b->src[src].hdr;
-	h->flags &= (uint8_t)~(BMP_F_A | BMP_F_L); /* pre-policy, 4-octet AS_PATH */
+	h->flags &= (uint8_t) ~(BMP_F_A | BMP_F_L); /* pre-policy, 4-octet AS_PATH */
 	bmp_hdr_stamp(h);
 }
 
@@ -217,8 +220,8 @@ static struct bmp_msg *loc_peer_up(const struct bmp *b)
 	struct bmp_peer_hdr h;
 	loc_hdr(b, &h);
 	static const uint8_t zero[16];
-	size_t n = bmp_peer_up_encode(buf, sizeof(buf), &h, zero, 0, 0, open, on, open, on,
-				      "global");
+	size_t n =
+	    bmp_peer_up_encode(buf, sizeof(buf), &h, zero, 0, 0, open, on, open, on, "global");
 	RX_ASSERT(n);
 	struct bmp_msg *m = bmp_msg_new(buf, n);
 	RX_ASSERT(m);
@@ -285,10 +288,12 @@ void bmp_dump_step_w(struct bmp *b, struct bmp_collector *c)
 			if (c->conf.monitor & BMP_MON_PRE_POLICY)
 				for (size_t src = 1; src < b->nsrc; src++)
 					if (b->src[src].up)
-						emit_eor(&s, false, (uint16_t)src, b->src[src].families);
+						emit_eor(&s, false, (uint16_t)src,
+							 b->src[src].families);
 			if (c->conf.monitor & BMP_MON_LOC_RIB)
 				emit_eor(&s, true, 0,
-					 RX_FAM_BIT(RX_FAM_IPV4_UNICAST) | RX_FAM_BIT(RX_FAM_IPV6_UNICAST));
+					 RX_FAM_BIT(RX_FAM_IPV4_UNICAST) |
+					     RX_FAM_BIT(RX_FAM_IPV6_UNICAST));
 			c->dumping_w = false;
 			break;
 		}
@@ -380,7 +385,8 @@ void bmp_locrib_w(struct bmp *b, const struct rib_changes *ch)
 	struct items it = {0};
 	for (size_t i = 0; i < ch->len; i++) {
 		const struct rib_change *x = &ch->v[i];
-		const struct rib_path *old = &ch->paths[x->off], *nw = &ch->paths[x->off + x->old_n];
+		const struct rib_path *old = &ch->paths[x->off],
+				      *nw = &ch->paths[x->off + x->old_n];
 		if (!x->new_n) {
 			if (x->old_n)
 				add(&it, NULL, &x->prefix, 0, true);

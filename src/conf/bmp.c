@@ -108,11 +108,12 @@ int conf_parse_bmp(struct conf_parse *p, yaml_node_t *v)
 		c->nbmp++;
 		for (size_t j = 0; j < i; j++)
 			if (conf_addr_equal(&c->bmp[j].addr, &b->addr) && c->bmp[j].port == b->port)
-				return conf_fail_at(p, b->line,
-						    "bmp: collector %s port %u is listed twice (first "
-						    "on line %u)",
-						    conf_addr_str(&b->addr, buf, sizeof(buf)), b->port,
-						    c->bmp[j].line);
+				return conf_fail_at(
+				    p, b->line,
+				    "bmp: collector %s port %u is listed twice (first "
+				    "on line %u)",
+				    conf_addr_str(&b->addr, buf, sizeof(buf)), b->port,
+				    c->bmp[j].line);
 	}
 	return 0;
 }
@@ -137,7 +138,7 @@ void conf_print_bmp(FILE *f, const struct conf_daemon *c)
 	fputs("bmp:\n", f);
 	for (size_t i = 0; i < c->nbmp; i++) {
 		const struct conf_bmp *b = &c->bmp[i];
-		fprintf(f, "  - address: \"%s\"\n    port: %u\n    monitor: [", 
+		fprintf(f, "  - address: \"%s\"\n    port: %u\n    monitor: [",
 			conf_addr_str(&b->addr, buf, sizeof(buf)), b->port);
 		const char *sep = "";
 		if (b->monitor & CONF_BMP_PRE_POLICY) {
