@@ -8,6 +8,7 @@
 #define ROUTEX_CONF_INT_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 #include <yaml.h>
 
@@ -57,6 +58,11 @@ int conf_get_string(struct conf_parse *p, yaml_node_t *n, size_t maxlen, char **
 int conf_get_enum(struct conf_parse *p, yaml_node_t *n, const char *const *names, size_t count,
 		  int *out);
 int conf_get_prefix(struct conf_parse *p, yaml_node_t *n, struct rx_prefix *out);
+
+/* `rpki:` (rpki.c). */
+int conf_parse_rpki(struct conf_parse *p, yaml_node_t *map);
+bool conf_rpki_equal(const struct conf_rpki *a, const struct conf_rpki *b);
+void conf_rpki_print(FILE *f, const struct conf_rpki *r);
 
 /* Per-peer parsing (peer.c) and whole-config checks (check.c). */
 int conf_parse_peers(struct conf_parse *p, yaml_node_t *seq);

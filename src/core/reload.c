@@ -47,7 +47,7 @@ static bool needs_restart(const struct conf_diff *df, FILE *out)
 					      CONF_DK_LISTEN,	      CONF_DK_CONTROL_SOCKET,
 					      CONF_DK_IO_THREADS,     CONF_DK_EXPORT_THREADS,
 					      CONF_DK_ROUTE_PREFERENCE, CONF_DK_NEXT_HOP_IPV6, CONF_DK_USER,
-					      CONF_DK_GROUP};
+					      CONF_DK_GROUP, CONF_DK_RPKI};
 	bool any = false;
 	for (size_t i = 0; i < RX_ARRAY_LEN(keys); i++)
 		if (df->global_changed & (1u << keys[i])) {

@@ -255,6 +255,14 @@ static void test_global_changes(void **state)
 	     B(CONF_DK_MRT_DUMP), .reset_all = false},
 	    {"mrt-dump: {file: /tmp/r.mrt, interval: 60}\n", "", B(CONF_DK_MRT_DUMP),
 	     .reset_all = false},
+	    {"", "rpki: {servers: [{address: 127.0.0.1}]}\n", B(CONF_DK_RPKI),
+	     .restart_needed = true},
+	    {"rpki: {servers: [{address: 127.0.0.1}]}\n",
+	     "rpki: {servers: [{address: 127.0.0.1, port: 323}], invalid: drop}\n", 0,
+	     .restart_needed = false}, /* the defaults written out are no change */
+	    {"rpki: {servers: [{address: 127.0.0.1}]}\n",
+	     "rpki: {servers: [{address: 127.0.0.1}], invalid: accept}\n", B(CONF_DK_RPKI),
+	     .restart_needed = true},
 	};
 	for (size_t i = 0; i < RX_ARRAY_LEN(cases); i++) {
 		print_message("global case %zu\n", i);
