@@ -26,6 +26,7 @@
 #include <routex/metrics-t.h>
 #include <routex/mpsc.h>
 #include <routex/rib-t.h>
+#include <routex/rpki.h>
 
 struct rx_daemon;
 
@@ -150,6 +151,7 @@ struct rx_daemon {
 		struct rib_changes job;   /* W when !has_job, X otherwise; released by W */
 		uint64_t ns;              /* X: time the job took */
 	} exporter;
+	struct rpki *rpki;         /* NULL: RPKI off; see rpki.h for its threads */
 	bool exchange;             /* A: route exchange state, relaxed (display) */
 	uint64_t batches;          /* W */
 	bool started;              /* peers added from now on go straight to an I/O thread */

@@ -194,6 +194,7 @@ bool daemon_init(struct rx_daemon *d, struct conf_daemon *conf)
 	rc.pref = conf->route_preference == CONF_PREF_VPN	 ? RIB_PREF_VPN
 		  : conf->route_preference == CONF_PREF_AS_PATH ? RIB_PREF_AS_PATH
 								 : RIB_PREF_EXPRESSROUTE;
+	rc.rpki_drop_invalid = conf->rpki.enabled && conf->rpki.drop_invalid;
 	rib_init(&d->rib, &rc);
 	struct export_policy pol = {.asn = conf->asn, .router_id = conf->router_id,
 				    .exchange = conf->route_exchange, .transparent = conf->transparent};
@@ -202,7 +203,7 @@ bool daemon_init(struct rx_daemon *d, struct conf_daemon *conf)
 	export_init(&d->exp, &pol);
 	d->exp.limit_cb = rde_out_limit;
 	d->exp.limit_ctx = d;
-	if (!mpsc_init(&d->rdeq))
+	if (!mpsc_init(&d->rdeq) || !daemon_rpki_init(d))
 		return false;
 	d->peers = calloc(DAEMON_MAX_PEERS, sizeof(*d->peers));
 	RX_ASSERT(d->peers);
@@ -248,6 +249,15 @@ bool daemon_start(struct rx_daemon *d)
 {
 	if (!rde_start(d))
 		return false;
+	if (d->rpki) {
+		char err[256];
+		if (!rpki_start(d->rpki, err, sizeof(err))) {
+			rx_log(RX_LOG_ERR, "%s", err);
+			return false;
+		}
+		rx_log(RX_LOG_INFO, "rpki: origin validation on, %zu RTR caches, invalid routes %s",
+		       d->conf->rpki.nservers, d->conf->rpki.drop_invalid ? "dropped" : "accepted");
+	}
 	/* Peers first, loops second: each peer's loop is set (and its ADD queued) before any
 	 * I/O thread can accept a connection from it. */
 	for (size_t i = 0; i < d->npeers; i++)
@@ -274,6 +284,8 @@ void daemon_fini(struct rx_daemon *d)
 	for (unsigned i = 0; i < d->nloops_ready; i++)
 		io_loop_stop(&d->loops[i]);
 	rde_stop(d);
+	rpki_free(d->rpki); /* stops librtr's threads; what they queued is freed below */
+	d->rpki = NULL;
 	for (unsigned i = 0; i < d->nloops_ready; i++)
 		io_loop_fini(&d->loops[i]);
 	/* Messages the decision thread never took. */
