@@ -23,6 +23,8 @@
 #include <routex/rib-t.h>
 #include <routex/rpki.h>
 
+#include "rpki-int.h"
+
 struct rpki_server {
 	struct rpki *r;
 	char host[INET6_ADDRSTRLEN];
@@ -97,6 +99,15 @@ static void from_lrtr(const struct lrtr_ip_addr *a, uint8_t len, struct rx_prefi
 	}
 }
 
+void rpki_roa_of(const struct pfx_record *rec, bool added, struct rpki_roa *roa)
+{
+	memset(roa, 0, sizeof(*roa));
+	roa->max_len = rec->max_len;
+	roa->added = added;
+	roa->asn = rec->asn;
+	from_lrtr(&rec->prefix, rec->min_len, &roa->p);
+}
+
 /* librtr thread: one VRP added or removed. The record names the socket it came from, which
  * is embedded in our server: the only way back to our context (the callback has no user
  * pointer). */
@@ -106,8 +117,8 @@ static void pfx_changed(struct pfx_table *t, const struct pfx_record rec, const 
 		return;
 	struct rpki_server *s = caa_container_of(rec.socket, struct rpki_server, rtr);
 	struct rpki *r = s->r;
-	struct rpki_roa roa = {.max_len = rec.max_len, .added = added, .asn = rec.asn};
-	from_lrtr(&rec.prefix, rec.min_len, &roa.p);
+	struct rpki_roa roa;
+	rpki_roa_of(&rec, added, &roa);
 	unsigned fam = roa.p.afi == RX_AFI_IPV4 ? 0 : 1;
 	if (added)
 		__atomic_add_fetch(&r->roas[fam], 1, __ATOMIC_RELAXED);
@@ -280,13 +291,19 @@ void rpki_free(struct rpki *r)
 uint8_t rpki_validate(struct rpki *r, const struct rx_prefix *p, const uint8_t *aspath,
 		      size_t len, uint32_t own_as)
 {
+	return rpki_table_validate(r->mgr->pfx_table, p, aspath, len, own_as);
+}
+
+uint8_t rpki_table_validate(struct pfx_table *t, const struct rx_prefix *p, const uint8_t *aspath,
+			    size_t len, uint32_t own_as)
+{
 	uint32_t asn = 0; /* NONE: validated as AS 0, which no VRP matches (rpki_state) */
 	if (!rpki_origin_as(aspath, len, own_as, &asn))
 		asn = 0;
 	struct lrtr_ip_addr a;
 	to_lrtr(p, &a);
 	enum pfxv_state st = BGP_PFXV_STATE_NOT_FOUND;
-	if (pfx_table_validate(r->mgr->pfx_table, asn, &a, p->len, &st) != PFX_SUCCESS)
+	if (pfx_table_validate(t, asn, &a, p->len, &st) != PFX_SUCCESS)
 		return RIB_RPKI_NOT_FOUND;
 	return rpki_state(st == BGP_PFXV_STATE_VALID	 ? RPKI_VALID
 			  : st == BGP_PFXV_STATE_INVALID ? RPKI_INVALID
