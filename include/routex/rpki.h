@@ -67,6 +67,16 @@ uint8_t rpki_validate(struct rpki *r, const struct rx_prefix *p, const uint8_t *
 		      size_t len, uint32_t own_as);
 /* Takes every ROA change reported since the last call: *v (free() it) and the count. */
 size_t rpki_take(struct rpki *r, struct rpki_roa **v);
+/* Counters for the metrics endpoint (any thread; display values). */
+struct rpki_stats {
+	size_t roas[2];	  /* VRPs in the table, IPv4 and IPv6 */
+	uint64_t changes; /* VRP additions and removals since start */
+	size_t caches;	  /* configured caches: rpki_cache takes 0 .. caches - 1 */
+};
+void rpki_stats(struct rpki *r, struct rpki_stats *s);
+/* Cache i: its "address port" label, whether it is in sync, its serial. */
+void rpki_cache(struct rpki *r, size_t i, char *name, size_t len, bool *in_sync,
+		uint32_t *serial);
 /* RTR sessions and ROA counts, as text or a JSON object. */
 void rpki_show(struct rpki *r, FILE *out, bool json);
 

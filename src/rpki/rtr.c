@@ -311,6 +311,23 @@ uint8_t rpki_table_validate(struct pfx_table *t, const struct rx_prefix *p, cons
 			  asn);
 }
 
+void rpki_stats(struct rpki *r, struct rpki_stats *s)
+{
+	s->roas[0] = __atomic_load_n(&r->roas[0], __ATOMIC_RELAXED);
+	s->roas[1] = __atomic_load_n(&r->roas[1], __ATOMIC_RELAXED);
+	s->changes = __atomic_load_n(&r->changes, __ATOMIC_RELAXED);
+	s->caches = r->nsrv;
+}
+
+void rpki_cache(struct rpki *r, size_t i, char *name, size_t len, bool *in_sync,
+		uint32_t *serial)
+{
+	const struct rpki_server *s = &r->srv[i];
+	snprintf(name, len, "%s port %s", s->host, s->port);
+	*in_sync = __atomic_load_n(&s->in_sync, __ATOMIC_RELAXED);
+	*serial = __atomic_load_n(&s->serial, __ATOMIC_RELAXED);
+}
+
 void rpki_show(struct rpki *r, FILE *out, bool json)
 {
 	size_t v4 = __atomic_load_n(&r->roas[0], __ATOMIC_RELAXED);

@@ -1,5 +1,7 @@
 /* stub.c: the RTR client when routexd is built without librtr (CMake says so): a config
  * with `rpki` is refused at start with a clear reason instead of running unvalidated. */
+#include <string.h>
+
 #include <routex/rib-t.h>
 #include <routex/rpki.h>
 
@@ -35,6 +37,16 @@ size_t rpki_take(struct rpki *r, struct rpki_roa **v)
 {
 	*v = NULL;
 	return 0;
+}
+
+void rpki_stats(struct rpki *r, struct rpki_stats *s)
+{
+	memset(s, 0, sizeof(*s));
+}
+
+void rpki_cache(struct rpki *r, size_t i, char *name, size_t len, bool *in_sync,
+		uint32_t *serial)
+{
 }
 
 void rpki_show(struct rpki *r, FILE *out, bool json)

@@ -7,7 +7,7 @@ and re-validates when a ROA changes: a route that turns valid reaches the receiv
 turns invalid is withdrawn from it, with no BGP session reset anywhere."""
 import json
 import os
-import time
+import urllib.request
 
 import harness as h
 
@@ -86,6 +86,7 @@ class RpkiBase(h.InteropCase):
                 f.write(text.replace("peers:\n", rpki + "peers:\n", 1))
             return path
         e.write_config = write_config
+        e.metrics = (e.rx_addr, h.free_port(e.rx_addr))
         e.start_routexd()
         e.start(self.feed, self.recv)
         e.established()
@@ -119,6 +120,17 @@ class RpkiBase(h.InteropCase):
         peers = self.env.rx_peers()
         self.assertEqual((peers["feed"]["flaps"], peers["recv"]["flaps"]), (0, 0), peers)
 
+    def metrics(self):
+        """{(name, label values...): value} of the routex_rpki_ samples."""
+        url = "http://%s:%d/metrics" % self.env.metrics
+        text = urllib.request.urlopen(url, timeout=5).read().decode()
+        out = {}
+        for line in text.splitlines():
+            if line.startswith("routex_rpki_"):
+                key, value = line.rsplit(" ", 1)
+                out[key] = float(value)
+        return out
+
     def log(self):
         with open(self.env.rx_log, errors="replace") as f:
             return f.read()
@@ -149,6 +161,10 @@ class Drop(RpkiBase):
         self.assertEqual((rpki["invalid"], rpki["rtr"]["roas_ipv4"]), ("drop", 3), rpki)
         self.assertIn("rpki: cache %s port %d up: in sync" % (self.rtr.addr, self.rtr.port),
                       self.log())
+        cache = 'cache="%s port %d"' % (self.rtr.addr, self.rtr.port)
+        m = self.metrics()
+        self.assertEqual(m['routex_rpki_roas{afi="ipv4"}'], 3, m)
+        self.assertEqual(m['routex_rpki_cache_up{%s}' % cache], 1, m)
         hidden = e.rx_rib(p["wrong_origin"])[h.norm_prefix(p["wrong_origin"])]
         self.assertEqual([(x["peer"], x["status"], x["rpki"]) for x in hidden],
                          [("feed", "hidden", "invalid")])
@@ -184,6 +200,7 @@ class Drop(RpkiBase):
                in self.log(), "the cache's loss is logged")
         rpki = e.ctl("show", "rpki")
         self.assertFalse(rpki["rtr"]["servers"][0]["in_sync"], rpki)
+        self.assertEqual(self.metrics()['routex_rpki_cache_up{%s}' % cache], 0)
         self.assertEqual(self.rpki_states()[h.norm_prefix(p["valid"])], ("invalid", "hidden"))
 
 
