@@ -7,6 +7,7 @@ and re-validates when a ROA changes: a route that turns valid reaches the receiv
 turns invalid is withdrawn from it, with no BGP session reset anywhere."""
 import json
 import os
+import shutil
 import urllib.request
 
 import harness as h
@@ -57,6 +58,11 @@ def gobgp_announce(feed, prefix, origin):
 
 class RpkiBase(h.InteropCase):
     NEEDS = ("gobgp", "bird")
+
+    def setUp(self):
+        if not shutil.which("stayrtr"):
+            self.skipTest("stayrtr not installed (scripts/install-deps.sh installs it)")
+        super().setUp()
 
     def setup_env(self, invalid, cache_first=True):
         e, s = self.env, self.SUBNET
