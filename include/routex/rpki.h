@@ -11,8 +11,8 @@
  *                                librtr's threads appending ROA changes (a mutex).
  *   rpki_show                    any thread: reads counters and states that librtr's
  *                                threads publish with relaxed atomics (display values).
- * The notify callback given to rpki_new runs on a librtr thread each time the list of
- * pending ROA changes goes from empty to non-empty; it must not block. */
+ * The notify callback given to rpki_new runs on a librtr thread when ROA changes wait to be
+ * taken (after each cache response; see rtr.c); it must not block. */
 #ifndef ROUTEX_RPKI_H
 #define ROUTEX_RPKI_H
 

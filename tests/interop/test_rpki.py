@@ -64,15 +64,21 @@ class RpkiBase(h.InteropCase):
             self.skipTest("stayrtr not installed (scripts/install-deps.sh installs it)")
         super().setUp()
 
-    def setup_env(self, invalid, cache_first=True):
+    def setup_env(self, invalid, cache_first=True, filler=0):
         e, s = self.env, self.SUBNET
         self.p = {"valid": "10.%d.1.0/24" % s, "wrong_origin": "10.%d.2.0/24" % s,
                   "too_long": "10.%d.3.128/25" % s, "not_found": "10.%d.4.0/24" % s}
         self.rtr = e.add(StayRTR("stayrtr", 9))
         self.rtr.roas = [("10.%d.1.0/24" % s, 24, ORIGIN), ("10.%d.2.0/24" % s, 24, ORIGIN),
-                         ("10.%d.3.0/24" % s, 24, ORIGIN)]
+                         ("10.%d.3.0/24" % s, 24, ORIGIN),
+                         # the receiver's own route: invalid if it were validated
+                         ("10.%d.5.0/24" % s, 24, ORIGIN)]
+        # VRPs that cover none of the routes (a bigger table: a load above 8,192 changes
+        # re-validates the whole RIB in one walk instead of one walk per VRP)
+        self.rtr.roas += [("100.%d.%d.0/24" % (64 + i // 256, i % 256), 24, 64999)
+                          for i in range(filler)]
         e.add_peer("feed", 2, FEED_AS, "rs-client")
-        e.add_peer("recv", 3, 65003, "rs-client")
+        e.add_peer("recv", 3, 65003, "rs-client", rpki=False)
         self.feed = e.add(h.GoBGP("feed-gobgp", 2, FEED_AS))
         self.recv = e.add(h.Bird("recv-bird", 3, 65003))
         if cache_first:
@@ -101,6 +107,8 @@ class RpkiBase(h.InteropCase):
         gobgp_announce(self.feed, self.p["wrong_origin"], OTHER)
         gobgp_announce(self.feed, self.p["too_long"], ORIGIN)
         gobgp_announce(self.feed, self.p["not_found"], ORIGIN)
+        self.own = "10.%d.5.0/24" % s
+        self.recv.announce(self.own)
         return port
 
     def rpki_states(self):
@@ -163,13 +171,19 @@ class Drop(RpkiBase):
         self.assertEqual(list(got.as_path), [h.RX_ASN, FEED_AS, ORIGIN])
         feed = e.rx_peers()["feed"]
         self.assertEqual((feed["prefixes_received"], feed["prefixes_accepted"]), (4, 2), feed)
+        # rpki: false: the receiver's route is not validated, so not dropped
+        e.wait(lambda: h.norm_prefix(self.own) in self.feed.routes(),
+               "the feeder has the receiver's unvalidated route", show=self.feed.routes)
+        own = e.rx_rib(self.own)[h.norm_prefix(self.own)]
+        self.assertEqual([(x["peer"], x["status"], x["rpki"]) for x in own],
+                         [("recv", "best", "none")])
         rpki = e.ctl("show", "rpki")
-        self.assertEqual((rpki["invalid"], rpki["rtr"]["roas_ipv4"]), ("drop", 3), rpki)
+        self.assertEqual((rpki["invalid"], rpki["rtr"]["roas_ipv4"]), ("drop", 4), rpki)
         self.assertIn("rpki: cache %s port %d up: in sync" % (self.rtr.addr, self.rtr.port),
                       self.log())
         cache = 'cache="%s port %d"' % (self.rtr.addr, self.rtr.port)
         m = self.metrics()
-        self.assertEqual(m['routex_rpki_roas{afi="ipv4"}'], 3, m)
+        self.assertEqual(m['routex_rpki_roas{afi="ipv4"}'], 4, m)
         self.assertEqual(m['routex_rpki_cache_up{%s}' % cache], 1, m)
         hidden = e.rx_rib(p["wrong_origin"])[h.norm_prefix(p["wrong_origin"])]
         self.assertEqual([(x["peer"], x["status"], x["rpki"]) for x in hidden],
@@ -178,7 +192,7 @@ class Drop(RpkiBase):
         # ROA file rewritten: the wrong-origin route becomes valid, the valid one invalid.
         s = self.SUBNET
         self.rtr.roas = [("10.%d.1.0/24" % s, 24, 64999), ("10.%d.2.0/24" % s, 24, OTHER),
-                         ("10.%d.3.0/24" % s, 24, ORIGIN)]
+                         ("10.%d.3.0/24" % s, 24, ORIGIN), ("10.%d.5.0/24" % s, 24, ORIGIN)]
         self.rtr.write()
         self.wait_states({p["valid"]: ("invalid", "hidden"),
                           p["wrong_origin"]: ("valid", "best"),
@@ -191,7 +205,7 @@ class Drop(RpkiBase):
         e.hold_still(self.recv, absent=[p["valid"], p["too_long"]], seconds=2)
 
         # The ROA covering the too-long route goes: not found, so it is advertised.
-        self.rtr.roas = self.rtr.roas[:2]
+        self.rtr.roas = self.rtr.roas[:2] + self.rtr.roas[3:]
         self.rtr.write()
         self.wait_states({p["too_long"]: ("not-found", "best")})
         e.wait(lambda: h.norm_prefix(p["too_long"]) in self.recv.routes(),
@@ -217,7 +231,7 @@ class Accept(RpkiBase):
 
     def test_accept_and_late_cache(self):
         e = self.env
-        port = self.setup_env("accept", cache_first=False)
+        port = self.setup_env("accept", cache_first=False, filler=9000)
         p = self.p
         self.wait_states({x: ("not-found", "best") for x in p.values()})
         e.wait(lambda: set(map(h.norm_prefix, p.values())) <= set(self.recv.routes()),
@@ -231,6 +245,8 @@ class Accept(RpkiBase):
                                 "-metrics.addr", "%s:%d" % (self.rtr.addr, metrics)],
                                os.path.join(self.rtr.dir, "log"))
         self.wait_in_sync()
+        e.wait(lambda: e.ctl("show", "rpki")["rtr"]["roas_ipv4"] == 9004, "9,004 VRPs loaded",
+               show=lambda: e.ctl("show", "rpki"))
         self.wait_states({p["valid"]: ("valid", "best"),
                           p["wrong_origin"]: ("invalid", "best"),
                           p["too_long"]: ("invalid", "best"),
