@@ -51,7 +51,8 @@ class StayRTR(h.Daemon):
 def gobgp_announce(feed, prefix, origin):
     """GoBGP originates prefix with AS_PATH [origin]; it prepends its own AS towards us."""
     p = h.norm_prefix(prefix)
-    feed.gobgp("global", "rib", "add", "-a", "ipv4", p, "aspath", str(origin),
+    fam = "ipv6" if ":" in p else "ipv4"
+    feed.gobgp("global", "rib", "add", "-a", fam, p, "aspath", str(origin),
                "nexthop", feed.nh(p))
     feed.announced.add(p)
 
@@ -67,12 +68,14 @@ class RpkiBase(h.InteropCase):
     def setup_env(self, invalid, cache_first=True, filler=0):
         e, s = self.env, self.SUBNET
         self.p = {"valid": "10.%d.1.0/24" % s, "wrong_origin": "10.%d.2.0/24" % s,
-                  "too_long": "10.%d.3.128/25" % s, "not_found": "10.%d.4.0/24" % s}
+                  "too_long": "10.%d.3.128/25" % s, "not_found": "10.%d.4.0/24" % s,
+                  "valid6": "2001:db8:%x:1::/64" % s, "wrong_origin6": "2001:db8:%x:2::/64" % s}
         self.rtr = e.add(StayRTR("stayrtr", 9))
         self.rtr.roas = [("10.%d.1.0/24" % s, 24, ORIGIN), ("10.%d.2.0/24" % s, 24, ORIGIN),
                          ("10.%d.3.0/24" % s, 24, ORIGIN),
                          # the receiver's own route: invalid if it were validated
-                         ("10.%d.5.0/24" % s, 24, ORIGIN)]
+                         ("10.%d.5.0/24" % s, 24, ORIGIN),
+                         ("2001:db8:%x::/48" % s, 64, ORIGIN)]
         # VRPs that cover none of the routes (a bigger table: a load above 8,192 changes
         # re-validates the whole RIB in one walk instead of one walk per VRP)
         self.rtr.roas += [("100.%d.%d.0/24" % (64 + i // 256, i % 256), 24, 64999)
@@ -107,6 +110,8 @@ class RpkiBase(h.InteropCase):
         gobgp_announce(self.feed, self.p["wrong_origin"], OTHER)
         gobgp_announce(self.feed, self.p["too_long"], ORIGIN)
         gobgp_announce(self.feed, self.p["not_found"], ORIGIN)
+        gobgp_announce(self.feed, self.p["valid6"], ORIGIN)
+        gobgp_announce(self.feed, self.p["wrong_origin6"], OTHER)
         self.own = "10.%d.5.0/24" % s
         self.recv.announce(self.own)
         return port
@@ -163,14 +168,18 @@ class Drop(RpkiBase):
         self.wait_states({p["valid"]: ("valid", "best"),
                           p["wrong_origin"]: ("invalid", "hidden"),
                           p["too_long"]: ("invalid", "hidden"),
-                          p["not_found"]: ("not-found", "best")})
-        e.wait(lambda: {p["valid"], p["not_found"]} <= set(self.recv.routes()),
-               "the receiver has the valid and the not-found route", show=self.recv.routes)
-        e.hold_still(self.recv, absent=[p["wrong_origin"], p["too_long"]], seconds=2)
+                          p["not_found"]: ("not-found", "best"),
+                          p["valid6"]: ("valid", "best"),
+                          p["wrong_origin6"]: ("invalid", "hidden")})
+        want = set(map(h.norm_prefix, (p["valid"], p["not_found"], p["valid6"])))
+        e.wait(lambda: want <= set(self.recv.routes()),
+               "the receiver has the valid and the not-found routes", show=self.recv.routes)
+        e.hold_still(self.recv, absent=[p["wrong_origin"], p["too_long"], p["wrong_origin6"]],
+                     seconds=2)
         got = self.recv.routes()[h.norm_prefix(p["valid"])]
         self.assertEqual(list(got.as_path), [h.RX_ASN, FEED_AS, ORIGIN])
         feed = e.rx_peers()["feed"]
-        self.assertEqual((feed["prefixes_received"], feed["prefixes_accepted"]), (4, 2), feed)
+        self.assertEqual((feed["prefixes_received"], feed["prefixes_accepted"]), (6, 3), feed)
         # rpki: false: the receiver's route is not validated, so not dropped
         e.wait(lambda: h.norm_prefix(self.own) in self.feed.routes(),
                "the feeder has the receiver's unvalidated route", show=self.feed.routes)
@@ -178,7 +187,8 @@ class Drop(RpkiBase):
         self.assertEqual([(x["peer"], x["status"], x["rpki"]) for x in own],
                          [("recv", "best", "none")])
         rpki = e.ctl("show", "rpki")
-        self.assertEqual((rpki["invalid"], rpki["rtr"]["roas_ipv4"]), ("drop", 4), rpki)
+        self.assertEqual((rpki["invalid"], rpki["rtr"]["roas_ipv4"], rpki["rtr"]["roas_ipv6"]),
+                         ("drop", 4, 1), rpki)
         self.assertIn("rpki: cache %s port %d up: in sync" % (self.rtr.addr, self.rtr.port),
                       self.log())
         cache = 'cache="%s port %d"' % (self.rtr.addr, self.rtr.port)
@@ -192,12 +202,17 @@ class Drop(RpkiBase):
         # ROA file rewritten: the wrong-origin route becomes valid, the valid one invalid.
         s = self.SUBNET
         self.rtr.roas = [("10.%d.1.0/24" % s, 24, 64999), ("10.%d.2.0/24" % s, 24, OTHER),
-                         ("10.%d.3.0/24" % s, 24, ORIGIN), ("10.%d.5.0/24" % s, 24, ORIGIN)]
+                         ("10.%d.3.0/24" % s, 24, ORIGIN), ("10.%d.5.0/24" % s, 24, ORIGIN),
+                         ("2001:db8:%x::/48" % s, 64, ORIGIN),
+                         ("2001:db8:%x:2::/64" % s, 64, OTHER)]
         self.rtr.write()
         self.wait_states({p["valid"]: ("invalid", "hidden"),
                           p["wrong_origin"]: ("valid", "best"),
                           p["too_long"]: ("invalid", "hidden"),
-                          p["not_found"]: ("not-found", "best")})
+                          p["not_found"]: ("not-found", "best"),
+                          p["wrong_origin6"]: ("valid", "best")})
+        e.wait(lambda: h.norm_prefix(p["wrong_origin6"]) in self.recv.routes(),
+               "the receiver gained the newly valid IPv6 route", show=self.recv.routes)
         e.wait(lambda: h.norm_prefix(p["wrong_origin"]) in self.recv.routes() and
                h.norm_prefix(p["valid"]) not in self.recv.routes(),
                "the receiver gained the newly valid route and lost the newly invalid one",
@@ -211,7 +226,7 @@ class Drop(RpkiBase):
         e.wait(lambda: h.norm_prefix(p["too_long"]) in self.recv.routes(),
                "the receiver gets the route no ROA covers any more", show=self.recv.routes)
         feed = e.rx_peers()["feed"]
-        self.assertEqual((feed["prefixes_received"], feed["prefixes_accepted"]), (4, 3), feed)
+        self.assertEqual((feed["prefixes_received"], feed["prefixes_accepted"]), (6, 5), feed)
         self.assert_no_reset()
 
         # The cache goes away: logged, shown; the ROAs stay until they expire (RFC 8210 6).
@@ -235,7 +250,7 @@ class Accept(RpkiBase):
         p = self.p
         self.wait_states({x: ("not-found", "best") for x in p.values()})
         e.wait(lambda: set(map(h.norm_prefix, p.values())) <= set(self.recv.routes()),
-               "the receiver has all four routes", show=self.recv.routes)
+               "the receiver has all six routes", show=self.recv.routes)
         # The cache starts on the port routexd has been retrying.
         self.rtr.file = os.path.join(self.rtr.dir, "roas.json")
         self.rtr.write()
@@ -250,9 +265,11 @@ class Accept(RpkiBase):
         self.wait_states({p["valid"]: ("valid", "best"),
                           p["wrong_origin"]: ("invalid", "best"),
                           p["too_long"]: ("invalid", "best"),
-                          p["not_found"]: ("not-found", "best")})
+                          p["not_found"]: ("not-found", "best"),
+                          p["valid6"]: ("valid", "best"),
+                          p["wrong_origin6"]: ("invalid", "best")})
         e.hold_still(self.recv, present=None, absent=(), seconds=1)
         self.assertTrue(set(map(h.norm_prefix, p.values())) <= set(self.recv.routes()))
         feed = e.rx_peers()["feed"]
-        self.assertEqual((feed["prefixes_received"], feed["prefixes_accepted"]), (4, 4), feed)
+        self.assertEqual((feed["prefixes_received"], feed["prefixes_accepted"]), (6, 6), feed)
         self.assert_no_reset()
