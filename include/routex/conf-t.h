@@ -248,8 +248,9 @@ struct conf_diff {
 	bool rebind_listen;  /* listen sockets to open/close; sessions are kept */
 	bool rebind_control; /* control socket moved */
 	bool rebind_metrics; /* metrics endpoint changed, added or removed */
-	bool restart_needed; /* io-threads, export-threads, user, group: only a restart
-			      * applies them */
+	bool restart_needed; /* io-threads, export-threads, user, group, rpki caches or
+			      * timers: only a restart applies them */
+	bool rpki_policy;    /* only rpki.invalid changed: applied in place (re-decision) */
 	struct rx_prefix *originate_added; /* announce to every peer */
 	size_t noriginate_added;
 	struct rx_prefix *originate_removed; /* withdraw from every peer */

@@ -71,6 +71,8 @@ void rde_rpki_notify(void *ctx);
 uint8_t rde_rpki_import_w(struct rx_daemon *d, const struct rx_peer *p, const struct attr_set *a,
 			  const struct rx_prefix *pfx);
 bool daemon_rpki_init(struct rx_daemon *d);
+/* Reload: `invalid` switched between accept and drop; re-decides and exports. */
+void rde_rpki_policy_w(struct rx_daemon *d, bool drop_invalid);
 /* Publishes a peer's received and accepted counts (decision thread). */
 void rde_publish_counts_w(struct rx_daemon *d, struct rx_peer *p);
 

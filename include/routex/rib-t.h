@@ -82,7 +82,8 @@ struct rib_conf {
 	bool multipath_same_as;	 /* ECMP only within one neighbour AS */
 	uint8_t max_ecmp;	 /* cap on the ECMP set; 0: 64; at most RIB_MAX_ECMP */
 	bool no_changes;	 /* do not keep the change log (benchmarks of raw updates) */
-	bool rpki_drop_invalid;	 /* RPKI invalid paths are kept but never selected (hidden) */
+	bool rpki_drop_invalid;	 /* RPKI invalid paths are kept but never selected (hidden);
+				  * A: relaxed, rib_rpki_policy_w changes it at run time */
 };
 
 /* RPKI route origin validation state of a path (RFC 6811 2; docs/rpki.md). NONE: not

@@ -132,6 +132,11 @@ bool rib_update_rpki_w(struct rib *rib, uint16_t src, uint32_t path_id, const st
  * selectable) and a change is logged if the ECMP set moved. Returns true in that case. */
 typedef uint8_t (*rib_rpki_fn)(const struct rib_path *path, const struct rx_prefix *p, void *arg);
 bool rib_rpki_update_w(struct rib *rib, const struct rx_prefix *p, rib_rpki_fn fn, void *arg);
+/* `invalid: drop` switched on or off (reload): sets the policy; then the caller runs
+ * rib_rpki_redecide_w on every prefix (only those with an invalid path can change). */
+void rib_rpki_policy_w(struct rib *rib, bool drop_invalid);
+/* Runs the decision again at p; true (and a change logged) when its ECMP set moved. */
+bool rib_rpki_redecide_w(struct rib *rib, const struct rx_prefix *p);
 /* Withdraws the path (src, path_id) for p; returns true when best or ECMP set changed.
  * Withdrawing a path that is not there is a no-op (RFC 4271 allows it). */
 bool rib_withdraw_w(struct rib *rib, uint16_t src, uint32_t path_id, const struct rx_prefix *p);

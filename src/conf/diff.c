@@ -230,7 +230,15 @@ int conf_diff(const struct conf_daemon *old_conf, const struct conf_daemon *new_
 	d->rebind_metrics = g & BIT(CONF_DK_METRICS);
 	d->restart_needed = g & (BIT(CONF_DK_IO_THREADS) | BIT(CONF_DK_EXPORT_THREADS) |
 				 BIT(CONF_DK_USER) | BIT(CONF_DK_GROUP) |
-				 BIT(CONF_DK_NEXT_HOP_IPV6) | BIT(CONF_DK_RPKI));
+				 BIT(CONF_DK_NEXT_HOP_IPV6));
+	/* rpki: the caches and timers need a restart (a new librtr manager); `invalid` alone is
+	 * a re-decision of the prefixes with invalid paths, done in place. */
+	if (g & BIT(CONF_DK_RPKI)) {
+		if (conf_rpki_same_caches(&old_conf->rpki, &new_conf->rpki))
+			d->rpki_policy = true;
+		else
+			d->restart_needed = true;
+	}
 	if (prefix_minus(new_conf, old_conf, &d->originate_added, &d->noriginate_added) ||
 	    prefix_minus(old_conf, new_conf, &d->originate_removed, &d->noriginate_removed) ||
 	    diff_peers(old_conf, new_conf, d)) {

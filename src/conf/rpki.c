@@ -165,11 +165,16 @@ static bool server_equal(const struct conf_rpki_server *a, const struct conf_rpk
 
 bool conf_rpki_equal(const struct conf_rpki *a, const struct conf_rpki *b)
 {
+	return conf_rpki_same_caches(a, b) && (!a->enabled || a->drop_invalid == b->drop_invalid);
+}
+
+bool conf_rpki_same_caches(const struct conf_rpki *a, const struct conf_rpki *b)
+{
 	if (a->enabled != b->enabled)
 		return false;
 	if (!a->enabled)
 		return true;
-	if (a->drop_invalid != b->drop_invalid || a->refresh != b->refresh ||
+	if (a->refresh != b->refresh ||
 	    a->retry != b->retry || a->expire != b->expire || a->nservers != b->nservers)
 		return false;
 	for (size_t i = 0; i < a->nservers; i++)

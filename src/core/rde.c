@@ -78,7 +78,8 @@ void rde_publish_counts_w(struct rx_daemon *d, struct rx_peer *p)
 {
 	const struct rib_peer *rp = &d->rib.peers[p->src];
 	size_t n = rp->prefixes[0] + rp->prefixes[1];
-	size_t hidden = d->rib.conf.rpki_drop_invalid ? rp->invalid : 0;
+	size_t hidden = __atomic_load_n(&d->rib.conf.rpki_drop_invalid, __ATOMIC_RELAXED)
+				? rp->invalid : 0;
 	__atomic_store_n(&p->received, n, __ATOMIC_RELAXED);
 	__atomic_store_n(&p->accepted, n > hidden ? n - hidden : 0, __ATOMIC_RELAXED);
 }

@@ -8,6 +8,9 @@
  * state changes and exporting whatever moved. A batch larger than RDE_RPKI_FULL_WALK ROAs
  * (a cache's initial load, a reset) re-validates the whole table in one walk instead.
  *
+ * A reload that switches `invalid` between accept and drop (rde_rpki_policy_w) runs the
+ * decision again on every prefix with an invalid path, in one walk of the table.
+ *
  * Walks go in chunks of RDE_RPKI_CHUNK prefixes: the keys are collected first and changed
  * afterwards (a walk never sees a tree it is modifying), the change log is exported after
  * each chunk and a quiescent state passed, holding no node pointer. */
@@ -55,9 +58,19 @@ struct reval_stats {
 	size_t checked, changed;
 };
 
-/* Re-validates every prefix within `within` (NULL: the whole table). */
-static void revalidate(struct rx_daemon *d, struct collect *c, const struct rx_prefix *within,
-		       struct reval_stats *st)
+static bool revalidate_one(struct rx_daemon *d, const struct rx_prefix *p)
+{
+	return rib_rpki_update_w(&d->rib, p, path_state, d);
+}
+
+static bool redecide_one(struct rx_daemon *d, const struct rx_prefix *p)
+{
+	return rib_rpki_redecide_w(&d->rib, p);
+}
+
+/* Applies fn to every prefix within `within` (NULL: the whole table). */
+static void walk(struct rx_daemon *d, struct collect *c, const struct rx_prefix *within,
+		 bool (*fn)(struct rx_daemon *, const struct rx_prefix *), struct reval_stats *st)
 {
 	for (unsigned f = 0; f < 2; f++) {
 		const struct rib_tree *t = &d->rib.tree[f];
@@ -70,7 +83,7 @@ static void revalidate(struct rx_daemon *d, struct collect *c, const struct rx_p
 			size_t n = radix_walk_rcu(t, within, resume ? &after : NULL, RDE_RPKI_CHUNK,
 						  collect_cb, c, &last);
 			for (size_t i = 0; i < c->n; i++)
-				st->changed += rib_rpki_update_w(&d->rib, &c->v[i], path_state, d);
+				st->changed += fn(d, &c->v[i]);
 			st->checked += c->n;
 			if (n < RDE_RPKI_CHUNK)
 				break;
@@ -94,10 +107,10 @@ static void rde_rpki_changes_w(struct rx_daemon *d, void *arg)
 	RX_ASSERT(c);
 	struct reval_stats st = {0};
 	if (n > RDE_RPKI_FULL_WALK)
-		revalidate(d, c, NULL, &st);
+		walk(d, c, NULL, revalidate_one, &st);
 	else
 		for (size_t i = 0; i < n; i++)
-			revalidate(d, c, &v[i].p, &st);
+			walk(d, c, &v[i].p, revalidate_one, &st);
 	rde_export_pending_w(d);
 	for (size_t i = 0; i < daemon_npeers(d); i++)
 		if (d->peers[i]->up_w)
@@ -115,6 +128,22 @@ void rde_rpki_notify(void *ctx)
 	struct rde_msg *m = rde_msg_new(RDE_CTL, 0, 0, 0);
 	m->run = rde_rpki_changes_w;
 	rde_push(d, m);
+}
+
+void rde_rpki_policy_w(struct rx_daemon *d, bool drop_invalid)
+{
+	rib_rpki_policy_w(&d->rib, drop_invalid);
+	struct collect *c = malloc(sizeof(*c));
+	RX_ASSERT(c);
+	struct reval_stats st = {0};
+	walk(d, c, NULL, redecide_one, &st);
+	free(c);
+	rde_export_pending_w(d);
+	for (size_t i = 0; i < daemon_npeers(d); i++)
+		if (d->peers[i]->up_w)
+			rde_publish_counts_w(d, d->peers[i]);
+	rx_log(RX_LOG_INFO, "rpki: invalid routes now %s: %zu prefixes changed best path",
+	       drop_invalid ? "dropped" : "accepted", st.changed);
 }
 
 bool daemon_rpki_init(struct rx_daemon *d)

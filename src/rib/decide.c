@@ -256,7 +256,10 @@ static unsigned sort_set(struct rib *rib, struct rib_path *v, unsigned n)
  * when none is left (export then withdraws the prefix). */
 static bool hidden(const struct rib *rib, const struct rib_path *p)
 {
-	return rib->conf.rpki_drop_invalid && p->rpki == RIB_RPKI_INVALID;
+	/* A: relaxed: a reload switches the policy on the decision thread while the control
+	 * thread may show the RIB; a display that sees the old policy for a moment is fine. */
+	return p->rpki == RIB_RPKI_INVALID &&
+	       __atomic_load_n(&rib->conf.rpki_drop_invalid, __ATOMIC_RELAXED);
 }
 
 bool decide_hidden(const struct rib *rib, const struct rib_path *p)
@@ -267,7 +270,7 @@ bool decide_hidden(const struct rib *rib, const struct rib_path *p)
 unsigned decide_sort(struct rib *rib, struct rib_path *v, unsigned n)
 {
 	unsigned ne = n;
-	if (rib->conf.rpki_drop_invalid)
+	if (__atomic_load_n(&rib->conf.rpki_drop_invalid, __ATOMIC_RELAXED))
 		/* Selectable first; the partition need not be stable: both parts are sorted by a
 		 * total order afterwards. */
 		for (unsigned i = 0; i < ne;) {

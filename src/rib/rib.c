@@ -412,6 +412,39 @@ bool rib_rpki_update_w(struct rib *rib, const struct rx_prefix *p, rib_rpki_fn f
 	return changed;
 }
 
+void rib_rpki_policy_w(struct rib *rib, bool drop_invalid)
+{
+	__atomic_store_n(&rib->conf.rpki_drop_invalid, drop_invalid, __ATOMIC_RELAXED);
+}
+
+bool rib_rpki_redecide_w(struct rib *rib, const struct rx_prefix *p)
+{
+	unsigned fam = fam_of(p);
+	struct rib_tree *t = &rib->tree[fam];
+	struct rib_key k = rib_key_of(p);
+	struct radix_pos pos;
+	radix_seek_w(t, &k, p->len, &pos);
+	const struct rib_node *old = pos.node;
+	if (!old || old->n == 0)
+		return false;
+	const struct rib_path *ov = rib_node_paths(t, old);
+	unsigned n = old->n;
+	bool any = false;
+	for (unsigned i = 0; i < n && !any; i++)
+		any = ov[i].rpki == RIB_RPKI_INVALID;
+	if (!any)
+		return false; /* the policy changes nothing here */
+	struct rib_path *nv = scratch(rib, n);
+	memcpy(nv, ov, n * sizeof(*nv));
+	unsigned n_ecmp = decide_sort(rib, nv, n);
+	if (same_set(ov, old->n_ecmp, nv, n_ecmp))
+		return false; /* show rib computes `hidden` itself: no need to rebuild the node */
+	if (!rib->conf.no_changes)
+		log_change(rib, fam, &k, p->len, ov, old->n_ecmp, nv, n_ecmp);
+	radix_put_w(t, &rib->retire, &k, p->len, &pos, nv, n, n_ecmp);
+	return true;
+}
+
 bool rib_withdraw_w(struct rib *rib, uint16_t src, uint32_t path_id, const struct rx_prefix *p)
 {
 	RX_ASSERT(src < rib->n_peers);

@@ -67,6 +67,7 @@ class RpkiBase(h.InteropCase):
 
     def setup_env(self, invalid, cache_first=True, filler=0):
         e, s = self.env, self.SUBNET
+        self.invalid = invalid  # the config's `invalid:`, read at every (re)write
         self.p = {"valid": "10.%d.1.0/24" % s, "wrong_origin": "10.%d.2.0/24" % s,
                   "too_long": "10.%d.3.128/25" % s, "not_found": "10.%d.4.0/24" % s,
                   "valid6": "2001:db8:%x:1::/64" % s, "wrong_origin6": "2001:db8:%x:2::/64" % s}
@@ -96,7 +97,7 @@ class RpkiBase(h.InteropCase):
             with open(path) as f:
                 text = f.read()
             rpki = ("rpki:\n  servers: [{address: %s, port: %d}]\n  retry: 1\n"
-                    "  invalid: %s\n" % (self.rtr.addr, port, invalid))
+                    "  invalid: %s\n" % (self.rtr.addr, port, self.invalid))
             with open(path, "w") as f:
                 f.write(text.replace("peers:\n", rpki + "peers:\n", 1))
             return path
@@ -272,4 +273,28 @@ class Accept(RpkiBase):
         self.assertTrue(set(map(h.norm_prefix, p.values())) <= set(self.recv.routes()))
         feed = e.rx_peers()["feed"]
         self.assertEqual((feed["prefixes_received"], feed["prefixes_accepted"]), (6, 6), feed)
+
+        # Reload with invalid: drop (the usual rollout: mark first, then drop): applied in
+        # place, the three invalid routes leave the receiver, no session resets.
+        self.invalid = "drop"
+        out = e.reload()
+        self.assertIn("rpki: invalid routes now dropped (applied in place", str(out))
+        self.wait_states({p["wrong_origin"]: ("invalid", "hidden"),
+                          p["too_long"]: ("invalid", "hidden"),
+                          p["wrong_origin6"]: ("invalid", "hidden"),
+                          p["valid"]: ("valid", "best")})
+        gone = [p["wrong_origin"], p["too_long"], p["wrong_origin6"]]
+        e.wait(lambda: not set(map(h.norm_prefix, gone)) & set(self.recv.routes()),
+               "the receiver lost the invalid routes", show=self.recv.routes)
+        e.hold_still(self.recv, absent=gone, seconds=1)
+        feed = e.rx_peers()["feed"]
+        self.assertEqual((feed["prefixes_received"], feed["prefixes_accepted"]), (6, 3), feed)
+        self.assertEqual(e.ctl("show", "rpki")["invalid"], "drop")
+        # A change of the caches still needs a restart: refused, nothing changed.
+        self.invalid = "accept\n  refresh: 60"
+        e.write_config()
+        out = e.ctl("reload", check=False)
+        self.assertNotEqual(out.returncode, 0)
+        self.assertIn("rpki: changed; only a restart applies it", out.stdout + out.stderr)
+        self.assertEqual(e.ctl("show", "rpki")["invalid"], "drop")
         self.assert_no_reset()

@@ -195,7 +195,7 @@ struct global_case {
 	const char *before, *after;
 	uint32_t changed;
 	bool reset_all, redecide, reexport_all, rebind_listen, rebind_control, rebind_metrics,
-	    restart_needed;
+	    restart_needed, rpki_policy;
 };
 
 static void check_global_case(const struct global_case *gc)
@@ -211,6 +211,7 @@ static void check_global_case(const struct global_case *gc)
 	assert_int_equal(d.rebind_control, gc->rebind_control);
 	assert_int_equal(d.rebind_metrics, gc->rebind_metrics);
 	assert_int_equal(d.restart_needed, gc->restart_needed);
+	assert_int_equal(d.rpki_policy, gc->rpki_policy);
 	/* Global changes never reclassify an untouched peer. */
 	for (size_t i = 0; i < d.npeers; i++)
 		assert_int_equal(d.peers[i].change, CONF_CHANGE_NONE);
@@ -261,8 +262,11 @@ static void test_global_changes(void **state)
 	     "rpki: {servers: [{address: 127.0.0.1, port: 323}], invalid: drop}\n", 0,
 	     .restart_needed = false}, /* the defaults written out are no change */
 	    {"rpki: {servers: [{address: 127.0.0.1}]}\n",
-	     "rpki: {servers: [{address: 127.0.0.1}], invalid: accept}\n", B(CONF_DK_RPKI),
+	     "rpki: {servers: [{address: 127.0.0.1}], refresh: 60}\n", B(CONF_DK_RPKI),
 	     .restart_needed = true},
+	    {"rpki: {servers: [{address: 127.0.0.1}]}\n",
+	     "rpki: {servers: [{address: 127.0.0.1}], invalid: accept}\n", B(CONF_DK_RPKI),
+	     .restart_needed = false, .rpki_policy = true}, /* applied in place */
 	};
 	for (size_t i = 0; i < RX_ARRAY_LEN(cases); i++) {
 		print_message("global case %zu\n", i);

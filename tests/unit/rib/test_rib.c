@@ -379,8 +379,34 @@ static void test_rpki_accept(void **state)
 	assert_int_equal(b->src, 1);
 	assert_int_equal(b->rpki, RIB_RPKI_INVALID);
 	assert_int_equal(rib->peers[1].invalid, 1);
+	/* reload to invalid: drop: the invalid best is hidden, the valid one takes over */
+	struct rx_prefix p = t_pfx("10.9.0.0/24");
+	struct rib_changes c;
+	take(rib, &c);
+	rib_changes_release_w(rib, &c);
+	rib_rpki_policy_w(rib, true);
+	assert_true(rib_rpki_redecide_w(rib, &p));
+	b = t_best(rib, "10.9.0.0/24", &n, &ne);
+	assert_int_equal(b->src, 2);
+	assert_int_equal(ne, 1);
+	assert_false(rib_rpki_redecide_w(rib, &p)); /* nothing more to do */
+	take(rib, &c);
+	assert_int_equal(c.len, 1);
+	rib_changes_release_w(rib, &c);
+	/* and back */
+	rib_rpki_policy_w(rib, false);
+	assert_true(rib_rpki_redecide_w(rib, &p));
+	b = t_best(rib, "10.9.0.0/24", &n, &ne);
+	assert_int_equal(b->src, 1);
+	/* a prefix without invalid paths is left alone */
+	struct tattr other = {.n_as = 1, .as = {65009}};
+	assert_true(announce_rpki(rib, 1, "10.8.0.0/24", &other, RIB_RPKI_VALID));
+	struct rx_prefix q = t_pfx("10.8.0.0/24");
+	rib_rpki_policy_w(rib, true);
+	assert_false(rib_rpki_redecide_w(rib, &q));
 	/* gen and rpki share 16 bits: neither disturbs the other */
-	assert_int_equal(b->gen, rib->peers[1].gen);
+	b = t_best(rib, "10.9.0.0/24", &n, &ne);
+	assert_int_equal(b->gen, rib->peers[2].gen);
 	assert_int_equal(sizeof(struct rib_path), 16);
 }
 
