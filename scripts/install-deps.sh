@@ -10,7 +10,8 @@ PKGS="build-essential cmake pkg-config clang libclang-rt-14-dev
       liburcu-dev libjemalloc-dev libbsd-dev libcmocka-dev libbenchmark-dev
       libyaml-dev libxxhash-dev zlib1g-dev libbz2-dev bgpdump valgrind python3 curl
       groff-base mandoc
-      bird2 gobgpd frr exabgp openbgpd pmacct"
+      bird2 gobgpd frr exabgp openbgpd pmacct
+      librtr-dev stayrtr"
 # Optional: promtool (package prometheus) checks the metrics endpoint's output in the interop
 # test, which skips that check without it. Its service must not start either (policy-rc.d).
 OPTIONAL="prometheus"
@@ -40,4 +41,9 @@ done
 if dpkg-query -W -f='${Status}' prometheus 2>/dev/null | grep -q "ok installed"; then
 	DPKG_MAINTSCRIPT_PACKAGE=prometheus deb-systemd-helper disable prometheus.service || true
 	update-rc.d prometheus disable >/dev/null 2>&1 || true
+fi
+# stayrtr (the RTR cache of the RPKI interop test) is enabled at boot by its package and would
+# fetch the public ROA set from the internet: only the tests' own instances run.
+if dpkg-query -W -f='${Status}' stayrtr 2>/dev/null | grep -q "ok installed"; then
+	DPKG_MAINTSCRIPT_PACKAGE=stayrtr deb-systemd-helper disable stayrtr.service || true
 fi

@@ -88,6 +88,7 @@ enum conf_dkey {
 	CONF_DK_GROUP,
 	CONF_DK_MRT_DUMP,
 	CONF_DK_BMP,
+	CONF_DK_RPKI,
 	CONF_DK_PEERS,
 	CONF_DK_COUNT,
 };
@@ -115,6 +116,7 @@ enum conf_pkey {
 	CONF_PK_FILTER_BOGONS,
 	CONF_PK_MAX_AS_PATH_LENGTH,
 	CONF_PK_BGP_ROLE_STRICT,
+	CONF_PK_RPKI,
 	CONF_PK_COUNT,
 };
 
@@ -141,6 +143,30 @@ struct conf_bmp {
 	unsigned line;
 };
 
+/* RPKI-to-Router (RFC 8210) caches and origin validation policy (`rpki:`, docs/rpki.md).
+ * Timer bounds are RFC 8210 6's; 323 is the IANA rpki-rtr port. */
+#define CONF_RPKI_PORT		 323u
+#define CONF_RPKI_MAX_SERVERS	 8u
+#define CONF_RPKI_REFRESH	 3600u /* 1..86400 */
+#define CONF_RPKI_RETRY		 600u  /* 1..7200 */
+#define CONF_RPKI_EXPIRE	 7200u /* 600..172800, above refresh and retry */
+
+struct conf_rpki_server {
+	struct conf_addr addr;
+	uint16_t port;
+	uint8_t preference; /* 1..255, lower first; servers of one preference form one group */
+	unsigned line;
+};
+
+struct conf_rpki {
+	bool enabled; /* the key is present */
+	bool drop_invalid; /* `invalid: drop` (default) or `accept` (only marked) */
+	struct conf_rpki_server *servers;
+	size_t nservers;
+	uint32_t refresh, retry, expire; /* seconds */
+	unsigned line;
+};
+
 struct conf_peer {
 	char *name;
 	char *description; /* NULL: none */
@@ -163,6 +189,7 @@ struct conf_peer {
 	bool filter_bogons;	       /* import filters (filter.h), default off */
 	uint8_t max_as_path_length;    /* 0 (default): no limit */
 	bool bgp_role_strict;	       /* rs-client: the peer must announce its RFC 9234 role */
+	bool rpki;		   /* validate its routes when `rpki` is configured (default) */
 	unsigned line;			  /* where the peer's mapping starts */
 	unsigned key_line[CONF_PK_COUNT]; /* 0: key absent, default applied */
 };
@@ -204,6 +231,7 @@ struct conf_daemon {
 	struct conf_mrt_dump mrt_dump;
 	struct conf_bmp *bmp; /* BMP collectors; may be empty */
 	size_t nbmp;
+	struct conf_rpki rpki;
 	struct conf_peer *peers;
 	size_t npeers;
 	char **warnings; /* "FILE:LINE: warning: ..." for legal but suspicious setups */
@@ -237,8 +265,9 @@ struct conf_diff {
 	bool rebind_control; /* control socket moved */
 	bool rebind_metrics; /* metrics endpoint changed, added or removed */
 	bool rebind_bmp;     /* BMP collectors changed: their sessions restart */
-	bool restart_needed; /* io-threads, export-threads, user, group: only a restart
-			      * applies them */
+	bool restart_needed; /* io-threads, export-threads, user, group, rpki caches or
+			      * timers: only a restart applies them */
+	bool rpki_policy;    /* only rpki.invalid changed: applied in place (re-decision) */
 	struct rx_prefix *originate_added; /* announce to every peer */
 	size_t noriginate_added;
 	struct rx_prefix *originate_removed; /* withdraw from every peer */

@@ -29,6 +29,7 @@
 #include <routex/metrics-t.h>
 #include <routex/mpsc.h>
 #include <routex/rib-t.h>
+#include <routex/rpki.h>
 
 struct rx_daemon;
 
@@ -160,6 +161,7 @@ struct rx_daemon {
 	struct bmp *bmp;           /* BMP exporter (src/bmp); always there, idle without
 				    * collectors */
 	struct bmp_totals bmp_totals; /* A: its counters, for the metrics thread */
+	struct rpki *rpki;         /* NULL: RPKI off; see rpki.h for its threads */
 	bool exchange;             /* A: route exchange state, relaxed (display) */
 	uint64_t batches;          /* W */
 	bool started;              /* peers added from now on go straight to an I/O thread */

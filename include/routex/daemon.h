@@ -70,6 +70,18 @@ size_t rde_backlog(void *ctx);
 /* Export's max-prefixes-out callback (export_limit_fn): logs and publishes the state. */
 void rde_out_limit(void *ctx, uint16_t src, uint32_t limit, bool reached);
 
+/* RPKI (rde_rpki.c). notify: librtr's threads, when ROA changes wait (rpki_new's callback);
+ * the rest on the decision thread: the state of a route at import (RIB_RPKI_NONE when RPKI
+ * is off or the peer is not validated), and the start-up / shutdown of the client. */
+void rde_rpki_notify(void *ctx);
+uint8_t rde_rpki_import_w(struct rx_daemon *d, const struct rx_peer *p, const struct attr_set *a,
+			  const struct rx_prefix *pfx);
+bool daemon_rpki_init(struct rx_daemon *d);
+/* Reload: `invalid` switched between accept and drop; re-decides and exports. */
+void rde_rpki_policy_w(struct rx_daemon *d, bool drop_invalid);
+/* Publishes a peer's received and accepted counts (decision thread). */
+void rde_publish_counts_w(struct rx_daemon *d, struct rx_peer *p);
+
 /* Reload (reload.c): re-reads the config file and applies what changed. Runs on the
  * decision thread; writes a per-peer report to out. */
 bool daemon_reload_w(struct rx_daemon *d, bool dry_run, FILE *out);

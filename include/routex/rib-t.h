@@ -82,15 +82,35 @@ struct rib_conf {
 	bool multipath_same_as;	 /* ECMP only within one neighbour AS */
 	uint8_t max_ecmp;	 /* cap on the ECMP set; 0: 64; at most RIB_MAX_ECMP */
 	bool no_changes;	 /* do not keep the change log (benchmarks of raw updates) */
+	bool rpki_drop_invalid;	 /* RPKI invalid paths are kept but never selected (hidden);
+				  * A: relaxed, rib_rpki_policy_w changes it at run time */
 };
 
+/* RPKI route origin validation state of a path (RFC 6811 2; docs/rpki.md). NONE: not
+ * validated (RPKI off, originated routes, or a peer with `rpki: false`). Two bits, so the
+ * state rides in struct rib_path at no memory cost. */
+enum rib_rpki {
+	RIB_RPKI_NONE = 0,
+	RIB_RPKI_NOT_FOUND = 1,
+	RIB_RPKI_VALID = 2,
+	RIB_RPKI_INVALID = 3,
+};
+
+/* Generations count modulo 2^14 (the other two bits of their 16 hold the RPKI state). That
+ * is safe: a path is at most one generation behind its peer's (graceful restart sweeps the
+ * older ones before marking again) and a peer's paths are flushed before its slot is
+ * reused, so two live generations never lie 2^14 apart. */
+#define RIB_GEN_MASK 0x3fffu
+
 /* One candidate path. Readers may read every field; the attr set is kept alive by the
- * reference the path holds, and freed after a grace period once dropped. */
+ * reference the path holds, and freed after a grace period once dropped. 16 bytes, no
+ * padding: new per-path state has to share the words already there. */
 struct rib_path {
 	struct attr_set *attrs;
 	uint32_t path_id; /* ADD-PATH id as received; 0 without ADD-PATH */
 	uint16_t src;	  /* source: RIB_SRC_LOCAL or a peer index */
-	uint16_t gen;	  /* the source's generation when announced (mark and sweep) */
+	uint16_t gen : 14; /* the source's generation when announced (mark and sweep) */
+	uint16_t rpki : 2; /* enum rib_rpki: set at import, updated by ROA changes */
 };
 
 /* A tree node. Leaves (no children: about 90% of a real table's prefixes) carry no child
@@ -151,8 +171,9 @@ struct rib_peer {
 	struct rib_peer_info info;
 	bool active;
 	bool ebgp;
-	uint16_t gen;	    /* current generation; rib_peer_mark_stale_w bumps it */
+	uint16_t gen;	    /* current generation (mod RIB_GEN_MASK + 1); mark_stale bumps it */
 	size_t paths[2];    /* per family: IPv4, IPv6 */
+	size_t invalid;	    /* its paths in RPKI state INVALID, both families */
 	size_t prefixes[2]; /* prefixes where the peer has at least one path */
 	struct rib_keyvec keys[2];
 };

@@ -99,8 +99,12 @@ size_t radix_walk_rcu(const struct rib_tree *t, const struct rx_prefix *within,
 int decide_cmp(const struct rib *rib, const struct rib_path *a, const struct rib_path *b,
 	       bool cmp_med, enum decide_step *step);
 /* Sorts n paths best first, the ECMP set first of all; returns the ECMP set's size.
- * Deterministic: the result does not depend on the input order. */
+ * Deterministic: the result does not depend on the input order. Paths that are not
+ * selectable (decide_hidden) come last and are never in the ECMP set, which is then empty
+ * when every path is hidden. */
 unsigned decide_sort(struct rib *rib, struct rib_path *paths, unsigned n);
+/* Not selectable: RPKI invalid under `invalid: drop` (rib_conf.rpki_drop_invalid). */
+bool decide_hidden(const struct rib *rib, const struct rib_path *p);
 const char *decide_step_name(enum decide_step s);
 
 /* ---- the RIB (rib.c) ---- */
@@ -120,6 +124,19 @@ void rib_peer_remove_w(struct rib *rib, uint16_t src);
  * changed (and a change was logged). p must be canonical. */
 bool rib_update_w(struct rib *rib, uint16_t src, uint32_t path_id, const struct rx_prefix *p,
 		  struct attr_set *a);
+/* The same with the path's RPKI state (enum rib_rpki), validated by the caller. */
+bool rib_update_rpki_w(struct rib *rib, uint16_t src, uint32_t path_id, const struct rx_prefix *p,
+		       struct attr_set *a, uint8_t rpki);
+/* A ROA change: gives every validated path (rpki != RIB_RPKI_NONE) at prefix p its new
+ * state fn(path); when one changes, the decision runs again (a path can become hidden or
+ * selectable) and a change is logged if the ECMP set moved. Returns true in that case. */
+typedef uint8_t (*rib_rpki_fn)(const struct rib_path *path, const struct rx_prefix *p, void *arg);
+bool rib_rpki_update_w(struct rib *rib, const struct rx_prefix *p, rib_rpki_fn fn, void *arg);
+/* `invalid: drop` switched on or off (reload): sets the policy; then the caller runs
+ * rib_rpki_redecide_w on every prefix (only those with an invalid path can change). */
+void rib_rpki_policy_w(struct rib *rib, bool drop_invalid);
+/* Runs the decision again at p; true (and a change logged) when its ECMP set moved. */
+bool rib_rpki_redecide_w(struct rib *rib, const struct rx_prefix *p);
 /* Withdraws the path (src, path_id) for p; returns true when best or ECMP set changed.
  * Withdrawing a path that is not there is a no-op (RFC 4271 allows it). */
 bool rib_withdraw_w(struct rib *rib, uint16_t src, uint32_t path_id, const struct rx_prefix *p);

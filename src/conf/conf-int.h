@@ -59,6 +59,13 @@ int conf_get_enum(struct conf_parse *p, yaml_node_t *n, const char *const *names
 		  int *out);
 int conf_get_prefix(struct conf_parse *p, yaml_node_t *n, struct rx_prefix *out);
 
+/* `rpki:` (rpki.c). */
+int conf_parse_rpki(struct conf_parse *p, yaml_node_t *map);
+bool conf_rpki_equal(const struct conf_rpki *a, const struct conf_rpki *b);
+/* Equal but for `invalid` (which a reload applies in place). */
+bool conf_rpki_same_caches(const struct conf_rpki *a, const struct conf_rpki *b);
+void conf_rpki_print(FILE *f, const struct conf_rpki *r);
+
 /* Per-peer parsing (peer.c) and whole-config checks (check.c). */
 int conf_parse_peers(struct conf_parse *p, yaml_node_t *seq);
 int conf_parse_bmp(struct conf_parse *p, yaml_node_t *seq); /* bmp.c */

@@ -24,7 +24,9 @@ static const uint32_t reset_keys =
     BIT(CONF_PK_ADDRESS) | BIT(CONF_PK_ASN) | BIT(CONF_PK_HOLD_TIME) | BIT(CONF_PK_PASSWORD) |
     BIT(CONF_PK_TTL_SECURITY) | BIT(CONF_PK_MULTIHOP) | BIT(CONF_PK_LOCAL_ADDRESS) |
     BIT(CONF_PK_PORT) | BIT(CONF_PK_GRACEFUL_RESTART) | BIT(CONF_PK_ADD_PATH) |
-    BIT(CONF_PK_BGP_ROLE_STRICT); /* checked in OPEN */
+    BIT(CONF_PK_BGP_ROLE_STRICT) | /* checked in OPEN */
+    /* the session's routes are learned again, validated (or not) on the way in */
+    BIT(CONF_PK_RPKI);
 static const uint32_t reexport_keys = BIT(CONF_PK_ROLE) | BIT(CONF_PK_MAX_PREFIXES_OUT);
 
 static bool str_equal(const char *a, const char *b)
@@ -56,6 +58,7 @@ uint32_t conf_peer_changes(const struct conf_peer *a, const struct conf_peer *b)
 	m |= a->filter_bogons == b->filter_bogons ? 0 : BIT(CONF_PK_FILTER_BOGONS);
 	m |= a->max_as_path_length == b->max_as_path_length ? 0 : BIT(CONF_PK_MAX_AS_PATH_LENGTH);
 	m |= a->bgp_role_strict == b->bgp_role_strict ? 0 : BIT(CONF_PK_BGP_ROLE_STRICT);
+	m |= a->rpki == b->rpki ? 0 : BIT(CONF_PK_RPKI);
 	return m;
 }
 
@@ -141,6 +144,7 @@ static uint32_t global_changes(const struct conf_daemon *a, const struct conf_da
 	m |= str_equal(a->group, b->group) ? 0 : BIT(CONF_DK_GROUP);
 	m |= mrt_dump_equal(a, b) ? 0 : BIT(CONF_DK_MRT_DUMP);
 	m |= conf_bmp_equal(a, b) ? 0 : BIT(CONF_DK_BMP);
+	m |= conf_rpki_equal(&a->rpki, &b->rpki) ? 0 : BIT(CONF_DK_RPKI);
 	return m;
 }
 
@@ -229,6 +233,14 @@ int conf_diff(const struct conf_daemon *old_conf, const struct conf_daemon *new_
 	d->restart_needed = g & (BIT(CONF_DK_IO_THREADS) | BIT(CONF_DK_EXPORT_THREADS) |
 				 BIT(CONF_DK_USER) | BIT(CONF_DK_GROUP) |
 				 BIT(CONF_DK_NEXT_HOP_IPV6));
+	/* rpki: the caches and timers need a restart (a new librtr manager); `invalid` alone is
+	 * a re-decision of the prefixes with invalid paths, done in place. */
+	if (g & BIT(CONF_DK_RPKI)) {
+		if (conf_rpki_same_caches(&old_conf->rpki, &new_conf->rpki))
+			d->rpki_policy = true;
+		else
+			d->restart_needed = true;
+	}
 	if (prefix_minus(new_conf, old_conf, &d->originate_added, &d->noriginate_added) ||
 	    prefix_minus(old_conf, new_conf, &d->originate_removed, &d->noriginate_removed) ||
 	    diff_peers(old_conf, new_conf, d)) {

@@ -317,6 +317,11 @@ static int parse_bmp(struct conf_parse *p, yaml_node_t *v, void *obj)
 	return conf_parse_bmp(p, v);
 }
 
+static int parse_rpki(struct conf_parse *p, yaml_node_t *v, void *obj)
+{
+	return conf_parse_rpki(p, v);
+}
+
 static int parse_peers(struct conf_parse *p, yaml_node_t *v, void *obj)
 {
 	return conf_parse_peers(p, v);
@@ -339,6 +344,7 @@ static const struct conf_key top_keys[] = {
     {"group", CONF_DK_GROUP, parse_group},
     {"mrt-dump", CONF_DK_MRT_DUMP, parse_mrt_dump},
     {"bmp", CONF_DK_BMP, parse_bmp},
+    {"rpki", CONF_DK_RPKI, parse_rpki},
     {"peers", CONF_DK_PEERS, parse_peers},
 };
 
@@ -528,6 +534,7 @@ void conf_free(struct conf_daemon *c)
 	free(c->originate);
 	free(c->originate_line);
 	free(c->originate_sorted);
+	free(c->rpki.servers);
 	free(c->control_socket);
 	free(c->user);
 	free(c->group);

@@ -187,6 +187,11 @@ static int parse_add_path(struct conf_parse *p, yaml_node_t *v, void *obj)
 	return 0;
 }
 
+static int parse_rpki(struct conf_parse *p, yaml_node_t *v, void *obj)
+{
+	return conf_get_bool(p, v, &((struct conf_peer *)obj)->rpki);
+}
+
 static const struct conf_key peer_keys[] = {
     {"name", CONF_PK_NAME, parse_name},
     {"address", CONF_PK_ADDRESS, parse_address},
@@ -209,6 +214,7 @@ static const struct conf_key peer_keys[] = {
     {"filter-bogons", CONF_PK_FILTER_BOGONS, parse_filter_bogons},
     {"max-as-path-length", CONF_PK_MAX_AS_PATH_LENGTH, parse_max_as_path_length},
     {"bgp-role-strict", CONF_PK_BGP_ROLE_STRICT, parse_bgp_role_strict},
+    {"rpki", CONF_PK_RPKI, parse_rpki},
 };
 
 const char *conf_pkey_name(enum conf_pkey k)
@@ -225,6 +231,7 @@ static void peer_init(struct conf_peer *peer, unsigned line)
 	peer->passive = true;
 	peer->enabled = true;
 	peer->graceful_restart = true;
+	peer->rpki = true;
 }
 
 static const char *const required[] = {"name", "address", "asn", "role"};

@@ -123,6 +123,7 @@ static void print_globals(FILE *f, const struct conf_daemon *c)
 			bool_str(c->mrt_dump.adj_rib_in));
 	}
 	conf_print_bmp(f, c);
+	conf_rpki_print(f, &c->rpki);
 }
 
 /* Keys with no value to print are skipped. */
@@ -173,6 +174,7 @@ static void print_peer(FILE *f, const struct conf_peer *peer, unsigned flags)
 	fprintf(f, "    max-as-path-length: %u\n", peer->max_as_path_length);
 	if (peer->role == CONF_ROLE_RS_CLIENT)
 		fprintf(f, "    bgp-role-strict: %s\n", bool_str(peer->bgp_role_strict));
+	fprintf(f, "    rpki: %s\n", bool_str(peer->rpki));
 }
 
 void conf_print(FILE *f, const struct conf_daemon *c, unsigned flags)

@@ -243,6 +243,7 @@ bool daemon_init(struct rx_daemon *d, struct conf_daemon *conf)
 	rc.pref = conf->route_preference == CONF_PREF_VPN	 ? RIB_PREF_VPN
 		  : conf->route_preference == CONF_PREF_AS_PATH ? RIB_PREF_AS_PATH
 								 : RIB_PREF_EXPRESSROUTE;
+	rc.rpki_drop_invalid = conf->rpki.enabled && conf->rpki.drop_invalid;
 	rib_init(&d->rib, &rc);
 	struct export_policy pol = {.asn = conf->asn, .router_id = conf->router_id,
 				    .exchange = conf->route_exchange, .transparent = conf->transparent};
@@ -260,7 +261,7 @@ bool daemon_init(struct rx_daemon *d, struct conf_daemon *conf)
 	bp.has_nexthop6 = conf->has_next_hop6;
 	memcpy(bp.nexthop6, conf->next_hop6, 16);
 	d->bmp = bmp_new(&bp);
-	if (!mpsc_init(&d->rdeq))
+	if (!mpsc_init(&d->rdeq) || !daemon_rpki_init(d))
 		return false;
 	d->peers = calloc(DAEMON_MAX_PEERS, sizeof(*d->peers));
 	RX_ASSERT(d->peers);
@@ -308,6 +309,15 @@ bool daemon_start(struct rx_daemon *d)
 	daemon_bmp_configure_w(d, d->conf);
 	if (!rde_start(d))
 		return false;
+	if (d->rpki) {
+		char err[256];
+		if (!rpki_start(d->rpki, err, sizeof(err))) {
+			rx_log(RX_LOG_ERR, "%s", err);
+			return false;
+		}
+		rx_log(RX_LOG_INFO, "rpki: origin validation on, %zu RTR caches, invalid routes %s",
+		       d->conf->rpki.nservers, d->conf->rpki.drop_invalid ? "dropped" : "accepted");
+	}
 	/* Peers first, loops second: each peer's loop is set (and its ADD queued) before any
 	 * I/O thread can accept a connection from it. */
 	for (size_t i = 0; i < d->npeers; i++)
@@ -336,6 +346,8 @@ void daemon_fini(struct rx_daemon *d)
 	rde_stop(d);
 	bmp_free(d->bmp); /* after the decision thread, its only other user */
 	d->bmp = NULL;
+	rpki_free(d->rpki); /* stops librtr's threads; what they queued is freed below */
+	d->rpki = NULL;
 	for (unsigned i = 0; i < d->nloops_ready; i++)
 		io_loop_fini(&d->loops[i]);
 	/* Messages the decision thread never took. */

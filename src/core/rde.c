@@ -78,12 +78,17 @@ void rde_msg_free(struct rde_msg *m)
 	free(m);
 }
 
-static void publish_counts(struct rx_daemon *d, struct rx_peer *p)
+/* Received: prefixes held (the Adj-RIB-In). Accepted: of those, the ones that can be
+ * selected: RPKI invalid paths hidden by `invalid: drop` are not (counted per path; without
+ * ADD-PATH a peer has one path per prefix). */
+void rde_publish_counts_w(struct rx_daemon *d, struct rx_peer *p)
 {
 	const struct rib_peer *rp = &d->rib.peers[p->src];
 	size_t n = rp->prefixes[0] + rp->prefixes[1];
+	size_t hidden = __atomic_load_n(&d->rib.conf.rpki_drop_invalid, __ATOMIC_RELAXED)
+				? rp->invalid : 0;
 	__atomic_store_n(&p->received, n, __ATOMIC_RELAXED);
-	__atomic_store_n(&p->accepted, n, __ATOMIC_RELAXED);
+	__atomic_store_n(&p->accepted, n > hidden ? n - hidden : 0, __ATOMIC_RELAXED);
 }
 
 /* ---- the export worker ----
@@ -249,7 +254,8 @@ static bool holds_w(const struct rib *rib, uint16_t src, const struct rx_prefix 
 }
 
 /* Would the announcements of m take the peer over max-prefixes? Azure counts the routes
- * held plus those in the incoming UPDATE: the UPDATE that crosses the limit is refused
+ * held plus those in the incoming UPDATE (RPKI invalid routes hidden by `invalid: drop`
+ * count too: they are held, and cost memory, so a peer cannot flood them unbounded): the UPDATE that crosses the limit is refused
  * whole, so no prefix beyond the limit ever reaches another peer. The per-prefix count
  * (new prefixes only, each once) runs only when the plain sum is over. */
 static bool over_limit(struct rx_daemon *d, struct rx_peer *p, const struct rde_msg *m)
@@ -302,7 +308,8 @@ static void apply_update(struct rx_daemon *d, struct rde_msg *m)
 	if (m->n_ann) {
 		struct attr_set *a = attr_intern_w(&rib->attrs, &m->attrs);
 		for (uint32_t i = 0; i < m->n_ann; i++)
-			rib_update_w(rib, m->src, m->pfx[i].path_id, &m->pfx[i].p, a);
+			rib_update_rpki_w(rib, m->src, m->pfx[i].path_id, &m->pfx[i].p, a,
+					  rde_rpki_import_w(d, p, a, &m->pfx[i].p));
 		attr_unref_w(&rib->attrs, a);
 	}
 }
@@ -335,7 +342,7 @@ static void stale_end(struct rx_daemon *d, struct rx_peer *p, const char *why)
 		rib_peer_remove_w(&d->rib, p->src);
 	p->stale_w = false;
 	rde_export_pending_w(d);
-	publish_counts(d, p);
+	rde_publish_counts_w(d, p);
 	rx_log(RX_LOG_INFO, "peer %s: graceful restart %s: %zu stale routes withdrawn",
 	       peer_conf(p)->name, why, n);
 }
@@ -412,7 +419,7 @@ static void peer_down(struct rx_daemon *d, struct rde_msg *m)
 	rib_peer_remove_w(&d->rib, p->src);
 	rde_export_pending_w(d); /* the others lose its routes */
 	__atomic_store_n(&p->advertised, 0, __ATOMIC_RELAXED);
-	publish_counts(d, p);
+	rde_publish_counts_w(d, p);
 	rx_log(RX_LOG_INFO, "peer %s: %zu prefixes withdrawn", peer_conf(p)->name, n);
 }
 
@@ -565,7 +572,7 @@ static void *rde_main(void *arg)
 			rde_export_async_w(d);
 		for (size_t i = 0; i < d->npeers; i++)
 			if (d->peers[i]->up_w)
-				publish_counts(d, d->peers[i]);
+				rde_publish_counts_w(d, d->peers[i]);
 		d->batches++;
 	}
 	rde_export_pending_w(d); /* waits for the worker, then sends what is left */

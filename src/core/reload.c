@@ -50,10 +50,11 @@ static bool needs_restart(const struct conf_diff *df, FILE *out)
 					      CONF_DK_LISTEN,	      CONF_DK_CONTROL_SOCKET,
 					      CONF_DK_IO_THREADS,     CONF_DK_EXPORT_THREADS,
 					      CONF_DK_ROUTE_PREFERENCE, CONF_DK_NEXT_HOP_IPV6, CONF_DK_USER,
-					      CONF_DK_GROUP};
+					      CONF_DK_GROUP, CONF_DK_RPKI};
 	bool any = false;
 	for (size_t i = 0; i < RX_ARRAY_LEN(keys); i++)
-		if (df->global_changed & (1u << keys[i])) {
+		if (df->global_changed & (1u << keys[i]) &&
+		    !(keys[i] == CONF_DK_RPKI && df->rpki_policy)) { /* `invalid` only: in place */
 			fprintf(out, "%s: changed; only a restart applies it\n", conf_dkey_name(keys[i]));
 			any = true;
 		}
@@ -95,6 +96,10 @@ static void report(const struct conf_diff *df, const struct conf_daemon *nc, FIL
 	if (df->noriginate_added || df->noriginate_removed)
 		fprintf(out, "originate: %zu added, %zu removed\n", df->noriginate_added,
 			df->noriginate_removed);
+	if (df->rpki_policy)
+		fprintf(out, "rpki: invalid routes now %s (applied in place; the dry run below does "
+			     "not count it)\n",
+			nc->rpki.drop_invalid ? "dropped" : "accepted");
 }
 
 /* Opens, moves or closes the metrics endpoint. False (nothing changed, err set) when the
@@ -281,6 +286,8 @@ bool daemon_reload_w(struct rx_daemon *d, bool dry_run, FILE *out)
 		apply_peer(d, nc, &df.peers[i]);
 	rde_originate_w(d, df.originate_added, df.noriginate_added, df.originate_removed,
 			df.noriginate_removed);
+	if (df.rpki_policy)
+		rde_rpki_policy_w(d, nc->rpki.drop_invalid);
 	/* Only what the file changed: a reload that leaves route-exchange alone keeps the state
 	 * `routexctl exchange` set (the running value may differ from the file's). */
 	struct export_policy pol = d->exp.pol;

@@ -13,6 +13,7 @@
 #include <routex/peer.h>
 #include <routex/rcu.h>
 #include <routex/rib.h>
+#include <routex/rpki.h>
 #include <routex/wire.h>
 
 #include "ctl-int.h"
@@ -131,6 +132,8 @@ static void print_path(FILE *out, const struct rx_daemon *d, const struct rib_pa
 			fputs(" communities", out);
 			print_communities(out, a, false);
 		}
+		if (p->rpki != RIB_RPKI_NONE)
+			fprintf(out, " rpki %s", rpki_state_name(p->rpki));
 		fputc('\n', out);
 		return;
 	}
@@ -145,7 +148,7 @@ static void print_path(FILE *out, const struct rx_daemon *d, const struct rib_pa
 		fprintf(out, ", \"med\": %u", a->k.med);
 	fputs(", \"communities\": [", out);
 	print_communities(out, a, true);
-	fputs("]}", out);
+	fprintf(out, "], \"rpki\": \"%s\"}", rpki_state_name(p->rpki));
 }
 
 /* ---- chunked RIB walks ---- */
@@ -296,7 +299,10 @@ static void show_node(const struct rib_tree *t, const struct rib_node *nd, const
 	for (unsigned i = 0; i < nd->n; i++) {
 		if (s->src >= 0 && paths[i].src != s->src)
 			continue;
-		const char *tag = i == 0 ? "best" : i < nd->n_ecmp ? "ecmp" : "candidate";
+		/* hidden: kept (RPKI invalid under `invalid: drop`) but not selectable */
+		const char *tag = i < nd->n_ecmp		     ? (i == 0 ? "best" : "ecmp")
+				  : decide_hidden(&s->d->rib, &paths[i]) ? "hidden"
+									 : "candidate";
 		print_path(s->out, s->d, &paths[i], p->afi == RX_AFI_IPV6, tag, 0, s->json,
 			   shown++ == 0);
 	}
@@ -410,5 +416,29 @@ bool ctl_show_advertised_w(struct rx_daemon *d, const struct ctl_args *a, FILE *
 	else
 		fprintf(out, "%zu prefixes advertised to %s%s\n", s.n, peer_conf(p)->name,
 			p->up_w ? "" : " (session not established)");
+	return true;
+}
+
+/* ---- show rpki ---- */
+
+bool ctl_show_rpki(struct rx_daemon *d, const struct ctl_args *a, FILE *out)
+{
+	if (!d->rpki) {
+		if (a->json)
+			fputs("{\"enabled\": false}\n", out);
+		else
+			fputs("rpki: not configured\n", out);
+		return true;
+	}
+	const struct conf_daemon *c = daemon_conf(d);
+	if (a->json)
+		fprintf(out, "{\"enabled\": true, \"invalid\": \"%s\", \"rtr\": ",
+			c->rpki.drop_invalid ? "drop" : "accept");
+	else
+		fprintf(out, "rpki: origin validation on, invalid routes %s\n",
+			c->rpki.drop_invalid ? "dropped" : "accepted (marked only)");
+	rpki_show(d->rpki, out, a->json);
+	if (a->json)
+		fputs("}\n", out);
 	return true;
 }

@@ -259,6 +259,39 @@ static void write_bmp(FILE *out, struct rx_daemon *d)
 		"BMP messages dropped because a collector's queue was full.", LOAD(t->dropped));
 }
 
+/* RPKI (docs/rpki.md): only when `rpki` is configured. */
+static void write_rpki(FILE *out, struct rx_daemon *d)
+{
+	if (!d->rpki)
+		return;
+	struct rpki_stats s;
+	rpki_stats(d->rpki, &s);
+	uint64_t roas[2] = {s.roas[0], s.roas[1]};
+	per_afi(out, "routex_rpki_roas", "Validated ROA payloads (VRPs) from the RTR caches.", roas);
+	counter(out, "routex_rpki_roa_changes_total",
+		"VRPs added or removed by the RTR caches since start.", s.changes);
+	metrics_family(out, "routex_rpki_cache_up", "gauge",
+		       "1 while the RTR cache is in sync (a complete data set since it connected).");
+	for (size_t i = 0; i < s.caches; i++) {
+		char name[80];
+		bool up;
+		uint32_t serial;
+		rpki_cache(d->rpki, i, name, sizeof(name), &up, &serial);
+		struct metrics_label l = {"cache", name};
+		metrics_sample_u64(out, "routex_rpki_cache_up", &l, 1, up);
+	}
+	metrics_family(out, "routex_rpki_cache_serial", "gauge",
+		       "Serial number of the RTR cache's last complete data set.");
+	for (size_t i = 0; i < s.caches; i++) {
+		char name[80];
+		bool up;
+		uint32_t serial;
+		rpki_cache(d->rpki, i, name, sizeof(name), &up, &serial);
+		struct metrics_label l = {"cache", name};
+		metrics_sample_u64(out, "routex_rpki_cache_serial", &l, 1, serial);
+	}
+}
+
 /* ---- memory: the allocator's own statistics ---- */
 
 /* routexd links jemalloc (rx_link_allocator) except in sanitizer builds; the library does
@@ -406,6 +439,7 @@ void metrics_collect(struct rx_daemon *d, FILE *out)
 	}
 	write_core(out, d);
 	write_bmp(out, d);
+	write_rpki(out, d);
 	write_memory(out);
 	write_process(out);
 }

@@ -30,6 +30,7 @@
  *     ExpressRoute; as-path mode compares AS path length first of all, then prefers
  *     ExpressRoute on a tie. Longest match comes before all of it by construction (the
  *     forwarding lookup is longest-prefix match over the Loc-RIB).
+ * RPKI: with `invalid: drop`, RPKI-invalid paths are not selectable (decide_sort, at the end).
  * ECMP: paths equal to the best through the EBGP step (ARS programs ECMP across NVAs that
  * advertise the same prefix with the same AS path length), optionally only within the
  * best's neighbour AS, capped at max_ecmp, kept first in the array after the best. */
@@ -198,7 +199,7 @@ static bool ecmp_with(const struct rib *rib, const struct rib_path *best, const 
 	return s > DECIDE_ECMP_LAST;
 }
 
-unsigned decide_sort(struct rib *rib, struct rib_path *v, unsigned n)
+static unsigned sort_set(struct rib *rib, struct rib_path *v, unsigned n)
 {
 	if (n <= 1)
 		return n;
@@ -245,5 +246,44 @@ unsigned decide_sort(struct rib *rib, struct rib_path *v, unsigned n)
 	memcpy(v, out, n * sizeof(*v));
 	if (in_ecmp && in_ecmp != small)
 		free(in_ecmp);
+	return n_ecmp;
+}
+
+/* RFC 6811 leaves what to do with an invalid route to local policy; with `invalid: drop`
+ * such paths stay in the node (the Adj-RIB-In: a ROA change can make them valid again, and
+ * then they must come back without a refresh) but are never selected: they go after every
+ * selectable path and the ECMP set is taken among the selectable ones only, so it is empty
+ * when none is left (export then withdraws the prefix). */
+static bool hidden(const struct rib *rib, const struct rib_path *p)
+{
+	/* A: relaxed: a reload switches the policy on the decision thread while the control
+	 * thread may show the RIB; a display that sees the old policy for a moment is fine. */
+	return p->rpki == RIB_RPKI_INVALID &&
+	       __atomic_load_n(&rib->conf.rpki_drop_invalid, __ATOMIC_RELAXED);
+}
+
+bool decide_hidden(const struct rib *rib, const struct rib_path *p)
+{
+	return hidden(rib, p);
+}
+
+unsigned decide_sort(struct rib *rib, struct rib_path *v, unsigned n)
+{
+	unsigned ne = n;
+	if (__atomic_load_n(&rib->conf.rpki_drop_invalid, __ATOMIC_RELAXED))
+		/* Selectable first; the partition need not be stable: both parts are sorted by a
+		 * total order afterwards. */
+		for (unsigned i = 0; i < ne;) {
+			if (!hidden(rib, &v[i])) {
+				i++;
+				continue;
+			}
+			struct rib_path x = v[i];
+			v[i] = v[--ne];
+			v[ne] = x;
+		}
+	unsigned n_ecmp = sort_set(rib, v, ne);
+	if (n - ne > 1)
+		sort_set(rib, v + ne, n - ne);
 	return n_ecmp;
 }

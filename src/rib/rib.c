@@ -69,7 +69,7 @@ void rib_peer_add_w(struct rib *rib, uint16_t src, const struct rib_peer_info *i
 	p->info = *info;
 	p->active = true;
 	p->ebgp = info->asn != rib->conf.asn;
-	p->gen = (uint16_t)(gen + 1);
+	p->gen = (uint16_t)((gen + 1) & RIB_GEN_MASK);
 }
 
 /* ---- peer key lists ---- */
@@ -262,7 +262,7 @@ static struct rib_path *scratch(struct rib *rib, size_t n)
 /* Applies op for src at (k, len); returns true when the ECMP set changed. *removed counts
  * the paths taken out. */
 static bool modify(struct rib *rib, unsigned fam, const struct rib_key *k, uint8_t len, enum op op,
-		   uint16_t src, uint32_t path_id, struct attr_set *a, size_t *removed)
+		   uint16_t src, uint32_t path_id, struct attr_set *a, uint8_t rpki, size_t *removed)
 {
 	struct rib_tree *t = &rib->tree[fam];
 	struct rib_peer *peer = &rib->peers[src];
@@ -287,7 +287,8 @@ static bool modify(struct rib *rib, unsigned fam, const struct rib_key *k, uint8
 		bool drop;
 		switch (op) {
 		case OP_UPDATE:
-			if (p->path_id == path_id && p->attrs == a && p->gen == peer->gen)
+			if (p->path_id == path_id && p->attrs == a && p->gen == peer->gen &&
+			    p->rpki == rpki)
 				return false; /* the same path again: nothing changes */
 			drop = p->path_id == path_id;
 			break;
@@ -313,7 +314,9 @@ static bool modify(struct rib *rib, unsigned fam, const struct rib_key *k, uint8
 		nv[nn].attrs = attr_ref_w(&rib->attrs, a);
 		nv[nn].path_id = path_id;
 		nv[nn].src = src;
-		nv[nn].gen = peer->gen;
+		nv[nn].gen = peer->gen & RIB_GEN_MASK;
+		nv[nn].rpki = rpki & 3u;
+		peer->invalid += rpki == RIB_RPKI_INVALID;
 		nn++;
 		has = true;
 	} else if (nd == 0) {
@@ -340,8 +343,10 @@ static bool modify(struct rib *rib, unsigned fam, const struct rib_key *k, uint8
 		radix_put_w(t, &rib->retire, k, len, &pos, nv, nn, n_ecmp);
 	else
 		radix_remove_w(t, &rib->retire, &pos);
-	for (unsigned i = 0; i < nd; i++)
+	for (unsigned i = 0; i < nd; i++) {
+		peer->invalid -= dropped[i].rpki == RIB_RPKI_INVALID;
 		attr_unref_w(&rib->attrs, dropped[i].attrs);
+	}
 	if (removed)
 		*removed += nd;
 	return changed;
@@ -355,10 +360,89 @@ static unsigned fam_of(const struct rx_prefix *p)
 bool rib_update_w(struct rib *rib, uint16_t src, uint32_t path_id, const struct rx_prefix *p,
 		  struct attr_set *a)
 {
+	return rib_update_rpki_w(rib, src, path_id, p, a, RIB_RPKI_NONE);
+}
+
+bool rib_update_rpki_w(struct rib *rib, uint16_t src, uint32_t path_id, const struct rx_prefix *p,
+		       struct attr_set *a, uint8_t rpki)
+{
 	RX_ASSERT(src < rib->n_peers && rib->peers[src].active);
 	RX_ASSERT(p->len <= rx_afi_bits(p->afi));
+	RX_ASSERT(rpki <= RIB_RPKI_INVALID);
 	struct rib_key k = rib_key_of(p);
-	return modify(rib, fam_of(p), &k, p->len, OP_UPDATE, src, path_id, a, NULL);
+	return modify(rib, fam_of(p), &k, p->len, OP_UPDATE, src, path_id, a, rpki, NULL);
+}
+
+bool rib_rpki_update_w(struct rib *rib, const struct rx_prefix *p, rib_rpki_fn fn, void *arg)
+{
+	unsigned fam = fam_of(p);
+	struct rib_tree *t = &rib->tree[fam];
+	struct rib_key k = rib_key_of(p);
+	struct radix_pos pos;
+	radix_seek_w(t, &k, p->len, &pos);
+	const struct rib_node *old = pos.node;
+	if (!old || old->n == 0)
+		return false;
+	const struct rib_path *ov = rib_node_paths(t, old);
+	unsigned n = old->n;
+	struct rib_path *nv = scratch(rib, n);
+	bool any = false;
+	for (unsigned i = 0; i < n; i++) {
+		nv[i] = ov[i];
+		if (ov[i].rpki == RIB_RPKI_NONE) /* not subject to validation */
+			continue;
+		uint8_t st = fn(&ov[i], p, arg);
+		RX_ASSERT(st >= RIB_RPKI_NOT_FOUND && st <= RIB_RPKI_INVALID);
+		if (st == ov[i].rpki)
+			continue;
+		struct rib_peer *peer = &rib->peers[ov[i].src];
+		peer->invalid += (st == RIB_RPKI_INVALID) - (ov[i].rpki == RIB_RPKI_INVALID);
+		nv[i].rpki = st & 3u;
+		any = true;
+	}
+	if (!any)
+		return false;
+	/* The node is rebuilt even when the ECMP set stays: readers (show rib, later route
+	 * maps) see the new state. Kept paths keep their attr references, as in modify(). */
+	unsigned n_ecmp = decide_sort(rib, nv, n);
+	bool changed = !same_set(ov, old->n_ecmp, nv, n_ecmp);
+	if (changed && !rib->conf.no_changes)
+		log_change(rib, fam, &k, p->len, ov, old->n_ecmp, nv, n_ecmp);
+	radix_put_w(t, &rib->retire, &k, p->len, &pos, nv, n, n_ecmp);
+	return changed;
+}
+
+void rib_rpki_policy_w(struct rib *rib, bool drop_invalid)
+{
+	__atomic_store_n(&rib->conf.rpki_drop_invalid, drop_invalid, __ATOMIC_RELAXED);
+}
+
+bool rib_rpki_redecide_w(struct rib *rib, const struct rx_prefix *p)
+{
+	unsigned fam = fam_of(p);
+	struct rib_tree *t = &rib->tree[fam];
+	struct rib_key k = rib_key_of(p);
+	struct radix_pos pos;
+	radix_seek_w(t, &k, p->len, &pos);
+	const struct rib_node *old = pos.node;
+	if (!old || old->n == 0)
+		return false;
+	const struct rib_path *ov = rib_node_paths(t, old);
+	unsigned n = old->n;
+	bool any = false;
+	for (unsigned i = 0; i < n && !any; i++)
+		any = ov[i].rpki == RIB_RPKI_INVALID;
+	if (!any)
+		return false; /* the policy changes nothing here */
+	struct rib_path *nv = scratch(rib, n);
+	memcpy(nv, ov, n * sizeof(*nv));
+	unsigned n_ecmp = decide_sort(rib, nv, n);
+	if (same_set(ov, old->n_ecmp, nv, n_ecmp))
+		return false; /* show rib computes `hidden` itself: no need to rebuild the node */
+	if (!rib->conf.no_changes)
+		log_change(rib, fam, &k, p->len, ov, old->n_ecmp, nv, n_ecmp);
+	radix_put_w(t, &rib->retire, &k, p->len, &pos, nv, n, n_ecmp);
+	return true;
 }
 
 bool rib_withdraw_w(struct rib *rib, uint16_t src, uint32_t path_id, const struct rx_prefix *p)
@@ -366,7 +450,7 @@ bool rib_withdraw_w(struct rib *rib, uint16_t src, uint32_t path_id, const struc
 	RX_ASSERT(src < rib->n_peers);
 	RX_ASSERT(p->len <= rx_afi_bits(p->afi));
 	struct rib_key k = rib_key_of(p);
-	return modify(rib, fam_of(p), &k, p->len, OP_WITHDRAW, src, path_id, NULL, NULL);
+	return modify(rib, fam_of(p), &k, p->len, OP_WITHDRAW, src, path_id, NULL, 0, NULL);
 }
 
 static size_t peer_pass(struct rib *rib, uint16_t src, enum op op)
@@ -379,7 +463,7 @@ static size_t peer_pass(struct rib *rib, uint16_t src, enum op op)
 			struct rib_key k;
 			uint8_t len;
 			kv_get(kv, fam, i, &k, &len);
-			modify(rib, fam, &k, len, op, src, 0, NULL, &removed);
+			modify(rib, fam, &k, len, op, src, 0, NULL, 0, &removed);
 		}
 		if (op == OP_FLUSH) {
 			RX_ASSERT(peer->paths[fam] == 0 && peer->prefixes[fam] == 0);
@@ -410,7 +494,7 @@ size_t rib_peer_flush_some_w(struct rib *rib, uint16_t src, size_t budget, bool 
 			uint8_t len;
 			kv_get(kv, fam, kv->len - 1, &k, &len);
 			kv->len--;
-			modify(rib, fam, &k, len, OP_FLUSH, src, 0, NULL, &removed);
+			modify(rib, fam, &k, len, OP_FLUSH, src, 0, NULL, 0, &removed);
 			visited++;
 		}
 	}
@@ -426,7 +510,7 @@ size_t rib_peer_flush_some_w(struct rib *rib, uint16_t src, size_t budget, bool 
 void rib_peer_mark_stale_w(struct rib *rib, uint16_t src)
 {
 	RX_ASSERT(src < rib->n_peers);
-	rib->peers[src].gen++;
+	rib->peers[src].gen = (uint16_t)((rib->peers[src].gen + 1) & RIB_GEN_MASK);
 }
 
 size_t rib_peer_sweep_w(struct rib *rib, uint16_t src)

@@ -195,7 +195,7 @@ struct global_case {
 	const char *before, *after;
 	uint32_t changed;
 	bool reset_all, redecide, reexport_all, rebind_listen, rebind_control, rebind_metrics,
-	    restart_needed, rebind_bmp;
+	    restart_needed, rebind_bmp, rpki_policy;
 };
 
 static void check_global_case(const struct global_case *gc)
@@ -212,6 +212,7 @@ static void check_global_case(const struct global_case *gc)
 	assert_int_equal(d.rebind_metrics, gc->rebind_metrics);
 	assert_int_equal(d.restart_needed, gc->restart_needed);
 	assert_int_equal(d.rebind_bmp, gc->rebind_bmp);
+	assert_int_equal(d.rpki_policy, gc->rpki_policy);
 	/* Global changes never reclassify an untouched peer. */
 	for (size_t i = 0; i < d.npeers; i++)
 		assert_int_equal(d.peers[i].change, CONF_CHANGE_NONE);
@@ -267,6 +268,17 @@ static void test_global_changes(void **state)
 	    {"bmp: [{address: 127.0.0.1, port: 1}]\n",
 	     "bmp: [{address: 127.0.0.1, port: 1, statistics: 10}]\n", B(CONF_DK_BMP),
 	     .rebind_bmp = true},
+	    {"", "rpki: {servers: [{address: 127.0.0.1}]}\n", B(CONF_DK_RPKI),
+	     .restart_needed = true},
+	    {"rpki: {servers: [{address: 127.0.0.1}]}\n",
+	     "rpki: {servers: [{address: 127.0.0.1, port: 323}], invalid: drop}\n", 0,
+	     .restart_needed = false}, /* the defaults written out are no change */
+	    {"rpki: {servers: [{address: 127.0.0.1}]}\n",
+	     "rpki: {servers: [{address: 127.0.0.1}], refresh: 60}\n", B(CONF_DK_RPKI),
+	     .restart_needed = true},
+	    {"rpki: {servers: [{address: 127.0.0.1}]}\n",
+	     "rpki: {servers: [{address: 127.0.0.1}], invalid: accept}\n", B(CONF_DK_RPKI),
+	     .restart_needed = false, .rpki_policy = true}, /* applied in place */
 	};
 	for (size_t i = 0; i < RX_ARRAY_LEN(cases); i++) {
 		print_message("global case %zu\n", i);

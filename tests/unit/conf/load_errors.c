@@ -319,6 +319,36 @@ static void test_missing_file(void **state)
 			    "/nonexistent/routex.yaml: cannot read: No such file or directory");
 }
 
+static void test_rpki(void **state)
+{
+#define RS "rpki:\n  servers: [{address: 127.0.0.1}]\n"
+	static const struct bad cases[] = {
+	    {HEAD "rpki: true\n", 2, "rpki: expected a mapping, got a scalar"},
+	    {HEAD "rpki: {refresh: 60}\n", 2, "rpki: missing key 'servers'"},
+	    {HEAD "rpki: {servers: []}\n", 2, "rpki: servers: at least one RTR server is needed"},
+	    {HEAD "rpki: {servers: [{port: 323}]}\n", 2, "rpki: server #1: missing key 'address'"},
+	    {HEAD "rpki: {servers: [{address: rtr.example.net}]}\n", 2,
+	     "rpki: server #1: address: \"rtr.example.net\" is not an IP address"},
+	    {HEAD "rpki:\n  servers:\n  - {address: 127.0.0.1}\n  - {address: 127.0.0.1, port: 323}\n",
+	     5, "rpki: server #2: listed twice (first on line 4)"},
+	    {HEAD "rpki: {servers: [{address: 127.0.0.1, preference: 0}]}\n", 2,
+	     "rpki: server #1: preference: 0 is out of range 1..255"},
+	    {HEAD RS "  refresh: 0\n", 4, "rpki: refresh: 0 is out of range 1..86400"},
+	    {HEAD RS "  retry: 7201\n", 4, "rpki: retry: 7201 is out of range 1..7200"},
+	    {HEAD RS "  expire: 599\n", 4, "rpki: expire: 599 is out of range 600..172800"},
+	    {HEAD RS "  refresh: 7200\n", 4,
+	     "rpki: expire: 7200 must be above refresh (7200) and retry (600) (RFC 8210 6)"},
+	    {HEAD RS "  refresh: 600\n  expire: 600\n", 5,
+	     "rpki: expire: 600 must be above refresh (600) and retry (600) (RFC 8210 6)"},
+	    {HEAD RS "  invalid: reject\n", 4,
+	     "rpki: invalid: unknown value \"reject\" (expected accept | drop)"},
+	    {HEAD RS "  refesh: 60\n", 4, "rpki: unknown key 'refesh' (did you mean 'refresh'?)"},
+	    {HEAD P1 "    rpki: no\n", 7, "peer p1: rpki: expected true or false, got \"no\""},
+	};
+#undef RS
+	run(cases, RX_ARRAY_LEN(cases));
+}
+
 int tconf_run_load_errors(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -327,6 +357,7 @@ int tconf_run_load_errors(void)
 	    cmocka_unit_test(test_peer_rules),	      cmocka_unit_test(test_yaml_errors),
 	    cmocka_unit_test(test_missing_file),      cmocka_unit_test(test_user_group),
 	    cmocka_unit_test(test_bmp),
+	    cmocka_unit_test(test_rpki),
 	};
 	return cmocka_run_group_tests_name("conf_load_errors", tests, tconf_setup, tconf_teardown);
 }

@@ -260,6 +260,45 @@ static void test_round_trip(void **state)
 	}
 }
 
+/* rpki: values, defaults, the per-peer switch and the print/load round trip. */
+static void test_rpki(void **state)
+{
+	struct conf_daemon *c = tconf_load("router-id: 10.0.0.1\n"
+					   "rpki:\n"
+					   "  servers:\n"
+					   "    - {address: 192.0.2.10, port: 8282}\n"
+					   "    - {address: \"2001:db8::10\", preference: 2}\n"
+					   "  refresh: 60\n"
+					   "  invalid: accept\n"
+					   "peers:\n" PEER("p1", "192.0.2.1", "65001", "nva")
+					   "    rpki: false\n" PEER("p2", "192.0.2.2", "65002", "nva"));
+	assert_true(c->rpki.enabled);
+	assert_false(c->rpki.drop_invalid);
+	assert_int_equal(c->rpki.nservers, 2);
+	assert_int_equal(c->rpki.servers[0].port, 8282);
+	assert_int_equal(c->rpki.servers[0].preference, 1);
+	assert_int_equal(c->rpki.servers[1].port, CONF_RPKI_PORT);
+	assert_int_equal(c->rpki.servers[1].preference, 2);
+	assert_int_equal(c->rpki.servers[1].addr.afi, RX_AFI_IPV6);
+	assert_int_equal(c->rpki.refresh, 60);
+	assert_int_equal(c->rpki.retry, CONF_RPKI_RETRY);
+	assert_int_equal(c->rpki.expire, CONF_RPKI_EXPIRE);
+	assert_int_equal(c->key_line[CONF_DK_RPKI], 2);
+	assert_false(c->peers[0].rpki);
+	assert_true(c->peers[1].rpki);
+	round_trip(c);
+	conf_free(c);
+	/* absent: off; present with defaults: invalid routes are dropped */
+	c = tconf_load("router-id: 10.0.0.1\n");
+	assert_false(c->rpki.enabled);
+	conf_free(c);
+	c = tconf_load("router-id: 10.0.0.1\nrpki: {servers: [{address: 192.0.2.10}]}\n");
+	assert_true(c->rpki.enabled && c->rpki.drop_invalid);
+	assert_int_equal(c->rpki.refresh, CONF_RPKI_REFRESH);
+	round_trip(c);
+	conf_free(c);
+}
+
 static void test_print_hides_passwords(void **state)
 {
 	struct conf_daemon *c = tconf_load(full);
@@ -360,7 +399,7 @@ int tconf_run_load_ok(void)
 	    cmocka_unit_test(test_io_threads_fixed),
 	    cmocka_unit_test(test_example_azure),
 	    cmocka_unit_test(test_example_ixp),
-	    cmocka_unit_test(test_round_trip),
+	    cmocka_unit_test(test_round_trip), cmocka_unit_test(test_rpki),
 	    cmocka_unit_test(test_print_hides_passwords),
 	    cmocka_unit_test(test_load_buffer),
 	    cmocka_unit_test(test_warnings),

@@ -58,8 +58,8 @@ static int teardown(void **state)
 static void duel(struct rib *rib, uint16_t sa, uint32_t ida, const struct tattr *a, uint16_t sb,
 		 uint32_t idb, const struct tattr *b, enum decide_step want)
 {
-	struct rib_path pa = {t_attr(rib, a), ida, sa, rib->peers[sa].gen};
-	struct rib_path pb = {t_attr(rib, b), idb, sb, rib->peers[sb].gen};
+	struct rib_path pa = {t_attr(rib, a), ida, sa, rib->peers[sa].gen, RIB_RPKI_NONE};
+	struct rib_path pb = {t_attr(rib, b), idb, sb, rib->peers[sb].gen, RIB_RPKI_NONE};
 	enum decide_step s;
 	assert_true(decide_cmp(rib, &pa, &pb, true, &s) < 0);
 	if (s != want)

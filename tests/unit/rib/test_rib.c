@@ -285,6 +285,131 @@ static void test_attr_shared_across_families(void **state)
 	assert_int_equal(rib_peer_flush_w(rib, 3), 2);
 }
 
+/* RPKI: fn for rib_rpki_update_w, the state per source from arg. */
+static uint8_t state_of(const struct rib_path *path, const struct rx_prefix *p, void *arg)
+{
+	return ((const uint8_t *)arg)[path->src];
+}
+
+static bool announce_rpki(struct rib *rib, uint16_t src, const char *pfx, const struct tattr *ta,
+			  uint8_t st)
+{
+	struct attr_set *a = t_attr(rib, ta);
+	struct rx_prefix p = t_pfx(pfx);
+	bool r = rib_update_rpki_w(rib, src, 0, &p, a, st);
+	attr_unref_w(&rib->attrs, a);
+	return r;
+}
+
+/* invalid: drop keeps an invalid path in the node (Adj-RIB-In) but out of the ECMP set;
+ * a ROA change brings it back, or hides a selected one, and the change log says so. */
+static void test_rpki_hidden(void **state)
+{
+	struct rib *rib = *state;
+	rib->conf.rpki_drop_invalid = true;
+	struct rib_changes c;
+	unsigned n, ne;
+	/* the only path is invalid: the prefix is held but has no ECMP set, nothing logged */
+	assert_false(announce_rpki(rib, 1, "10.9.0.0/24", &SHORT, RIB_RPKI_INVALID));
+	const struct rib_path *b = t_best(rib, "10.9.0.0/24", &n, &ne);
+	assert_non_null(b);
+	assert_int_equal(n, 1);
+	assert_int_equal(ne, 0);
+	assert_int_equal(b->rpki, RIB_RPKI_INVALID);
+	assert_int_equal(rib->peers[1].invalid, 1);
+	assert_int_equal(rib->peers[1].prefixes[0], 1); /* still received */
+	take(rib, &c);
+	assert_int_equal(c.len, 0);
+	rib_changes_release_w(rib, &c);
+	/* a worse (longer) valid path from peer 2 is selected over the better invalid one */
+	assert_true(announce_rpki(rib, 2, "10.9.0.0/24", &LONG, RIB_RPKI_VALID));
+	b = t_best(rib, "10.9.0.0/24", &n, &ne);
+	assert_int_equal(b->src, 2);
+	assert_int_equal(n, 2);
+	assert_int_equal(ne, 1);
+	/* a ROA makes peer 1's path valid: it comes back and wins, no re-announcement */
+	uint8_t st[4] = {0, RIB_RPKI_VALID, RIB_RPKI_VALID, 0};
+	struct rx_prefix p = t_pfx("10.9.0.0/24");
+	take(rib, &c);
+	rib_changes_release_w(rib, &c);
+	assert_true(rib_rpki_update_w(rib, &p, state_of, st));
+	b = t_best(rib, "10.9.0.0/24", &n, &ne);
+	assert_int_equal(b->src, 1);
+	assert_int_equal(b->rpki, RIB_RPKI_VALID);
+	assert_int_equal(rib->peers[1].invalid, 0);
+	take(rib, &c);
+	assert_int_equal(c.len, 1);
+	assert_int_equal(c.paths[c.v[0].off].src, 2);		   /* old best */
+	assert_int_equal(c.paths[c.v[0].off + c.v[0].old_n].src, 1); /* new best */
+	rib_changes_release_w(rib, &c);
+	/* the same states again: nothing changes */
+	assert_false(rib_rpki_update_w(rib, &p, state_of, st));
+	/* both become invalid: the prefix loses its ECMP set (export withdraws it) */
+	st[1] = st[2] = RIB_RPKI_INVALID;
+	assert_true(rib_rpki_update_w(rib, &p, state_of, st));
+	t_best(rib, "10.9.0.0/24", &n, &ne);
+	assert_int_equal(n, 2);
+	assert_int_equal(ne, 0);
+	take(rib, &c);
+	assert_int_equal(c.len, 1);
+	assert_int_equal(c.v[0].new_n, 0);
+	rib_changes_release_w(rib, &c);
+	/* withdrawing an invalid path keeps the per-peer count right */
+	assert_int_equal(rib->peers[2].invalid, 1);
+	assert_false(rib_withdraw_w(rib, 2, 0, &p));
+	assert_int_equal(rib->peers[2].invalid, 0);
+	assert_int_equal(rib_peer_flush_w(rib, 1), 1);
+	assert_int_equal(rib->peers[1].invalid, 0);
+	/* not validated paths (RIB_RPKI_NONE) are never touched by a ROA change */
+	assert_true(t_announce(rib, 1, 0, "10.9.0.0/24", &SHORT));
+	st[1] = RIB_RPKI_INVALID;
+	assert_false(rib_rpki_update_w(rib, &p, state_of, st));
+	assert_int_equal(t_best(rib, "10.9.0.0/24", &n, &ne)->rpki, RIB_RPKI_NONE);
+	assert_int_equal(ne, 1);
+}
+
+/* invalid: accept only marks: an invalid path stays selectable. */
+static void test_rpki_accept(void **state)
+{
+	struct rib *rib = *state;
+	assert_true(announce_rpki(rib, 1, "10.9.0.0/24", &SHORT, RIB_RPKI_INVALID));
+	assert_false(announce_rpki(rib, 2, "10.9.0.0/24", &LONG, RIB_RPKI_VALID));
+	unsigned n, ne;
+	const struct rib_path *b = t_best(rib, "10.9.0.0/24", &n, &ne);
+	assert_int_equal(b->src, 1);
+	assert_int_equal(b->rpki, RIB_RPKI_INVALID);
+	assert_int_equal(rib->peers[1].invalid, 1);
+	/* reload to invalid: drop: the invalid best is hidden, the valid one takes over */
+	struct rx_prefix p = t_pfx("10.9.0.0/24");
+	struct rib_changes c;
+	take(rib, &c);
+	rib_changes_release_w(rib, &c);
+	rib_rpki_policy_w(rib, true);
+	assert_true(rib_rpki_redecide_w(rib, &p));
+	b = t_best(rib, "10.9.0.0/24", &n, &ne);
+	assert_int_equal(b->src, 2);
+	assert_int_equal(ne, 1);
+	assert_false(rib_rpki_redecide_w(rib, &p)); /* nothing more to do */
+	take(rib, &c);
+	assert_int_equal(c.len, 1);
+	rib_changes_release_w(rib, &c);
+	/* and back */
+	rib_rpki_policy_w(rib, false);
+	assert_true(rib_rpki_redecide_w(rib, &p));
+	b = t_best(rib, "10.9.0.0/24", &n, &ne);
+	assert_int_equal(b->src, 1);
+	/* a prefix without invalid paths is left alone */
+	struct tattr other = {.n_as = 1, .as = {65009}};
+	assert_true(announce_rpki(rib, 1, "10.8.0.0/24", &other, RIB_RPKI_VALID));
+	struct rx_prefix q = t_pfx("10.8.0.0/24");
+	rib_rpki_policy_w(rib, true);
+	assert_false(rib_rpki_redecide_w(rib, &q));
+	/* gen and rpki share 16 bits: neither disturbs the other */
+	b = t_best(rib, "10.9.0.0/24", &n, &ne);
+	assert_int_equal(b->gen, rib->peers[2].gen);
+	assert_int_equal(sizeof(struct rib_path), 16);
+}
+
 int run_rib_tests(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -293,6 +418,7 @@ int run_rib_tests(void)
 	    T(test_mark_sweep),	       T(test_keyvec_compaction),
 	    T(test_keyvec_compaction_keeps_new),
 	    T(test_sharing_and_stats), T(test_attr_shared_across_families),
+	    T(test_rpki_hidden),       T(test_rpki_accept),
 	};
 #undef T
 	return cmocka_run_group_tests_name("rib", tests, NULL, NULL);
