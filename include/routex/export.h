@@ -17,9 +17,11 @@
  * of prefixes it was sent (at most the limit, typically 1,000: small). A route beyond the
  * limit is withheld; when a held prefix is withdrawn, the group refills from the Loc-RIB.
  *
- * Synchronisation: every function here runs on the decision thread (suffix _w), which owns
- * the groups; members' sessions are reached only through io_send. Counters marked A are
- * read by the control socket with relaxed loads. */
+ * Synchronisation: the functions here (suffix _w) run on one thread at a time, which owns
+ * the groups: export_changes_w on the export worker while it holds a job, everything else
+ * on the decision thread while no job runs (src/core/rde.c hands the state over with a
+ * mutex). Members' sessions are reached only through io_send. Counters marked A are read
+ * by the control socket with relaxed loads. */
 #ifndef ROUTEX_EXPORT_H
 #define ROUTEX_EXPORT_H
 
