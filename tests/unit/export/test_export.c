@@ -43,11 +43,11 @@ static void aspath_str(const uint8_t *p, size_t len, char *out, size_t n)
 			o += (size_t)snprintf(out + o, n - o, "%s%u", o ? " " : "", wire_get32(q + 2 + 4 * i));
 }
 
-/* Decodes everything captured so far, then forgets it. */
-static void decode(struct cap *c, struct seen *s)
+/* Calls fn for each UPDATE captured (each must be one, and parse cleanly). */
+static void each_update(const struct cap *c, void (*fn)(const struct wire_update *u, void *arg),
+			void *arg)
 {
 	static struct wire_scratch sc;
-	memset(s, 0, sizeof(*s));
 	struct wire_ctx ctx = {.as4 = true};
 	for (size_t off = 0; off < c->len;) {
 		uint8_t type;
@@ -60,25 +60,38 @@ static void decode(struct cap *c, struct seen *s)
 						   &ctx, &u, &sc),
 				 WIRE_OK);
 		off += ml;
-		if (u.end_of_rib) {
-			s->n_eor++;
-			continue;
-		}
-		struct wire_nlri_iter it;
-		struct rx_prefix p;
-		char pfx[64], path[64], nh[64];
-		aspath_str(u.attrs.aspath, u.attrs.aspath_len, path, sizeof(path));
-		rx_addr_fmt(RX_AFI_IPV4, u.attrs.nexthop, nh, sizeof(nh));
-		wire_nlri_iter_init(&it, &u.nlri);
-		while (wire_nlri_next(&it, &p, NULL)) {
-			rx_prefix_fmt(&p, pfx, sizeof(pfx));
-			snprintf(s->ann[s->n_ann++], sizeof(s->ann[0]), "%s|%s|%s|%d", pfx, path, nh,
-				 WIRE_HAS(&u.attrs, WIRE_ATTR_LOCAL_PREF) ? (int)u.attrs.local_pref : -1);
-		}
-		wire_nlri_iter_init(&it, &u.withdrawn);
-		while (wire_nlri_next(&it, &p, NULL))
-			rx_prefix_fmt(&p, s->wd[s->n_wd++], 48);
+		fn(&u, arg);
 	}
+}
+
+static void decode_one(const struct wire_update *u, void *arg)
+{
+	struct seen *s = arg;
+	if (u->end_of_rib) {
+		s->n_eor++;
+		return;
+	}
+	struct wire_nlri_iter it;
+	struct rx_prefix p;
+	char pfx[64], path[64], nh[64];
+	aspath_str(u->attrs.aspath, u->attrs.aspath_len, path, sizeof(path));
+	rx_addr_fmt(RX_AFI_IPV4, u->attrs.nexthop, nh, sizeof(nh));
+	wire_nlri_iter_init(&it, &u->nlri);
+	while (wire_nlri_next(&it, &p, NULL)) {
+		rx_prefix_fmt(&p, pfx, sizeof(pfx));
+		snprintf(s->ann[s->n_ann++], sizeof(s->ann[0]), "%s|%s|%s|%d", pfx, path, nh,
+			 WIRE_HAS(&u->attrs, WIRE_ATTR_LOCAL_PREF) ? (int)u->attrs.local_pref : -1);
+	}
+	wire_nlri_iter_init(&it, &u->withdrawn);
+	while (wire_nlri_next(&it, &p, NULL))
+		rx_prefix_fmt(&p, s->wd[s->n_wd++], 48);
+}
+
+/* Decodes everything captured so far, then forgets it. */
+static void decode(struct cap *c, struct seen *s)
+{
+	memset(s, 0, sizeof(*s));
+	each_update(c, decode_one, s);
 	c->len = 0;
 }
 
@@ -447,65 +460,54 @@ static int model_slot(struct model *m, const struct rx_prefix *p)
 	return free_slot;
 }
 
+static void model_one(const struct wire_update *u, void *arg)
+{
+	struct model *m = arg;
+	struct wire_nlri_iter it;
+	struct rx_prefix p;
+	wire_nlri_iter_init(&it, &u->withdrawn);
+	while (wire_nlri_next(&it, &p, NULL)) {
+		int i = model_slot(m, &p);
+		assert_true(i >= 0);
+		m->in[i] = false;
+	}
+	uint32_t origin = 65515; /* an empty path (iBGP): ours */
+	if (u->attrs.aspath_len >= 6) /* last AS of a one-segment path */
+		origin = wire_get32(u->attrs.aspath + u->attrs.aspath_len - 4);
+	wire_nlri_iter_init(&it, &u->nlri);
+	while (wire_nlri_next(&it, &p, NULL)) {
+		int i = model_slot(m, &p);
+		assert_true(i >= 0);
+		m->p[i] = p;
+		m->origin[i] = origin;
+		m->in[i] = true;
+	}
+}
+
 static void model_apply(struct cap *c, struct model *m)
 {
-	static struct wire_scratch sc;
-	struct wire_ctx ctx = {.as4 = true};
-	for (size_t off = 0; off < c->len;) {
-		uint8_t type;
-		struct wire_error err;
-		size_t ml = wire_header_check(c->buf + off, c->len - off, WIRE_MAX_LEN, &type, &err);
-		assert_true(ml > 0);
-		struct wire_update u;
-		assert_int_equal(wire_update_parse(c->buf + off + WIRE_HEADER_LEN, ml - WIRE_HEADER_LEN,
-						   &ctx, &u, &sc),
-				 WIRE_OK);
-		off += ml;
-		struct wire_nlri_iter it;
-		struct rx_prefix p;
-		wire_nlri_iter_init(&it, &u.withdrawn);
-		while (wire_nlri_next(&it, &p, NULL)) {
-			int i = model_slot(m, &p);
-			assert_true(i >= 0);
-			m->in[i] = false;
-		}
-		uint32_t origin = 65515; /* an empty path (iBGP): ours */
-		if (u.attrs.aspath_len >= 6) /* last AS of a one-segment path */
-			origin = wire_get32(u.attrs.aspath + u.attrs.aspath_len - 4);
-		wire_nlri_iter_init(&it, &u.nlri);
-		while (wire_nlri_next(&it, &p, NULL)) {
-			int i = model_slot(m, &p);
-			assert_true(i >= 0);
-			m->p[i] = p;
-			m->origin[i] = origin;
-			m->in[i] = true;
-		}
-	}
+	each_update(c, model_one, m);
 	c->len = 0;
+}
+
+static void count_one(const struct wire_update *u, void *arg)
+{
+	size_t *n = arg; /* [0] announced, [1] withdrawn */
+	struct wire_nlri_iter it;
+	struct rx_prefix p;
+	for (wire_nlri_iter_init(&it, &u->nlri); wire_nlri_next(&it, &p, NULL);)
+		n[0]++;
+	for (wire_nlri_iter_init(&it, &u->withdrawn); wire_nlri_next(&it, &p, NULL);)
+		n[1]++;
 }
 
 /* NLRI announced and withdrawn in what was captured (left in place). */
 static void count_nlri(const struct cap *c, size_t *ann, size_t *wd)
 {
-	static struct wire_scratch sc;
-	struct wire_ctx ctx = {.as4 = true};
-	*ann = *wd = 0;
-	for (size_t off = 0; off < c->len;) {
-		uint8_t type;
-		struct wire_error err;
-		size_t ml = wire_header_check(c->buf + off, c->len - off, WIRE_MAX_LEN, &type, &err);
-		struct wire_update u;
-		assert_int_equal(wire_update_parse(c->buf + off + WIRE_HEADER_LEN, ml - WIRE_HEADER_LEN,
-						   &ctx, &u, &sc),
-				 WIRE_OK);
-		off += ml;
-		struct wire_nlri_iter it;
-		struct rx_prefix p;
-		for (wire_nlri_iter_init(&it, &u.nlri); wire_nlri_next(&it, &p, NULL);)
-			(*ann)++;
-		for (wire_nlri_iter_init(&it, &u.withdrawn); wire_nlri_next(&it, &p, NULL);)
-			(*wd)++;
-	}
+	size_t n[2] = {0, 0};
+	each_update(c, count_one, n);
+	*ann = n[0];
+	*wd = n[1];
 }
 
 /* The dry run's forecast for member src must be what then happened. */
