@@ -8,6 +8,19 @@ import time
 import harness as h
 
 
+def nva_and_gateway(e, limit):
+    """An NVA (ExaBGP, `sdwan`) and an ExpressRoute gateway (GoBGP, `ergw`) limited to
+    `limit` routes, both Established; returns (gateway's config entry, nva, gateway)."""
+    e.add_peer("sdwan", 2, 65001, "nva")
+    erp = e.add_peer("ergw", 3, 65515, "expressroute", **{"max-prefixes-out": limit})
+    nva = e.add(h.ExaBGP("nva-exabgp", 2, 65001))
+    er = e.add(h.GoBGP("er-gobgp", 3, 65515))
+    e.start_routexd()
+    e.start(nva, er)
+    e.established()
+    return erp, nva, er
+
+
 class MaxPrefixesOut(h.InteropCase):
     SUBNET = 52
     NEEDS = ("exabgp", "gobgp")
@@ -36,13 +49,7 @@ class MaxPrefixesOut(h.InteropCase):
     def test_limit_and_reload(self):
         e, s = self.env, self.SUBNET
         e.exchange = True
-        e.add_peer("sdwan", 2, 65001, "nva")
-        erp = e.add_peer("ergw", 3, 65515, "expressroute", **{"max-prefixes-out": 3})
-        nva = e.add(h.ExaBGP("nva-exabgp", 2, 65001))
-        er = e.add(h.GoBGP("er-gobgp", 3, 65515))
-        e.start_routexd()
-        e.start(nva, er)
-        e.established()
+        erp, nva, er = nva_and_gateway(e, 3)
         six = ["10.%d.%d.0/24" % (s, i) for i in range(6)]
         universe = set(six)
         nva.announce(*six)
@@ -85,13 +92,7 @@ class DryRun(h.InteropCase):
 
     def test_forecasts(self):
         e, s = self.env, self.SUBNET
-        e.add_peer("sdwan", 2, 65001, "nva")
-        erp = e.add_peer("ergw", 3, 65515, "expressroute", **{"max-prefixes-out": 4})
-        nva = e.add(h.ExaBGP("nva-exabgp", 2, 65001))
-        er = e.add(h.GoBGP("er-gobgp", 3, 65515))
-        e.start_routexd()
-        e.start(nva, er)
-        e.established()
+        erp, nva, er = nva_and_gateway(e, 4)
         six = ["10.%d.%d.0/24" % (s, i) for i in range(6)]
         nva.announce(*six)
         e.wait(lambda: e.rx_peers()["sdwan"]["prefixes_accepted"] == 6, "6 accepted")
