@@ -7,10 +7,12 @@
  * member", "every member but source S" or "only S", and a member receives the classes that
  * include it.
  *
- * What a group is sent for a prefix is a pure function of the prefix's ECMP set and the
- * policy (export_select): the first path of the set that the propagation matrix lets
- * through. So no Adj-RIB-Out copy is kept: `show advertised` and policy changes (route
- * exchange) recompute it from the Loc-RIB. Path hiding (RFC 7947 2.3.2) is not handled yet.
+ * What a group is sent for a prefix is a pure function of the prefix's ranked candidate
+ * paths and the policy (export_select): the best path that the group's policy lets
+ * through. When policy hides the best path from a group, the group gets the next one that
+ * passes (RFC 7947 2.3.2, path hiding): the RIB's change log carries every selectable
+ * candidate, not only the ECMP set. So no Adj-RIB-Out copy is kept: `show advertised` and
+ * policy changes (route exchange) recompute it from the Loc-RIB.
  *
  * The one exception is a member with an export limit (max-prefixes-out): what it holds then
  * depends on the order routes arrived in, so it gets a group of its own that keeps the set
@@ -110,7 +112,7 @@ void export_fini(struct export_state *e);
 
 /* Propagation matrix of DESIGN.md: may a route from role `from` go to role `to`? */
 bool export_allowed(const struct export_policy *pol, uint8_t from, uint8_t to);
-/* The path a group with key k is sent from an ECMP set, or NULL. `rib` gives the sources'
+/* The path a group with key k is sent from a prefix's ranked candidates, or NULL. `rib` gives the sources'
  * roles. Never returns a path whose communities forbid it (NO_ADVERTISE; NO_EXPORT towards
  * eBGP). */
 const struct rib_path *export_select(const struct export_state *e, const struct rib *rib,

@@ -178,9 +178,11 @@ struct rib_peer {
 	struct rib_keyvec keys[2];
 };
 
-/* One entry of the change log: a prefix whose best path or ECMP set changed. The old and
- * new ECMP sets (best first) are in the log's path array; each logged path holds an attr
- * reference until rib_changes_release_w. old_n == 0: new prefix; new_n == 0: gone. */
+/* One entry of the change log: a prefix whose selectable candidate paths changed (any of
+ * them, not only the best: export may send a group the second path when policy hides the
+ * first). The old and new candidate lists, best first (the ECMP set first of all, hidden
+ * paths left out), are in the log's path array; each logged path holds an attr reference
+ * until rib_changes_release_w. old_n == 0: no selectable path before; new_n == 0: none now. */
 struct rib_change {
 	struct rx_prefix prefix;
 	uint16_t old_n, new_n;

@@ -105,6 +105,9 @@ int decide_cmp(const struct rib *rib, const struct rib_path *a, const struct rib
 unsigned decide_sort(struct rib *rib, struct rib_path *paths, unsigned n);
 /* Not selectable: RPKI invalid under `invalid: drop` (rib_conf.rpki_drop_invalid). */
 bool decide_hidden(const struct rib *rib, const struct rib_path *p);
+/* How many of a node's paths are selectable: they come first, the hidden ones last. */
+unsigned rib_node_selectable(const struct rib *rib, const struct rib_tree *t,
+			     const struct rib_node *nd);
 const char *decide_step_name(enum decide_step s);
 
 /* ---- the RIB (rib.c) ---- */
@@ -121,7 +124,8 @@ void rib_peer_remove_w(struct rib *rib, uint16_t src);
 
 /* Announces (or replaces) the path (src, path_id) for prefix p with attribute set a.
  * The RIB takes its own reference on a. Returns true when the prefix's best path or ECMP set
- * changed (and a change was logged). p must be canonical. */
+ * changed. A change is logged whenever the selectable candidates changed, which includes
+ * that case. p must be canonical. */
 bool rib_update_w(struct rib *rib, uint16_t src, uint32_t path_id, const struct rx_prefix *p,
 		  struct attr_set *a);
 /* The same with the path's RPKI state (enum rib_rpki), validated by the caller. */

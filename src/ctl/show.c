@@ -377,7 +377,8 @@ static bool adv_cb(const struct rib_tree *t, const struct rib_node *nd, const st
 {
 	struct adv_show *s = arg;
 	const struct rib_path *sel = export_held(&s->d->exp, &s->d->rib, s->p->src, &s->p->key_w,
-						 p, rib_node_paths(t, nd), nd->n_ecmp);
+						 p, rib_node_paths(t, nd),
+						 rib_node_selectable(&s->d->rib, t, nd));
 	if (!sel)
 		return true; /* not sent: its own route, or withheld (see export_held) */
 	char pfx[RX_PREFIX_STRLEN];

@@ -646,7 +646,7 @@ static bool feed_cb(const struct rib_tree *t, const struct rib_node *nd, const s
 {
 	struct feed_ctx *f = arg;
 	const struct rib_path *sel = export_select(f->e, f->rib, &f->g->key, rib_node_paths(t, nd),
-						   nd->n_ecmp);
+						   rib_node_selectable(f->rib, t, nd));
 	if (!sel)
 		return true;
 	if (f->g->held) { /* a limited member: the first routes in prefix order, up to the limit */
@@ -738,7 +738,7 @@ static bool refill_cb(const struct rib_tree *t, const struct rib_node *nd,
 	struct feed_ctx *f = arg;
 	struct export_group *g = f->g;
 	const struct rib_path *sel = due(f->e, export_select(f->e, f->rib, &g->key, rib_node_paths(t, nd),
-						       nd->n_ecmp), g->m[0].src, p);
+						       rib_node_selectable(f->rib, t, nd)), g->m[0].src, p);
 	if (!sel || held_has(g->held, p))
 		return true;
 	if (g->held->n >= g->key.limit) {
@@ -770,11 +770,11 @@ static bool rekey_cb(const struct rib_tree *t, const struct rib_node *nd,
 	struct feed_ctx *f = arg;
 	const struct rib_path *set = rib_node_paths(t, nd);
 	uint16_t src = f->m->src;
-	const struct rib_path *old = due(f->e, export_select(f->e, f->rib, &f->from->key, set, nd->n_ecmp),
+	const struct rib_path *old = due(f->e, export_select(f->e, f->rib, &f->from->key, set, rib_node_selectable(f->rib, t, nd)),
 					 src, p);
 	if (f->from->held && !held_has(f->from->held, p))
 		old = NULL;
-	const struct rib_path *raw = export_select(f->e, f->rib, &f->g->key, set, nd->n_ecmp);
+	const struct rib_path *raw = export_select(f->e, f->rib, &f->g->key, set, rib_node_selectable(f->rib, t, nd));
 	const struct rib_path *nw = due(f->e, raw, src, p);
 	f->n += raw != NULL;
 	f->self += raw && raw->src == src;
@@ -834,7 +834,7 @@ static bool resend_cb(const struct rib_tree *t, const struct rib_node *nd,
 {
 	struct feed_ctx *f = arg;
 	const struct rib_path *sel = due(f->e, export_select(f->e, f->rib, &f->g->key, rib_node_paths(t, nd),
-						       nd->n_ecmp), f->m->src, p);
+						       rib_node_selectable(f->rib, t, nd)), f->m->src, p);
 	if (sel && held_has(f->g->held, p))
 		item_add(f->g->pack, sel, p, CLS_ALL, 0);
 	return true;
@@ -893,9 +893,9 @@ static bool policy_cb(const struct rib_tree *t, const struct rib_node *nd,
 	struct export_state *e = f->e;
 	struct export_policy now = e->pol;
 	e->pol = f->old;
-	const struct rib_path *old = export_select(e, f->rib, &f->g->key, set, nd->n_ecmp);
+	const struct rib_path *old = export_select(e, f->rib, &f->g->key, set, rib_node_selectable(f->rib, t, nd));
 	e->pol = now;
-	const struct rib_path *nw = export_select(e, f->rib, &f->g->key, set, nd->n_ecmp);
+	const struct rib_path *nw = export_select(e, f->rib, &f->g->key, set, rib_node_selectable(f->rib, t, nd));
 	if (nw && same_route(old, nw) && f->old.transparent != now.transparent)
 		resend(e, f->g, p, nw);
 	else
@@ -941,10 +941,10 @@ static bool dry_cb(const struct rib_tree *t, const struct rib_node *nd, const st
 	struct dry_ctx *c = arg;
 	const struct rib_path *set = rib_node_paths(t, nd);
 	const struct export_group *g = c->g;
-	const struct rib_path *o_raw = export_select(c->e, c->rib, &g->key, set, nd->n_ecmp);
+	const struct rib_path *o_raw = export_select(c->e, c->rib, &g->key, set, rib_node_selectable(c->rib, t, nd));
 	struct export_state tried = *c->e;
 	tried.pol = c->pol;
-	const struct rib_path *n_raw = export_select(&tried, c->rib, &g->key, set, nd->n_ecmp);
+	const struct rib_path *n_raw = export_select(&tried, c->rib, &g->key, set, rib_node_selectable(c->rib, t, nd));
 	for (unsigned i = 0; i < g->n; i++) {
 		uint16_t src = g->m[i].src;
 		struct export_dry *d = &c->d[i];

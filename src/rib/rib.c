@@ -245,6 +245,33 @@ static bool same_set(const struct rib_path *a, unsigned na, const struct rib_pat
 	return true;
 }
 
+/* The selectable paths of a sorted set: all but the hidden ones, which decide_sort put
+ * last. Scanning from the end reads the partition the set was sorted with, even while a
+ * policy switch (rib_rpki_policy_w) is being applied prefix by prefix. */
+static unsigned selectable(const struct rib *rib, const struct rib_path *v, unsigned n)
+{
+	while (n && decide_hidden(rib, &v[n - 1]))
+		n--;
+	return n;
+}
+
+unsigned rib_node_selectable(const struct rib *rib, const struct rib_tree *t,
+			     const struct rib_node *nd)
+{
+	return selectable(rib, rib_node_paths(t, nd), nd->n);
+}
+
+/* Logs a change when the selectable candidates (not only the ECMP set) moved: export
+ * selects per update group from the whole ranked list, so a change of the second path is
+ * news to a group the first is not sent to (path hiding, RFC 7947 2.3.2). */
+static void log_if_moved(struct rib *rib, unsigned fam, const struct rib_key *k, uint8_t len,
+			 const struct rib_path *old, unsigned old_n, const struct rib_path *nw,
+			 unsigned new_n)
+{
+	if (!rib->conf.no_changes && !same_set(old, old_n, nw, new_n))
+		log_change(rib, fam, k, len, old, old_n, nw, new_n);
+}
+
 /* ---- one prefix ---- */
 
 enum op { OP_UPDATE, OP_WITHDRAW, OP_FLUSH, OP_SWEEP };
@@ -337,8 +364,8 @@ static bool modify(struct rib *rib, unsigned fam, const struct rib_key *k, uint8
 	unsigned n_ecmp = decide_sort(rib, nv, nn);
 	unsigned o_ecmp = old ? old->n_ecmp : 0;
 	bool changed = !same_set(ov, o_ecmp, nv, n_ecmp);
-	if (changed && !rib->conf.no_changes)
-		log_change(rib, fam, k, len, ov, o_ecmp, nv, n_ecmp);
+	log_if_moved(rib, fam, k, len, ov, old ? selectable(rib, ov, on) : 0, nv,
+		     selectable(rib, nv, nn));
 	if (nn)
 		radix_put_w(t, &rib->retire, k, len, &pos, nv, nn, n_ecmp);
 	else
@@ -406,8 +433,7 @@ bool rib_rpki_update_w(struct rib *rib, const struct rx_prefix *p, rib_rpki_fn f
 	 * maps) see the new state. Kept paths keep their attr references, as in modify(). */
 	unsigned n_ecmp = decide_sort(rib, nv, n);
 	bool changed = !same_set(ov, old->n_ecmp, nv, n_ecmp);
-	if (changed && !rib->conf.no_changes)
-		log_change(rib, fam, &k, p->len, ov, old->n_ecmp, nv, n_ecmp);
+	log_if_moved(rib, fam, &k, p->len, ov, selectable(rib, ov, n), nv, selectable(rib, nv, n));
 	radix_put_w(t, &rib->retire, &k, p->len, &pos, nv, n, n_ecmp);
 	return changed;
 }
@@ -437,12 +463,12 @@ bool rib_rpki_redecide_w(struct rib *rib, const struct rx_prefix *p)
 	struct rib_path *nv = scratch(rib, n);
 	memcpy(nv, ov, n * sizeof(*nv));
 	unsigned n_ecmp = decide_sort(rib, nv, n);
-	if (same_set(ov, old->n_ecmp, nv, n_ecmp))
+	unsigned o_sel = selectable(rib, ov, n), n_sel = selectable(rib, nv, n);
+	if (same_set(ov, o_sel, nv, n_sel) && same_set(ov, old->n_ecmp, nv, n_ecmp))
 		return false; /* show rib computes `hidden` itself: no need to rebuild the node */
-	if (!rib->conf.no_changes)
-		log_change(rib, fam, &k, p->len, ov, old->n_ecmp, nv, n_ecmp);
+	log_if_moved(rib, fam, &k, p->len, ov, o_sel, nv, n_sel);
 	radix_put_w(t, &rib->retire, &k, p->len, &pos, nv, n, n_ecmp);
-	return true;
+	return !same_set(ov, old->n_ecmp, nv, n_ecmp);
 }
 
 bool rib_withdraw_w(struct rib *rib, uint16_t src, uint32_t path_id, const struct rx_prefix *p)
