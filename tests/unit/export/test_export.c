@@ -337,6 +337,60 @@ static void test_communities(void **state)
 	export_member_down_w(&ex, 3);
 }
 
+/* RFC 7947 2.3.2: when policy hides a prefix's best path from a group, the group gets the
+ * next path its policy lets through, and follows it as the candidates change. */
+static void test_path_hiding(void **state)
+{
+	struct seen s;
+	join(2, &KEY_NVA);
+	decode(&cap[2], &s);
+	/* The gateway's path is best (route-preference expressroute) but, with exchange off,
+	 * not for NVAs: NVA 2 gets NVA 1's, the second best. */
+	announce(3, "198.18.0.0/24", 0, NULL, 0, 0);
+	announce(1, "198.18.0.0/24", 65001, NULL, 0, 0);
+	sync_changes();
+	decode(&cap[2], &s);
+	assert_int_equal(s.n_ann, 1);
+	assert_true(has(&s, "198.18.0.0/24|65515 65001|127.0.0.1|-1"));
+	assert_int_equal(adv[2], 2);
+	/* Exchange on: the best path is allowed now and replaces the second. */
+	struct export_policy pol = ex.pol;
+	pol.exchange = true;
+	export_policy_change_w(&ex, &rib, &pol);
+	decode(&cap[2], &s);
+	assert_true(has(&s, "198.18.0.0/24|65515|127.0.0.3|-1"));
+	pol.exchange = false;
+	export_policy_change_w(&ex, &rib, &pol);
+	decode(&cap[2], &s);
+	assert_true(has(&s, "198.18.0.0/24|65515 65001|127.0.0.1|-1"));
+	/* The hidden second path goes: withdrawn, although the best did not move. */
+	withdraw(1, "198.18.0.0/24");
+	sync_changes();
+	decode(&cap[2], &s);
+	assert_true(withdrew(&s, "198.18.0.0/24"));
+	assert_int_equal(s.n_ann, 0);
+	assert_int_equal(adv[2], 1);
+	/* NO_ADVERTISE on the best path hides it too: the next one goes. */
+	uint32_t noadv = WIRE_COMM_NO_ADVERTISE;
+	withdraw(3, "198.18.0.0/24");
+	announce(1, "198.18.0.0/24", 0, &noadv, 1, 0); /* shortest path: best */
+	announce(2, "198.18.0.0/24", 65002, NULL, 0, 0);
+	sync_changes();
+	join(3, &KEY_ER);
+	decode(&cap[3], &s);
+	assert_true(has(&s, "10.1.0.0/16||10.255.0.1|100"));
+	assert_int_equal(s.n_ann, 1); /* nothing from NVAs with exchange off */
+	join(1, &KEY_NVA);
+	decode(&cap[1], &s); /* NVA 1: its own best is not sent back; NVA 2's path is */
+	assert_true(has(&s, "198.18.0.0/24|65515 65002|127.0.0.2|-1"));
+	withdraw(1, "198.18.0.0/24");
+	withdraw(2, "198.18.0.0/24");
+	sync_changes();
+	export_member_down_w(&ex, 1);
+	export_member_down_w(&ex, 2);
+	export_member_down_w(&ex, 3);
+}
+
 static void test_transparent_keeps_path_and_med(void **state)
 {
 	struct export_policy pol = ex.pol;
@@ -644,6 +698,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_feed_and_exchange, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_split_horizon_in_a_group, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_communities, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_path_hiding, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_transparent_keeps_path_and_med, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_limit_withholds_and_refills, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_limit_model, setup, teardown),
