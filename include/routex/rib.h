@@ -139,7 +139,9 @@ bool rib_rpki_update_w(struct rib *rib, const struct rx_prefix *p, rib_rpki_fn f
 /* `invalid: drop` switched on or off (reload): sets the policy; then the caller runs
  * rib_rpki_redecide_w on every prefix (only those with an invalid path can change). */
 void rib_rpki_policy_w(struct rib *rib, bool drop_invalid);
-/* Runs the decision again at p; true (and a change logged) when its ECMP set moved. */
+/* Runs the decision again at p, once per prefix after a switch (the node was sorted under
+ * the other policy); true when its ECMP set moved. A change is logged when its selectable
+ * candidates moved. */
 bool rib_rpki_redecide_w(struct rib *rib, const struct rx_prefix *p);
 /* Withdraws the path (src, path_id) for p; returns true when best or ECMP set changed.
  * Withdrawing a path that is not there is a no-op (RFC 4271 allows it). */

@@ -463,7 +463,12 @@ bool rib_rpki_redecide_w(struct rib *rib, const struct rx_prefix *p)
 	struct rib_path *nv = scratch(rib, n);
 	memcpy(nv, ov, n * sizeof(*nv));
 	unsigned n_ecmp = decide_sort(rib, nv, n);
-	unsigned o_sel = selectable(rib, ov, n), n_sel = selectable(rib, nv, n);
+	/* The node was sorted under the policy before the switch: under `accept` every path
+	 * was selectable; under `drop` the invalid ones came last. */
+	unsigned o_sel = n, n_sel = selectable(rib, nv, n);
+	if (!__atomic_load_n(&rib->conf.rpki_drop_invalid, __ATOMIC_RELAXED))
+		while (o_sel && ov[o_sel - 1].rpki == RIB_RPKI_INVALID)
+			o_sel--;
 	if (same_set(ov, o_sel, nv, n_sel) && same_set(ov, old->n_ecmp, nv, n_ecmp))
 		return false; /* show rib computes `hidden` itself: no need to rebuild the node */
 	log_if_moved(rib, fam, &k, p->len, ov, o_sel, nv, n_sel);

@@ -396,9 +396,12 @@ static void test_rpki_accept(void **state)
 	b = t_best(rib, "10.9.0.0/24", &n, &ne);
 	assert_int_equal(b->src, 2);
 	assert_int_equal(ne, 1);
-	assert_false(rib_rpki_redecide_w(rib, &p)); /* nothing more to do */
+	/* logged: every path was selectable before, only the valid one is now */
 	take(rib, &c);
 	assert_int_equal(c.len, 1);
+	assert_int_equal(c.v[0].old_n, 2);
+	assert_int_equal(c.v[0].new_n, 1);
+	assert_int_equal(c.paths[c.v[0].off + 2].src, 2);
 	rib_changes_release_w(rib, &c);
 	/* and back */
 	rib_rpki_policy_w(rib, false);
