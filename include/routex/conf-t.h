@@ -79,6 +79,7 @@ enum conf_dkey {
 	CONF_DK_ROUTE_EXCHANGE,
 	CONF_DK_ROUTE_PREFERENCE,
 	CONF_DK_TRANSPARENT,
+	CONF_DK_IXP_COMMUNITIES,
 	CONF_DK_IO_THREADS,
 	CONF_DK_EXPORT_THREADS,
 	CONF_DK_ORIGINATE,
@@ -211,6 +212,7 @@ struct conf_daemon {
 	char *control_socket;
 	bool route_exchange;
 	bool transparent;
+	bool ixp_communities; /* act on IXP control communities towards rs-clients (default) */
 	enum conf_route_pref route_preference;
 	enum conf_io_mode io_mode;
 	unsigned io_threads;	 /* CONF_IO_FIXED only */

@@ -39,6 +39,7 @@ struct export_policy {
 	uint32_t router_id;   /* host order; the IPv4 next hop of originated routes */
 	bool exchange;        /* route exchange (branch-to-branch) between NVAs and gateways */
 	bool transparent;     /* RFC 7947: AS_PATH, NEXT_HOP and MED untouched, no prepend */
+	bool ixp_communities; /* rs-client groups: act on IXP control communities (policy.c) */
 	bool has_nexthop6;    /* config next-hop-ipv6: the next hop of originated IPv6 routes */
 	uint8_t nexthop6[16];
 };
@@ -62,6 +63,8 @@ struct export_member {
 	export_send_fn send;
 	void *send_ctx;
 	size_t self_selected; /* W: prefixes whose selected route came from this member */
+	long hidden_adj;      /* W: routes it holds beyond (or short of) the group's selection,
+			       * because per-member policy picked another path or none */
 	size_t *advertised;   /* A: where to publish the member's advertised count */
 };
 
@@ -118,6 +121,12 @@ bool export_allowed(const struct export_policy *pol, uint8_t from, uint8_t to);
 const struct rib_path *export_select(const struct export_state *e, const struct rib *rib,
 				     const struct export_key *k, const struct rib_path *set,
 				     unsigned n);
+
+/* IXP route-server control communities (docs/ixp.md): whether the attributes carry
+ * one addressed to the route server rs_asn (0:X, R:X, R:*:*), and whether they ask it not
+ * to announce the route to a client of AS peer_asn. */
+bool export_ixp_control(uint32_t rs_asn, const struct attr_set *a);
+bool export_ixp_hidden(uint32_t rs_asn, const struct attr_set *a, uint32_t peer_asn);
 
 /* Whether a path can be sent for a prefix of that family: an IPv6 prefix needs an IPv6
  * next hop; originated ones get the configured next-hop-ipv6 and are withheld without it. */

@@ -132,6 +132,7 @@ static uint32_t global_changes(const struct conf_daemon *a, const struct conf_da
 	m |= a->route_exchange == b->route_exchange ? 0 : BIT(CONF_DK_ROUTE_EXCHANGE);
 	m |= a->route_preference == b->route_preference ? 0 : BIT(CONF_DK_ROUTE_PREFERENCE);
 	m |= a->transparent == b->transparent ? 0 : BIT(CONF_DK_TRANSPARENT);
+	m |= a->ixp_communities == b->ixp_communities ? 0 : BIT(CONF_DK_IXP_COMMUNITIES);
 	m |= a->io_mode == b->io_mode && a->io_threads == b->io_threads ? 0
 									: BIT(CONF_DK_IO_THREADS);
 	m |= a->export_threads == b->export_threads ? 0 : BIT(CONF_DK_EXPORT_THREADS);
@@ -225,7 +226,7 @@ int conf_diff(const struct conf_daemon *old_conf, const struct conf_daemon *new_
 	d->reset_all = g & (BIT(CONF_DK_ROUTER_ID) | BIT(CONF_DK_ASN));
 	d->redecide = g & BIT(CONF_DK_ROUTE_PREFERENCE);
 	d->reexport_all = g & (BIT(CONF_DK_ROUTE_EXCHANGE) | BIT(CONF_DK_ROUTE_PREFERENCE) |
-			       BIT(CONF_DK_TRANSPARENT));
+			       BIT(CONF_DK_TRANSPARENT) | BIT(CONF_DK_IXP_COMMUNITIES));
 	d->rebind_listen = g & BIT(CONF_DK_LISTEN);
 	d->rebind_control = g & BIT(CONF_DK_CONTROL_SOCKET);
 	d->rebind_metrics = g & BIT(CONF_DK_METRICS);

@@ -107,6 +107,11 @@ static int parse_transparent(struct conf_parse *p, yaml_node_t *v, void *obj)
 	return conf_get_bool(p, v, &((struct conf_daemon *)obj)->transparent);
 }
 
+static int parse_ixp_communities(struct conf_parse *p, yaml_node_t *v, void *obj)
+{
+	return conf_get_bool(p, v, &((struct conf_daemon *)obj)->ixp_communities);
+}
+
 static int parse_route_preference(struct conf_parse *p, yaml_node_t *v, void *obj)
 {
 	int e;
@@ -335,6 +340,7 @@ static const struct conf_key top_keys[] = {
     {"route-exchange", CONF_DK_ROUTE_EXCHANGE, parse_route_exchange},
     {"route-preference", CONF_DK_ROUTE_PREFERENCE, parse_route_preference},
     {"transparent", CONF_DK_TRANSPARENT, parse_transparent},
+    {"ixp-communities", CONF_DK_IXP_COMMUNITIES, parse_ixp_communities},
     {"io-threads", CONF_DK_IO_THREADS, parse_io_threads},
     {"export-threads", CONF_DK_EXPORT_THREADS, parse_export_threads},
     {"originate", CONF_DK_ORIGINATE, parse_originate},
@@ -361,6 +367,8 @@ static int apply_defaults(struct conf_parse *p, unsigned root_line)
 		return conf_fail_at(p, root_line, "missing key 'router-id'");
 	if (!c->key_line[CONF_DK_ASN])
 		c->asn = CONF_DEFAULT_ASN;
+	if (!c->key_line[CONF_DK_IXP_COMMUNITIES])
+		c->ixp_communities = true;
 	if (!c->key_line[CONF_DK_LISTEN]) {
 		if (!(c->listen = calloc(1, sizeof(*c->listen))))
 			return conf_fail_at(p, root_line, "out of memory");

@@ -91,6 +91,7 @@ static void print_globals(FILE *f, const struct conf_daemon *c)
 	fprintf(f, "\nroute-exchange: %s\n", bool_str(c->route_exchange));
 	fprintf(f, "route-preference: %s\n", conf_route_pref_name(c->route_preference));
 	fprintf(f, "transparent: %s\n", bool_str(c->transparent));
+	fprintf(f, "ixp-communities: %s\n", bool_str(c->ixp_communities));
 	if (c->io_mode == CONF_IO_PER_PEER)
 		fputs("io-threads: per-peer\n", f);
 	else

@@ -246,7 +246,8 @@ bool daemon_init(struct rx_daemon *d, struct conf_daemon *conf)
 	rc.rpki_drop_invalid = conf->rpki.enabled && conf->rpki.drop_invalid;
 	rib_init(&d->rib, &rc);
 	struct export_policy pol = {.asn = conf->asn, .router_id = conf->router_id,
-				    .exchange = conf->route_exchange, .transparent = conf->transparent};
+				    .exchange = conf->route_exchange, .transparent = conf->transparent,
+				    .ixp_communities = conf->ixp_communities};
 	pol.has_nexthop6 = conf->has_next_hop6;
 	memcpy(pol.nexthop6, conf->next_hop6, 16);
 	export_init(&d->exp, &pol);

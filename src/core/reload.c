@@ -4,8 +4,8 @@
  * Runs on the decision thread, which owns the RIB, the export policy and the peers' decision
  * state; sessions are changed through their I/O threads' command queues. What each change
  * costs (conf_diff classifies it, see docs/config.md):
- *   route-exchange, transparent   a policy walk: exactly the affected routes are announced
- *                                 or withdrawn, no session resets
+ *   route-exchange, transparent,  a policy walk: exactly the affected routes are announced
+ *   ixp-communities               or withdrawn, no session resets
  *   originate                     the added prefixes announced, the removed withdrawn
  *   peer added / removed          a new session / Cease 3 (Peer De-configured) and its routes
  *                                 withdrawn
@@ -78,6 +78,8 @@ static void report(const struct conf_diff *df, const struct conf_daemon *nc, FIL
 		fprintf(out, "route-exchange: changed\n");
 	if (df->global_changed & (1u << CONF_DK_TRANSPARENT))
 		fprintf(out, "transparent: changed\n");
+	if (df->global_changed & (1u << CONF_DK_IXP_COMMUNITIES))
+		fprintf(out, "ixp-communities: changed\n");
 	if (df->rebind_metrics) {
 		char a[80] = "off";
 		if (nc->metrics_enabled)
@@ -225,6 +227,7 @@ static void reload_dry_run(struct rx_daemon *d, const struct conf_daemon *nc,
 	struct export_policy pol = d->exp.pol;
 	pol.exchange = nc->route_exchange;
 	pol.transparent = nc->transparent;
+	pol.ixp_communities = nc->ixp_communities;
 	size_t n_limits = 1;
 	for (size_t i = 0; i < d->npeers; i++)
 		if (d->peers[i]->src >= n_limits)
@@ -295,7 +298,9 @@ bool daemon_reload_w(struct rx_daemon *d, bool dry_run, FILE *out)
 		pol.exchange = nc->route_exchange;
 	if (df.global_changed & (1u << CONF_DK_TRANSPARENT))
 		pol.transparent = nc->transparent;
-	if (pol.exchange != d->exp.pol.exchange || pol.transparent != d->exp.pol.transparent) {
+	pol.ixp_communities = nc->ixp_communities;
+	if (pol.exchange != d->exp.pol.exchange || pol.transparent != d->exp.pol.transparent ||
+	    pol.ixp_communities != d->exp.pol.ixp_communities) {
 		export_policy_change_w(&d->exp, &d->rib, &pol);
 		__atomic_store_n(&d->exchange, pol.exchange, __ATOMIC_RELAXED);
 	}

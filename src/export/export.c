@@ -12,7 +12,17 @@
  * Classes (split horizon without giving up sharing):
  *   ALL       every member (the route's source is not a member)
  *   EXCEPT s  every member but s (s is a member and the route's source)
- *   ONLY s    member s alone (s lost the route it was sent because it became the source) */
+ *   ONLY s    member s alone (s lost the route it was sent because it became the source)
+ *   EXCEPT_SET i  every member but those of the batch's set i (per-member policy below)
+ *
+ * Per-member policy. Members of one group may still be due different routes when a path
+ * carries IXP control communities ("do not announce to AS X"): such a prefix is handled
+ * member by member (members_change). Members whose route did not change are left out, the
+ * route most of the others are due is packed once for all of them (EXCEPT_SET the rest),
+ * and each remaining member is sent its own (ONLY). Prefixes whose selected paths carry no
+ * such community, nearly all of them, never pay for it. A member's advertised count is the
+ * group's, less its own routes, plus hidden_adj: the routes per-member policy added to or
+ * took from what the group selection alone would give it. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,7 +31,7 @@
 #include <routex/rib.h>
 #include <routex/wire.h>
 
-enum cls { CLS_ALL, CLS_EXCEPT, CLS_ONLY };
+enum cls { CLS_ALL, CLS_EXCEPT, CLS_ONLY, CLS_EXCEPT_SET };
 
 /* A run: the prefixes that go into one message stream (same attribute set, source,
  * family and class). Its prefixes are a list threaded through the item array, in the order
@@ -65,6 +75,14 @@ struct export_pack {
 	size_t last_run;             /* the run found last: checked first */
 	struct chunk *chunks;
 	size_t n_chunks, cap_chunks;
+	uint16_t *set_src;           /* EXCEPT_SET member lists, back to back */
+	size_t n_set_src, cap_set_src;
+	struct pack_set *sets;       /* EXCEPT_SET i: set_src[sets[i].off ..][0 .. n) */
+	size_t n_sets, cap_sets;
+};
+
+struct pack_set {
+	uint32_t off, n;
 };
 
 /* ---- small helpers ---- */
@@ -331,10 +349,47 @@ static void pack_run(struct export_state *e, const struct rib *rib, const struct
 	}
 }
 
-static bool includes(const struct chunk *c, uint16_t src)
+static bool in_set(const struct export_pack *pk, uint16_t set, uint16_t src)
 {
-	return c->cls == CLS_ALL || (c->cls == CLS_EXCEPT && c->cls_src != src) ||
-	       (c->cls == CLS_ONLY && c->cls_src == src);
+	const struct pack_set *ps = &pk->sets[set];
+	for (uint32_t i = 0; i < ps->n; i++)
+		if (pk->set_src[ps->off + i] == src)
+			return true;
+	return false;
+}
+
+static bool includes(const struct export_pack *pk, const struct chunk *c, uint16_t src)
+{
+	switch (c->cls) {
+	case CLS_ALL:
+		return true;
+	case CLS_EXCEPT:
+		return c->cls_src != src;
+	case CLS_ONLY:
+		return c->cls_src == src;
+	default:
+		return !in_set(pk, c->cls_src, src);
+	}
+}
+
+/* Interns a member list as the batch's EXCEPT_SET; the same list as the last one (runs
+ * of prefixes hidden from the same client) is shared. */
+static uint16_t set_add(struct export_pack *pk, const uint16_t *v, uint32_t n)
+{
+	if (pk->n_sets) {
+		const struct pack_set *l = &pk->sets[pk->n_sets - 1];
+		if (l->n == n && !memcmp(pk->set_src + l->off, v, n * sizeof(*v)))
+			return (uint16_t)(pk->n_sets - 1);
+	}
+	/* The class index is 16 bits: beyond that many lists in one batch, flush_group has
+	 * not run (at most 65,536 prefixes per batch), which cannot happen. */
+	RX_ASSERT(pk->n_sets < UINT16_MAX);
+	pk->set_src = grow(pk->set_src, &pk->cap_set_src, pk->n_set_src + n, sizeof(*v));
+	memcpy(pk->set_src + pk->n_set_src, v, n * sizeof(*v));
+	pk->sets = grow(pk->sets, &pk->cap_sets, pk->n_sets + 1, sizeof(*pk->sets));
+	pk->sets[pk->n_sets] = (struct pack_set){(uint32_t)pk->n_set_src, n};
+	pk->n_set_src += n;
+	return (uint16_t)pk->n_sets++;
 }
 
 /* Encodes everything pending for g and queues it to the members. */
@@ -350,13 +405,15 @@ static void flush_group(struct export_state *e, const struct rib *rib, struct ex
 			struct io_out *o = io_out_new(c->len);
 			memcpy(o->data, c->buf, c->len);
 			for (unsigned m = 0; m < g->n; m++)
-				if (includes(c, g->m[m].src))
+				if (includes(pk, c, g->m[m].src))
 					g->m[m].send(g->m[m].send_ctx, o);
 			io_out_unref(o);
 		}
 		free(c->buf);
 	}
 	pk->n_chunks = 0;
+	pk->n_sets = 0;
+	pk->n_set_src = 0;
 }
 
 /* ---- groups ---- */
@@ -375,6 +432,8 @@ void export_init(struct export_state *e, const struct export_policy *pol)
 
 static void pack_free(struct export_pack *pk)
 {
+	free(pk->set_src);
+	free(pk->sets);
 	free(pk->items);
 	free(pk->runs);
 	free(pk->slots);
@@ -422,7 +481,7 @@ static struct export_group *group_get(struct export_state *e, const struct expor
 
 static void publish(struct export_group *g, struct export_member *m)
 {
-	size_t n = g->held ? g->held->n : g->selected - m->self_selected;
+	size_t n = g->held ? g->held->n : (size_t)((long)(g->selected - m->self_selected) + m->hidden_adj);
 	if (m->advertised) /* A: relaxed, a counter for readers */
 		__atomic_store_n(m->advertised, n, __ATOMIC_RELAXED);
 }
@@ -528,6 +587,179 @@ static void group_change(struct export_state *e, struct export_group *g,
 		publish(g, mn);
 }
 
+/* The same route encoded anew for everyone who holds it (the attribute rewrite changed). */
+static void resend(const struct export_state *e, struct export_group *g, const struct rx_prefix *p,
+		   const struct rib_path *sel)
+{
+	if (!g->held) {
+		struct export_member *ms = member(e, g, sel->src);
+		item_add(g->pack, sel, p, ms ? CLS_EXCEPT : CLS_ALL, ms ? ms->src : 0);
+	} else if (held_has(g->held, p)) {
+		item_add(g->pack, sel, p, CLS_ALL, 0);
+	}
+}
+
+/* ---- per-member policy ---- */
+
+/* Whether members of g may be due something else than the group's path sel: it carries
+ * IXP control communities and the group is of rs-clients. */
+static bool member_policy(const struct export_state *e, const struct export_key *k,
+			  const struct rib_path *sel)
+{
+	return sel && k->role == RIB_ROLE_RS_CLIENT && e->pol.ixp_communities &&
+	       (sel->attrs->k.comm_len || sel->attrs->k.large_comm_len) &&
+	       export_ixp_control(e->pol.asn, sel->attrs);
+}
+
+/* The path member src picks from set[0 .. n), given the group's pick sel (a pointer into
+ * set, or NULL): sel itself unless per-member policy hides it, then the next path the group
+ * and the member may have. Split horizon is the caller's (due, or a source check). */
+static const struct rib_path *member_pick(const struct export_state *e, const struct rib *rib,
+					  const struct export_key *k, uint16_t src,
+					  const struct rib_path *set, unsigned n,
+					  const struct rib_path *sel)
+{
+	if (!member_policy(e, k, sel))
+		return sel;
+	uint32_t asn = rib->peers[src].info.asn;
+	for (unsigned i = (unsigned)(sel - set); i < n; i++) {
+		const struct rib_path *c = &set[i];
+		if (export_select(e, rib, k, c, 1) &&
+		    !export_ixp_hidden(e->pol.asn, c->attrs, asn))
+			return c;
+	}
+	return NULL;
+}
+
+/* The route member src (of a group with key k) is due at the node nd: its pick, split
+ * horizon and next hop applied (due). */
+static const struct rib_path *member_route(const struct export_state *e, const struct rib *rib,
+					   const struct export_key *k, uint16_t src,
+					   const struct rx_prefix *p, const struct rib_tree *t,
+					   const struct rib_node *nd)
+{
+	const struct rib_path *set = rib_node_paths(t, nd);
+	unsigned n = rib_node_selectable(rib, t, nd);
+	return due(e, member_pick(e, rib, k, src, set, n, export_select(e, rib, k, set, n)), src, p);
+}
+
+/* Whether m holds a route from the group's pick sel alone (before per-member policy). */
+static bool holds(const struct rib_path *sel, uint16_t src)
+{
+	return sel && sel->src != src;
+}
+
+/* Whether a member must be sent something: its route changed, or (force) it has one or
+ * had one. */
+static bool moved(const struct rib_path *o, const struct rib_path *n, bool force)
+{
+	return force ? o || n : !same_route(o, n);
+}
+
+/* Up to this many distinct routes are told apart when choosing the one packed for most
+ * members; members due another go alone, which is correct, only less shared. */
+#define MEMBERS_TARGETS 8
+
+/* g's change at p, member by member (see the top of the file). go and gn are the group's
+ * picks from the old and new candidates; opol, when not NULL, is the policy the old
+ * candidates are to be judged under (a policy walk); force: the encoding changed, so a
+ * member still due the same route is sent it again. */
+static void members_change(struct export_state *e, const struct rib *rib, struct export_group *g,
+			   const struct rx_prefix *p, const struct export_policy *opol, bool force,
+			   const struct rib_path *ov, unsigned on, const struct rib_path *go,
+			   const struct rib_path *nv, unsigned nn, const struct rib_path *gn)
+{
+	struct export_policy now = e->pol;
+	const struct rib_path *ao[g->n], *an[g->n];
+	for (unsigned i = 0; i < g->n; i++) {
+		uint16_t src = g->m[i].src;
+		if (opol)
+			e->pol = *opol;
+		ao[i] = member_pick(e, rib, &g->key, src, ov, on, go);
+		e->pol = now;
+		an[i] = member_pick(e, rib, &g->key, src, nv, nn, gn);
+	}
+	if (g->held) { /* one member; its held set says what it has */
+		limited_change(e, g, p, ao[0], an[0]);
+		return;
+	}
+	/* The group's own count moves with its picks, as in group_change. */
+	struct export_member *mo = go ? member(e, g, go->src) : NULL;
+	struct export_member *mn = gn ? member(e, g, gn->src) : NULL;
+	if (!same_route(go, gn)) {
+		g->selected += (gn != NULL) - (go != NULL);
+		if (mo)
+			mo->self_selected--;
+		if (mn)
+			mn->self_selected++;
+	}
+	const struct rib_path *tgt[MEMBERS_TARGETS];
+	unsigned count[MEMBERS_TARGETS] = {0}, n_tgt = 0, best = 0;
+	for (unsigned i = 0; i < g->n; i++) {
+		struct export_member *m = &g->m[i];
+		if (!holds(ao[i], m->src))
+			ao[i] = NULL;
+		if (!holds(an[i], m->src))
+			an[i] = NULL;
+		m->hidden_adj += ((an[i] != NULL) - (long)holds(gn, m->src)) -
+				 ((ao[i] != NULL) - (long)holds(go, m->src));
+		if (!moved(ao[i], an[i], force))
+			continue;
+		unsigned t = 0;
+		while (t < n_tgt && !same_route(tgt[t], an[i]))
+			t++;
+		if (t == n_tgt && n_tgt < MEMBERS_TARGETS)
+			tgt[n_tgt++] = an[i];
+		if (t < n_tgt && ++count[t] > count[best])
+			best = t;
+	}
+	if (!n_tgt)
+		return;
+	/* The most shared route goes to its members in one message; the rest one by one. */
+	uint16_t except[g->n];
+	unsigned n_except = 0, n_in = 0, only = 0;
+	for (unsigned i = 0; i < g->n; i++) {
+		bool in = moved(ao[i], an[i], force) && same_route(an[i], tgt[best]);
+		if (!in)
+			except[n_except++] = g->m[i].src;
+		else
+			only = g->m[i].src, n_in++;
+	}
+	if (n_in == 1)
+		item_add(g->pack, tgt[best], p, CLS_ONLY, only);
+	else if (n_except == 0)
+		item_add(g->pack, tgt[best], p, CLS_ALL, 0);
+	else if (n_except == 1)
+		item_add(g->pack, tgt[best], p, CLS_EXCEPT, except[0]);
+	else
+		item_add(g->pack, tgt[best], p, CLS_EXCEPT_SET, set_add(g->pack, except, n_except));
+	for (unsigned i = 0; i < g->n; i++)
+		if (moved(ao[i], an[i], force) && !same_route(an[i], tgt[best]))
+			item_add(g->pack, an[i], p, CLS_ONLY, g->m[i].src);
+}
+
+/* g's change at p from the old candidates (judged under opol, or the current policy) to
+ * the new ones. */
+static void group_prefix(struct export_state *e, const struct rib *rib, struct export_group *g,
+			 const struct rx_prefix *p, const struct export_policy *opol, bool force,
+			 const struct rib_path *ov, unsigned on, const struct rib_path *nv,
+			 unsigned nn)
+{
+	struct export_policy now = e->pol;
+	if (opol)
+		e->pol = *opol;
+	const struct rib_path *go = export_select(e, rib, &g->key, ov, on);
+	bool old_per_member = member_policy(e, &g->key, go);
+	e->pol = now;
+	const struct rib_path *gn = export_select(e, rib, &g->key, nv, nn);
+	if (old_per_member || member_policy(e, &g->key, gn))
+		members_change(e, rib, g, p, opol, force, ov, on, go, nv, nn, gn);
+	else if (force && gn && same_route(go, gn))
+		resend(e, g, p, gn);
+	else
+		group_change(e, g, p, go, gn);
+}
+
 static void prefix_change(struct export_state *e, const struct rib *rib, const struct rx_prefix *p,
 			  const struct rib_path *ov, unsigned on, const struct rib_path *nv,
 			  unsigned nn)
@@ -536,8 +768,7 @@ static void prefix_change(struct export_state *e, const struct rib *rib, const s
 		struct export_group *g = e->groups[i];
 		if (!(g->key.families & RX_FAM_BIT(fam_of(p))) || g->n == 0)
 			continue;
-		group_change(e, g, p, export_select(e, rib, &g->key, ov, on),
-			     export_select(e, rib, &g->key, nv, nn));
+		group_prefix(e, rib, g, p, NULL, false, ov, on, nv, nn);
 	}
 }
 
@@ -619,6 +850,7 @@ struct feed_ctx {
 	struct export_group *from; /* rekey: the member's group before */
 	size_t n;
 	size_t self;               /* rekey: prefixes whose selected route is the member's */
+	long adj;                  /* rekey: the member's hidden_adj in its new group */
 	bool full;                 /* refill: stopped at the limit */
 };
 
@@ -645,12 +877,14 @@ static bool feed_cb(const struct rib_tree *t, const struct rib_node *nd, const s
 		    void *arg)
 {
 	struct feed_ctx *f = arg;
-	const struct rib_path *sel = export_select(f->e, f->rib, &f->g->key, rib_node_paths(t, nd),
-						   rib_node_selectable(f->rib, t, nd));
+	const struct rib_path *set = rib_node_paths(t, nd);
+	unsigned n = rib_node_selectable(f->rib, t, nd);
+	const struct rib_path *sel = export_select(f->e, f->rib, &f->g->key, set, n);
 	if (!sel)
 		return true;
+	const struct rib_path *pick = member_pick(f->e, f->rib, &f->g->key, f->m->src, set, n, sel);
 	if (f->g->held) { /* a limited member: the first routes in prefix order, up to the limit */
-		if (!(sel = due(f->e, sel, f->m->src, p)))
+		if (!(sel = due(f->e, pick, f->m->src, p)))
 			return true;
 		if (f->g->held->n >= f->g->key.limit) {
 			limit_state(f->e, f->g, true);
@@ -658,10 +892,11 @@ static bool feed_cb(const struct rib_tree *t, const struct rib_node *nd, const s
 		}
 		held_add(f->g->held, p);
 		item_add(f->pk, sel, p, CLS_ALL, 0);
-	} else if (sel->src == f->m->src) {
-		f->m->self_selected++; /* split horizon: its own route is not sent back */
 	} else {
-		item_add(f->pk, sel, p, CLS_ALL, 0);
+		f->m->self_selected += sel->src == f->m->src; /* its own route is not sent back */
+		f->m->hidden_adj += (long)holds(pick, f->m->src) - (long)holds(sel, f->m->src);
+		if (holds(pick, f->m->src))
+			item_add(f->pk, pick, p, CLS_ALL, 0);
 	}
 	if (++f->n % 65536 == 0) /* bound the pending state on big tables */
 		flush_group(f->e, f->rib, f->g);
@@ -737,8 +972,7 @@ static bool refill_cb(const struct rib_tree *t, const struct rib_node *nd,
 {
 	struct feed_ctx *f = arg;
 	struct export_group *g = f->g;
-	const struct rib_path *sel = due(f->e, export_select(f->e, f->rib, &g->key, rib_node_paths(t, nd),
-						       rib_node_selectable(f->rib, t, nd)), g->m[0].src, p);
+	const struct rib_path *sel = member_route(f->e, f->rib, &g->key, g->m[0].src, p, t, nd);
 	if (!sel || held_has(g->held, p))
 		return true;
 	if (g->held->n >= g->key.limit) {
@@ -769,15 +1003,17 @@ static bool rekey_cb(const struct rib_tree *t, const struct rib_node *nd,
 {
 	struct feed_ctx *f = arg;
 	const struct rib_path *set = rib_node_paths(t, nd);
+	unsigned n = rib_node_selectable(f->rib, t, nd);
 	uint16_t src = f->m->src;
-	const struct rib_path *old = due(f->e, export_select(f->e, f->rib, &f->from->key, set, rib_node_selectable(f->rib, t, nd)),
-					 src, p);
+	const struct rib_path *old = member_route(f->e, f->rib, &f->from->key, src, p, t, nd);
 	if (f->from->held && !held_has(f->from->held, p))
 		old = NULL;
-	const struct rib_path *raw = export_select(f->e, f->rib, &f->g->key, set, rib_node_selectable(f->rib, t, nd));
-	const struct rib_path *nw = due(f->e, raw, src, p);
+	const struct rib_path *raw = export_select(f->e, f->rib, &f->g->key, set, n);
+	const struct rib_path *pick = member_pick(f->e, f->rib, &f->g->key, src, set, n, raw);
+	const struct rib_path *nw = due(f->e, pick, src, p);
 	f->n += raw != NULL;
 	f->self += raw && raw->src == src;
+	f->adj += (long)holds(pick, src) - (long)holds(raw, src);
 	if (nw && f->g->held) {
 		if (f->g->held->n < f->g->key.limit)
 			held_add(f->g->held, p);
@@ -818,6 +1054,7 @@ void export_member_rekey_w(struct export_state *e, struct rib *rib, uint16_t src
 	to->m = grow(to->m, &cap, to->n + 1, sizeof(*to->m));
 	to->cap = (unsigned)cap;
 	m.self_selected = f.self;
+	m.hidden_adj = to->held ? 0 : f.adj;
 	if (to->n == 0)
 		to->selected = f.n;
 	to->m[to->n++] = m;
@@ -833,8 +1070,7 @@ static bool resend_cb(const struct rib_tree *t, const struct rib_node *nd,
 		      const struct rx_prefix *p, void *arg)
 {
 	struct feed_ctx *f = arg;
-	const struct rib_path *sel = due(f->e, export_select(f->e, f->rib, &f->g->key, rib_node_paths(t, nd),
-						       rib_node_selectable(f->rib, t, nd)), f->m->src, p);
+	const struct rib_path *sel = member_route(f->e, f->rib, &f->g->key, f->m->src, p, t, nd);
 	if (sel && held_has(f->g->held, p))
 		item_add(f->g->pack, sel, p, CLS_ALL, 0);
 	return true;
@@ -866,23 +1102,12 @@ const struct rib_path *export_held(const struct export_state *e, const struct ri
 				   const struct rx_prefix *p, const struct rib_path *set,
 				   unsigned n)
 {
-	const struct rib_path *sel = due(e, export_select(e, rib, k, set, n), src, p);
+	const struct rib_path *sel =
+		due(e, member_pick(e, rib, k, src, set, n, export_select(e, rib, k, set, n)), src, p);
 	const struct export_group *g = group_of(e, src, NULL);
 	if (sel && g && g->held && !held_has(g->held, p))
 		return NULL;
 	return sel;
-}
-
-/* The same route encoded anew for everyone who holds it (the attribute rewrite changed). */
-static void resend(const struct export_state *e, struct export_group *g, const struct rx_prefix *p,
-		   const struct rib_path *sel)
-{
-	if (!g->held) {
-		struct export_member *ms = member(e, g, sel->src);
-		item_add(g->pack, sel, p, ms ? CLS_EXCEPT : CLS_ALL, ms ? ms->src : 0);
-	} else if (held_has(g->held, p)) {
-		item_add(g->pack, sel, p, CLS_ALL, 0);
-	}
 }
 
 static bool policy_cb(const struct rib_tree *t, const struct rib_node *nd,
@@ -890,18 +1115,13 @@ static bool policy_cb(const struct rib_tree *t, const struct rib_node *nd,
 {
 	struct feed_ctx *f = arg;
 	const struct rib_path *set = rib_node_paths(t, nd);
-	struct export_state *e = f->e;
-	struct export_policy now = e->pol;
-	e->pol = f->old;
-	const struct rib_path *old = export_select(e, f->rib, &f->g->key, set, rib_node_selectable(f->rib, t, nd));
-	e->pol = now;
-	const struct rib_path *nw = export_select(e, f->rib, &f->g->key, set, rib_node_selectable(f->rib, t, nd));
-	if (nw && same_route(old, nw) && f->old.transparent != now.transparent)
-		resend(e, f->g, p, nw);
-	else
-		group_change(e, f->g, p, old, nw);
-	if (++f->n % 65536 == 0) /* bound the pending state on big tables */
-		flush_group(e, f->rib, f->g);
+	unsigned n = rib_node_selectable(f->rib, t, nd);
+	group_prefix(f->e, f->rib, f->g, p, &f->old, f->old.transparent != f->e->pol.transparent,
+		     set, n, set, n);
+	/* Bound the pending state on big tables (and the batch's member lists to their
+	 * 16-bit index). */
+	if (++f->n % 65536 == 0 || f->g->pack->n_sets >= 32768)
+		flush_group(f->e, f->rib, f->g);
 	return true;
 }
 
@@ -940,15 +1160,19 @@ static bool dry_cb(const struct rib_tree *t, const struct rib_node *nd, const st
 {
 	struct dry_ctx *c = arg;
 	const struct rib_path *set = rib_node_paths(t, nd);
+	unsigned ns = rib_node_selectable(c->rib, t, nd);
 	const struct export_group *g = c->g;
-	const struct rib_path *o_raw = export_select(c->e, c->rib, &g->key, set, rib_node_selectable(c->rib, t, nd));
+	const struct rib_path *o_raw = export_select(c->e, c->rib, &g->key, set, ns);
 	struct export_state tried = *c->e;
 	tried.pol = c->pol;
-	const struct rib_path *n_raw = export_select(&tried, c->rib, &g->key, set, rib_node_selectable(c->rib, t, nd));
+	const struct rib_path *n_raw = export_select(&tried, c->rib, &g->key, set, ns);
 	for (unsigned i = 0; i < g->n; i++) {
 		uint16_t src = g->m[i].src;
 		struct export_dry *d = &c->d[i];
-		const struct rib_path *o = due(c->e, o_raw, src, p), *n = due(&tried, n_raw, src, p);
+		const struct rib_path *o =
+			due(c->e, member_pick(c->e, c->rib, &g->key, src, set, ns, o_raw), src, p);
+		const struct rib_path *n =
+			due(&tried, member_pick(&tried, c->rib, &g->key, src, set, ns, n_raw), src, p);
 		if (o && g->held && !held_has(g->held, p))
 			o = NULL;
 		d->before += o != NULL;

@@ -41,6 +41,86 @@ static bool has_community(const struct attr_set *a, uint32_t c)
 	return false;
 }
 
+/* ---- IXP route-server control communities (docs/ixp.md) ----
+ * The forms the IXP community agreed on (Euro-IX, and the large forms of RFC 8092 users),
+ * with R the route server's AS and X a client's:
+ *   0:X      R:0:X     do not announce to X
+ *   0:R      R:0:0     do not announce to anyone ...
+ *   R:X      R:1:X     ... but X (an explicit announce, which alone changes nothing)
+ * A "do not announce to X" wins over "announce to X". The standard forms need R and X to fit
+ * 16 bits; 4-octet ASNs use the large forms. */
+
+/* A standard community addressed to the route server: 0:X or R:X. */
+static bool ixp_std(uint16_t hi, uint32_t rs)
+{
+	return hi == 0 || (rs <= 0xffff && hi == rs);
+}
+
+bool export_ixp_control(uint32_t rs_asn, const struct attr_set *a)
+{
+	const uint8_t *c = attr_communities(a);
+	for (unsigned i = 0; i + 4 <= a->k.comm_len; i += 4)
+		if (ixp_std(wire_get16(c + i), rs_asn))
+			return true;
+	const uint8_t *l = attr_large_communities(a);
+	for (unsigned i = 0; i + 12 <= a->k.large_comm_len; i += 12)
+		if (wire_get32(l + i) == rs_asn)
+			return true;
+	return false;
+}
+
+bool export_ixp_hidden(uint32_t rs_asn, const struct attr_set *a, uint32_t peer_asn)
+{
+	bool block = false, block_all = false, allow = false;
+	const uint8_t *c = attr_communities(a);
+	for (unsigned i = 0; i + 4 <= a->k.comm_len; i += 4) {
+		uint32_t hi = wire_get16(c + i), lo = wire_get16(c + i + 2);
+		if (hi == 0 && lo == peer_asn)
+			block = true;
+		else if (hi == 0 && lo == rs_asn)
+			block_all = true;
+		else if (hi == rs_asn && lo == peer_asn)
+			allow = true;
+	}
+	const uint8_t *l = attr_large_communities(a);
+	for (unsigned i = 0; i + 12 <= a->k.large_comm_len; i += 12) {
+		if (wire_get32(l + i) != rs_asn)
+			continue;
+		uint32_t fn = wire_get32(l + i + 4), x = wire_get32(l + i + 8);
+		if (fn == 0 && x == peer_asn)
+			block = true;
+		else if (fn == 0 && x == 0)
+			block_all = true;
+		else if (fn == 1 && x == peer_asn)
+			allow = true;
+	}
+	return block || (block_all && !allow);
+}
+
+/* Copies the communities but those addressed to the route server (they were for it, not
+ * for the clients); returns the bytes kept. */
+static uint16_t ixp_strip(uint32_t rs, const uint8_t *c, uint16_t len, uint8_t *out)
+{
+	uint16_t n = 0;
+	for (unsigned i = 0; i + 4 <= len; i += 4)
+		if (!ixp_std(wire_get16(c + i), rs)) {
+			memcpy(out + n, c + i, 4);
+			n = (uint16_t)(n + 4);
+		}
+	return n;
+}
+
+static uint16_t ixp_strip_large(uint32_t rs, const uint8_t *l, uint16_t len, uint8_t *out)
+{
+	uint16_t n = 0;
+	for (unsigned i = 0; i + 12 <= len; i += 12)
+		if (wire_get32(l + i) != rs) {
+			memcpy(out + n, l + i, 12);
+			n = (uint16_t)(n + 12);
+		}
+	return n;
+}
+
 const struct rib_path *export_select(const struct export_state *e, const struct rib *rib,
 				     const struct export_key *k, const struct rib_path *set,
 				     unsigned n)
@@ -96,6 +176,19 @@ size_t export_attrs_encode(const struct export_state *e, const struct rib *rib,
 	if (k->role == RIB_ROLE_RS_CLIENT && !(w.present & WIRE_ATTR_BIT(WIRE_ATTR_OTC))) {
 		w.present |= WIRE_ATTR_BIT(WIRE_ATTR_OTC);
 		w.otc = e->pol.asn;
+	}
+	uint8_t comm[WIRE_EXT_MAX_LEN], large[WIRE_EXT_MAX_LEN];
+	if (k->role == RIB_ROLE_RS_CLIENT && e->pol.ixp_communities &&
+	    (a->k.comm_len || a->k.large_comm_len) && export_ixp_control(e->pol.asn, a)) {
+		w.communities_len = ixp_strip(e->pol.asn, w.communities, w.communities_len, comm);
+		w.communities = comm;
+		w.large_communities_len =
+			ixp_strip_large(e->pol.asn, w.large_communities, w.large_communities_len, large);
+		w.large_communities = large;
+		if (!w.communities_len)
+			w.present &= ~WIRE_ATTR_BIT(WIRE_ATTR_COMMUNITIES);
+		if (!w.large_communities_len)
+			w.present &= ~WIRE_ATTR_BIT(WIRE_ATTR_LARGE_COMMUNITIES);
 	}
 	uint8_t path[4096];
 	if (!e->pol.transparent && k->ebgp) { /* Azure mode: a normal eBGP speaker */

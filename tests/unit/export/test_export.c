@@ -115,8 +115,8 @@ static bool withdrew(const struct seen *s, const char *pfx)
 
 static struct rib rib;
 static struct export_state ex;
-static struct cap cap[4];
-static size_t adv[4];
+static struct cap cap[8];
+static size_t adv[8];
 
 static const struct export_key KEY_NVA = {.role = RIB_ROLE_NVA,
 					  .families = RX_FAM_BIT(RX_FAM_IPV4_UNICAST),
@@ -218,7 +218,7 @@ static int teardown(void **state)
 {
 	export_fini(&ex);
 	rib_fini(&rib);
-	for (int i = 0; i < 4; i++)
+	for (int i = 0; i < 8; i++)
 		free(cap[i].buf);
 	rx_rcu_unregister();
 	return 0;
@@ -595,7 +595,7 @@ static void check_member(uint16_t src, const struct export_key *k, const struct 
 		const struct rx_prefix *p = &universe[i];
 		const struct rib_node *nd = rib_find_rcu(&rib, p);
 		const struct rib_path *set = nd ? rib_node_paths(rib_tree(&rib, p->afi), nd) : NULL;
-		unsigned n = nd ? nd->n_ecmp : 0;
+		unsigned n = nd ? rib_node_selectable(&rib, rib_tree(&rib, p->afi), nd) : 0;
 		const struct rib_path *h = export_held(&ex, &rib, src, k, p, set, n);
 		const struct rib_path *sel = export_select(&ex, &rib, k, set, n);
 		due += sel && sel->src != src;
@@ -691,6 +691,200 @@ static void test_limit_model(void **state)
 	ex.limit_cb = NULL;
 }
 
+/* ---- IXP control communities: per-member selection against a reference ---- */
+
+/* rs-client sources 4..7 (AS65004..65007); 4, 5 and 6 are members of one group, 7 only
+ * announces. R, the route server, is 65515. */
+static const struct export_key KEY_RS = {.role = RIB_ROLE_RS_CLIENT,
+					 .families = RX_FAM_BIT(RX_FAM_IPV4_UNICAST),
+					 .as4 = true, .ebgp = true};
+
+/* Announces prefix from src: an AS path of `len` times the source's AS (its rank), the
+ * given standard and large communities. */
+static void announce_rs(uint16_t src, const struct rx_prefix *p, int len, const uint32_t *comms,
+			int nc, const uint32_t *large, int nl)
+{
+	uint8_t path[2 + 4 * 8] = {WIRE_AS_SEQUENCE, (uint8_t)len};
+	for (int i = 0; i < len; i++)
+		wire_put32(path + 2 + 4 * i, 65000u + src);
+	uint8_t cb[64], lb[96];
+	for (int i = 0; i < nc; i++)
+		wire_put32(cb + 4 * i, comms[i]);
+	for (int i = 0; i < 3 * nl; i++)
+		wire_put32(lb + 4 * i, large[i]);
+	struct wire_attrs wa = {.present = WIRE_ATTR_BIT(WIRE_ATTR_ORIGIN) |
+					   WIRE_ATTR_BIT(WIRE_ATTR_AS_PATH) |
+					   WIRE_ATTR_BIT(WIRE_ATTR_NEXT_HOP),
+				.aspath = path, .aspath_len = (uint16_t)(2 + 4 * len),
+				.nexthop = {127, 0, 0, (uint8_t)src}};
+	if (nc) {
+		wa.present |= WIRE_ATTR_BIT(WIRE_ATTR_COMMUNITIES);
+		wa.communities = cb;
+		wa.communities_len = (uint16_t)(4 * nc);
+	}
+	if (nl) {
+		wa.present |= WIRE_ATTR_BIT(WIRE_ATTR_LARGE_COMMUNITIES);
+		wa.large_communities = lb;
+		wa.large_communities_len = (uint16_t)(12 * nl);
+	}
+	static uint8_t data[4096];
+	struct attr_buf ab = {.data = data, .cap = sizeof(data)};
+	assert_true(attr_encode(&wa, NULL, 4, &ab));
+	struct attr_set *a = attr_intern_w(&rib.attrs, &ab);
+	rib_update_w(&rib, src, 0, p, a);
+	attr_unref_w(&rib.attrs, a);
+}
+
+/* The reference: does a path's community list hide it from AS x? (docs/ixp.md's table,
+ * written out again rather than calling the code under test.) */
+static bool ref_hidden(const struct attr_set *a, uint32_t x)
+{
+	bool no_x = false, none = false, yes_x = false;
+	const uint8_t *c = attr_communities(a);
+	for (unsigned i = 0; i < a->k.comm_len; i += 4) {
+		uint32_t v = wire_get32(c + i);
+		no_x |= v == x;		       /* 0:x */
+		none |= v == 65515;	       /* 0:R */
+		yes_x |= v == (65515u << 16 | x); /* R:x */
+	}
+	const uint8_t *l = attr_large_communities(a);
+	for (unsigned i = 0; i < a->k.large_comm_len; i += 12) {
+		uint32_t g = wire_get32(l + i), f = wire_get32(l + i + 4), d = wire_get32(l + i + 8);
+		if (g != 65515)
+			continue;
+		no_x |= f == 0 && d == x;
+		none |= f == 0 && d == 0;
+		yes_x |= f == 1 && d == x;
+	}
+	return no_x || (none && !yes_x);
+}
+
+/* What member src is due at p: the first candidate not hidden from it (NO_ADVERTISE
+ * aside, which these routes never carry), nothing if that is its own. */
+static const struct rib_path *ref_due(uint16_t src, const struct rx_prefix *p, bool ixp)
+{
+	const struct rib_node *nd = rib_find_rcu(&rib, p);
+	if (!nd)
+		return NULL;
+	const struct rib_path *set = rib_node_paths(rib_tree(&rib, p->afi), nd);
+	unsigned n = rib_node_selectable(&rib, rib_tree(&rib, p->afi), nd);
+	for (unsigned i = 0; i < n; i++)
+		if (!ixp || !ref_hidden(set[i].attrs, 65000u + src))
+			return set[i].src == src ? NULL : &set[i];
+	return NULL;
+}
+
+/* Nothing addressed to the route server may leave it. */
+static void no_control_one(const struct wire_update *u, void *arg)
+{
+	(void)arg;
+	for (unsigned i = 0; i < u->attrs.communities_len; i += 4) {
+		uint16_t hi = wire_get16(u->attrs.communities + i);
+		assert_true(hi != 0 && hi != 65515);
+	}
+	for (unsigned i = 0; i < u->attrs.large_communities_len; i += 12)
+		assert_int_not_equal(wire_get32(u->attrs.large_communities + i), 65515);
+}
+
+static void test_ixp_model(void **state)
+{
+	enum { NU = 24 };
+	struct rx_prefix universe[NU];
+	char buf[32];
+	for (int i = 0; i < NU; i++) {
+		snprintf(buf, sizeof(buf), "10.200.%d.0/24", i);
+		rx_prefix_parse(buf, &universe[i], false);
+	}
+	for (uint16_t src = 4; src <= 7; src++)
+		add_source(src, 65000u + src, RIB_ROLE_RS_CLIENT);
+	struct export_policy pol = ex.pol;
+	pol.ixp_communities = true;
+	export_policy_change_w(&ex, &rib, &pol);
+	static struct model m[8];
+	memset(m, 0, sizeof(m));
+	for (uint16_t src = 4; src <= 6; src++) {
+		join(src, &KEY_RS);
+		model_apply(&cap[src], &m[src]);
+	}
+	srand(11);
+	size_t hidden_seen = 0;
+	for (int step = 0; step < 2000; step++) {
+		int op = rand() % 100;
+		if (op < 80) {
+			for (int j = 0, n = 1 + rand() % 6; j < n; j++) {
+				uint16_t src = (uint16_t)(4 + rand() % 4);
+				const struct rx_prefix *p = &universe[rand() % NU];
+				if (rand() % 4 == 0) {
+					rib_withdraw_w(&rib, src, 0, p);
+					continue;
+				}
+				/* Control communities aimed at random members, or none. */
+				uint32_t x = 65004u + (uint32_t)(rand() % 3), c[3], l[6];
+				int nc = 0, nl = 0;
+				switch (rand() % 6) {
+				case 0:
+					c[nc++] = x; /* 0:x */
+					break;
+				case 1:
+					c[nc++] = 65515; /* 0:R, R:x */
+					c[nc++] = 65515u << 16 | x;
+					break;
+				case 2:
+					l[0] = 65515, l[1] = 0, l[2] = x; /* R:0:x */
+					nl = 1;
+					break;
+				case 3:
+					l[0] = 65515, l[1] = 0, l[2] = 0; /* R:0:0, R:1:x */
+					l[3] = 65515, l[4] = 1, l[5] = x;
+					nl = 2;
+					break;
+				default:
+					break;
+				}
+				c[nc++] = 65001u << 16 | 7; /* an ordinary one, which passes */
+				announce_rs(src, p, 1 + rand() % 3, c, nc, l, nl);
+			}
+			sync_changes();
+		} else if (op < 92) {
+			pol = ex.pol;
+			if (op < 86)
+				pol.ixp_communities = !pol.ixp_communities;
+			else
+				pol.transparent = !pol.transparent;
+			struct export_dry dry[8];
+			size_t nd = export_dry_run_w(&ex, &rib, &pol, NULL, 0, dry, 8);
+			export_policy_change_w(&ex, &rib, &pol);
+			for (uint16_t src = 4; src <= 6; src++)
+				check_forecast(dry, nd, src);
+		} else {
+			export_member_refresh_w(&ex, &rib, (uint16_t)(4 + rand() % 3));
+		}
+		for (uint16_t src = 4; src <= 6; src++) {
+			if (ex.pol.ixp_communities)
+				each_update(&cap[src], no_control_one, NULL);
+			model_apply(&cap[src], &m[src]);
+			size_t held = 0;
+			for (int i = 0; i < NU; i++) {
+				const struct rib_path *want = ref_due(src, &universe[i], ex.pol.ixp_communities);
+				const struct rib_path *best = ref_due(src, &universe[i], false);
+				hidden_seen += want != best;
+				int slot = model_slot(&m[src], &universe[i]);
+				bool got = slot >= 0 && m[src].in[slot];
+				assert_int_equal(got, want != NULL);
+				if (want)
+					assert_int_equal(m[src].origin[slot], 65000u + want->src);
+				held += want != NULL;
+			}
+			/* + the originated 10.1.0.0/16, which every rs-client gets */
+			assert_int_equal(adv[src], held + 1);
+		}
+	}
+	/* The model must have exercised the hiding, not only the plain case. */
+	assert_true(hidden_seen > 1000);
+	for (uint16_t src = 4; src <= 6; src++)
+		export_member_down_w(&ex, src);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -702,6 +896,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_transparent_keeps_path_and_med, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_limit_withholds_and_refills, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_limit_model, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ixp_model, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
