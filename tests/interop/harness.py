@@ -187,6 +187,7 @@ class Env:
         self.transparent = False
         self.next_hop6 = None  # config next-hop-ipv6
         self.metrics = None  # (address, port) of the metrics endpoint, None: off
+        self.extra = []  # further top-level config lines, as written
 
     # --- addresses -----------------------------------------------------------------------
     def addr(self, n):
@@ -217,6 +218,7 @@ class Env:
             lines.append('metrics: {address: "%s", port: %d}' % self.metrics)
         if self.next_hop6:
             lines.append('next-hop-ipv6: "%s"' % self.next_hop6)
+        lines += self.extra
         lines.append("peers:")
         for p in self.peers:
             lines.append("  - name: %s" % p["name"])

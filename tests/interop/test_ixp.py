@@ -1,5 +1,7 @@
 """IXP route server mode (RFC 7947, `transparent: true`) with rs-client peers.
 
+Transparent:
+
 Four rs-clients, one of each of BIRD, FRR, ExaBGP, OpenBGPD (the clients' first-AS check
 is off: FRR `no bgp enforce-first-as`, OpenBGPD `enforce neighbor-as no`, as RFC 7947 2.2
 asks of route server clients), each announcing one IPv4 and one IPv6 prefix: every client
@@ -47,6 +49,72 @@ class Transparent(h.InteropCase):
             if c is not gone:
                 e.wait_routes(c, {p: cs[0].route(p, to=c) for p in pfx[cs[0].name]}
                               if c is not cs[0] else {}, absent=pfx[gone.name])
+        self.assertEqual(sum(p["flaps"] for p in e.rx_peers().values()), 0)
+
+
+class Communities(h.InteropCase):
+    """IXP control communities (docs/ixp.md, `ixp-communities`, on by default). Two ExaBGP
+    clients announce, a BIRD (AS65104) and a GoBGP (AS65105) client receive:
+      P1 from exa (0:65104) and, with a longer path, from exb: BIRD must get exb's path
+         (path hiding: the next best, not nothing), GoBGP exa's;
+      P2 from exa with large R:0:65105: BIRD only;
+      P3 from exa with 0:R and R:65104 (announce to 65104 alone): BIRD only;
+      P4 from exa with 65001:7 only: both, the community intact.
+    Nothing addressed to the route server reaches a client; `show advertised` agrees with
+    what each holds. Then a reload with `ixp-communities: false` gives both clients
+    everything, exa's path for P1, communities as sent, without a session reset."""
+    SUBNET = 72
+    NEEDS = ("exabgp", "bird", "gobgp")
+
+    def test_control_communities(self):
+        e = self.env
+        e.transparent = True
+        for n, k in ((2, "exabgp"), (3, "exabgp"), (4, "bird"), (5, "gobgp")):
+            e.add_peer("c%d" % n, n, 65100 + n, "rs-client")
+        exa = e.add(h.ExaBGP("c2", 2, 65102))
+        exb = e.add(h.ExaBGP("c3", 3, 65103))
+        bird = e.add(h.Bird("c4", 4, 65104))
+        gob = e.add(h.GoBGP("c5", 5, 65105))
+        e.start_routexd()
+        e.start(exa, exb, bird, gob)
+        e.established()
+        P1, P2, P3, P4 = ("193.0.%d.0/24" % i for i in range(1, 5))
+        exa.announce(P1, attrs="community [0:65104 65001:7]")
+        exb.announce(P1, attrs="as-path [65103 65103 65103]")
+        exa.announce(P2, attrs="large-community [65515:0:65105]")
+        exa.announce(P3, attrs="community [0:65515 65515:65104]")
+        exa.announce(P4, attrs="community [65001:7]")
+        via_a = exa.route(P1, to=bird)
+        via_b = h.Route((65103, 65103, 65103), exb.nh(P1))
+        e.wait_routes(bird, {P1: via_b, P2: via_a, P3: via_a, P4: via_a})
+        e.wait_routes(gob, {P1: via_a, P4: via_a}, absent=[P2, P3])
+        e.hold_still(gob, absent=[P2, P3], seconds=1)
+        for d in (bird, gob):
+            for p, r in d.routes().items():
+                if r.communities is None:
+                    continue
+                ours = {c for c in r.communities
+                        if c.split(":")[0] in ("0", "65515")}
+                self.assertEqual(ours, set(), "%s holds %s with %s" % (d.name, p, ours))
+        self.assertEqual(gob.routes()[h.norm_prefix(P1)].communities, {"65001:7"})
+        self.assertEqual(gob.routes()[h.norm_prefix(P4)].communities, {"65001:7"})
+        for d in (bird, gob):
+            adv = {h.norm_prefix(r["prefix"])
+                   for r in e.ctl("show", "advertised", d.name)["routes"]}
+            self.assertEqual(adv, set(d.routes()))
+            self.assertEqual(e.rx_peers()[d.name]["prefixes_advertised"], len(adv))
+        # exb withdraws: BIRD loses P1 (its only allowed path), GoBGP keeps exa's.
+        exb.withdraw(P1)
+        e.wait_routes(bird, {P2: via_a}, absent=[P1])
+        e.hold_still(gob, {P1: via_a}, seconds=1)
+        exb.announce(P1, attrs="as-path [65103 65103 65103]")
+        e.wait_routes(bird, {P1: via_b})
+        # Off: the communities are ordinary ones again.
+        e.extra = ["ixp-communities: false"]
+        e.reload()
+        e.wait_routes(bird, {P1: via_a, P2: via_a, P3: via_a, P4: via_a})
+        e.wait_routes(gob, {P1: via_a, P2: via_a, P3: via_a, P4: via_a})
+        self.assertIn("0:65515", gob.routes()[h.norm_prefix(P3)].communities)
         self.assertEqual(sum(p["flaps"] for p in e.rx_peers().values()), 0)
 
 
