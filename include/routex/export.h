@@ -52,6 +52,8 @@ struct export_key {
 	bool ebgp;
 	bool ext_msg;
 	uint32_t limit;       /* max-prefixes-out; 0: none. A limited member is grouped alone. */
+	uint8_t addpath;      /* RX_FAM_BIT()s it receives several paths for (RFC 7911 send);
+			       * never with a limit */
 };
 
 /* Queues packed bytes to a member (the daemon: to its I/O thread; tests: capture). The
@@ -156,6 +158,13 @@ const struct rib_path *export_held(const struct export_state *e, const struct ri
 				   uint16_t src, const struct export_key *k,
 				   const struct rx_prefix *p, const struct rib_path *set,
 				   unsigned n);
+/* The same for every path it holds of the prefix: several for an ADD-PATH family (ids[]:
+ * the path ids they were sent with), else at most one (id 0). out and ids have room for n.
+ * Returns how many. */
+unsigned export_held_paths(const struct export_state *e, const struct rib *rib, uint16_t src,
+			   const struct export_key *k, const struct rx_prefix *p,
+			   const struct rib_path *set, unsigned n, const struct rib_path **out,
+			   uint32_t *ids);
 /* Sends what the RIB changes mean to every group. */
 void export_changes_w(struct export_state *e, struct rib *rib, const struct rib_changes *c);
 /* Applies a new policy: walks the Loc-RIB and sends each group exactly the difference

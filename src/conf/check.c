@@ -141,6 +141,17 @@ static int check_peer_pair(struct conf_parse *p, const struct conf_peer *a,
 static int check_peers(struct conf_parse *p)
 {
 	const struct conf_daemon *c = p->c;
+	for (size_t i = 0; i < c->npeers; i++) {
+		const struct conf_peer *q = &c->peers[i];
+		/* A limit counts prefixes and keeps one route of each (export.h): several
+		 * paths per prefix would make "the first N routes" meaningless. */
+		if (q->max_prefixes_out &&
+		    (q->add_path == CONF_ADD_PATH_SEND || q->add_path == CONF_ADD_PATH_BOTH))
+			return conf_fail_at(p, q->key_line[CONF_PK_ADD_PATH],
+					    "peer %s: add-path %s and max-prefixes-out cannot be "
+					    "combined (a limited peer is sent one path per prefix)",
+					    q->name, conf_add_path_name(q->add_path));
+	}
 	for (size_t i = 0; i < c->npeers; i++)
 		for (size_t j = 0; j < i; j++)
 			if (check_peer_pair(p, &c->peers[j], &c->peers[i]))

@@ -70,6 +70,14 @@ struct peer_session_cfg daemon_session_cfg(const struct conf_daemon *c, const st
 		.gr_time = 120,
 		.max_out_bytes = DAEMON_MAX_OUT_BYTES,
 	};
+	/* RFC 7911: what we offer; a side is used where the peer offers the other. */
+	uint8_t ap = (p->add_path == CONF_ADD_PATH_SEND || p->add_path == CONF_ADD_PATH_BOTH
+			      ? WIRE_ADDPATH_TX
+			      : 0) |
+		     (p->add_path == CONF_ADD_PATH_RECEIVE || p->add_path == CONF_ADD_PATH_BOTH
+			      ? WIRE_ADDPATH_RX
+			      : 0);
+	s.addpath[RX_FAM_IPV4_UNICAST] = s.addpath[RX_FAM_IPV6_UNICAST] = ap;
 	if (p->role == CONF_ROLE_RS_CLIENT) { /* RFC 9234: we are the route server */
 		s.role_present = true;
 		s.role = WIRE_ROLE_RS;

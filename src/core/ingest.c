@@ -116,6 +116,7 @@ static void ev_established(void *ctx, struct peer_session *s)
 		.ebgp = n->ctx.ebgp,
 		.ext_msg = n->ctx.ext_msg,
 		.limit = peer_conf(p)->max_prefixes_out,
+		.addpath = n->ctx.addpath_tx & n->families,
 	};
 	m->router_id = n->peer_router_id;
 	m->peer_gr = n->peer_gr;

@@ -369,30 +369,44 @@ struct adv_show {
 	struct rx_peer *p;
 	FILE *out;
 	bool json;
-	size_t n;
+	size_t n;    /* routes printed (with ADD-PATH, several per prefix) */
+	size_t npfx; /* prefixes */
 };
 
 static bool adv_cb(const struct rib_tree *t, const struct rib_node *nd, const struct rx_prefix *p,
 		   void *arg)
 {
 	struct adv_show *s = arg;
-	const struct rib_path *sel = export_held(&s->d->exp, &s->d->rib, s->p->src, &s->p->key_w,
-						 p, rib_node_paths(t, nd),
-						 rib_node_selectable(&s->d->rib, t, nd));
-	if (!sel)
+	unsigned n = rib_node_selectable(&s->d->rib, t, nd);
+	const struct rib_path *held[n + 1];
+	uint32_t ids[n + 1];
+	unsigned nh = export_held_paths(&s->d->exp, &s->d->rib, s->p->src, &s->p->key_w, p,
+					rib_node_paths(t, nd), n, held, ids);
+	if (!nh)
 		return true; /* not sent: its own route, or withheld (see export_held) */
 	char pfx[RX_PREFIX_STRLEN];
 	rx_prefix_fmt(p, pfx, sizeof(pfx));
 	bool prepend = !s->d->exp.pol.transparent && s->p->key_w.ebgp;
-	if (s->json)
-		fprintf(s->out, "%s{\"prefix\": \"%s\", \"path\": ", s->n ? ", " : "", pfx);
-	else
+	bool addpath = s->p->key_w.addpath &
+		       RX_FAM_BIT(p->afi == RX_AFI_IPV4 ? RX_FAM_IPV4_UNICAST : RX_FAM_IPV6_UNICAST);
+	s->npfx++;
+	if (!s->json)
 		fprintf(s->out, "%s\n", pfx);
-	print_path(s->out, s->d, sel, p->afi == RX_AFI_IPV6, "advertised",
-		   prepend ? daemon_conf(s->d)->asn : 0, s->json, true);
-	if (s->json)
-		fputc('}', s->out);
-	s->n++;
+	for (unsigned i = 0; i < nh; i++) { /* with ADD-PATH, each path under its id */
+		if (s->json) {
+			fprintf(s->out, "%s{\"prefix\": \"%s\", ", s->n ? ", " : "", pfx);
+			if (addpath)
+				fprintf(s->out, "\"path_id\": %u, ", ids[i]);
+			fputs("\"path\": ", s->out);
+		} else if (addpath) {
+			fprintf(s->out, "  path id %u\n", ids[i]);
+		}
+		print_path(s->out, s->d, held[i], p->afi == RX_AFI_IPV6, "advertised",
+			   prepend ? daemon_conf(s->d)->asn : 0, s->json, true);
+		if (s->json)
+			fputc('}', s->out);
+		s->n++;
+	}
 	return true;
 }
 
@@ -415,7 +429,7 @@ bool ctl_show_advertised_w(struct rx_daemon *d, const struct ctl_args *a, FILE *
 	if (a->json)
 		fputs("]}\n", out);
 	else
-		fprintf(out, "%zu prefixes advertised to %s%s\n", s.n, peer_conf(p)->name,
+		fprintf(out, "%zu prefixes advertised to %s%s\n", s.npfx, peer_conf(p)->name,
 			p->up_w ? "" : " (session not established)");
 	return true;
 }

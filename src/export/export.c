@@ -46,6 +46,7 @@ struct run {
 
 struct item {
 	struct rx_prefix p;
+	uint32_t path_id;            /* ADD-PATH groups: the id it is sent with */
 	uint32_t next;               /* next item of the same run; UINT32_MAX: none */
 };
 
@@ -274,19 +275,25 @@ static struct run *run_get(struct export_pack *pk, const struct rib_path *path, 
 	return r;
 }
 
-static void item_add(struct export_pack *pk, const struct rib_path *path, const struct rx_prefix *p,
-		     uint8_t cls, uint16_t s)
+static void item_add_id(struct export_pack *pk, const struct rib_path *path,
+			const struct rx_prefix *p, uint32_t path_id, uint8_t cls, uint16_t s)
 {
 	struct run *r = run_get(pk, path, (uint8_t)fam_of(p), cls, s);
 	pk->items = grow(pk->items, &pk->cap_items, pk->n_items + 1, sizeof(*pk->items));
 	uint32_t idx = (uint32_t)pk->n_items++;
-	pk->items[idx] = (struct item){.p = *p, .next = UINT32_MAX};
+	pk->items[idx] = (struct item){.p = *p, .path_id = path_id, .next = UINT32_MAX};
 	if (r->head == UINT32_MAX)
 		r->head = idx;
 	else
 		pk->items[r->tail].next = idx;
 	r->tail = idx;
 	r->n++;
+}
+
+static void item_add(struct export_pack *pk, const struct rib_path *path, const struct rx_prefix *p,
+		     uint8_t cls, uint16_t s)
+{
+	item_add_id(pk, path, p, 0, cls, s);
 }
 
 /* Ends a batch: the next one starts with an empty run table. */
@@ -341,8 +348,8 @@ static void pack_run(struct export_state *e, const struct rib *rib, const struct
 	while (i != UINT32_MAX) {
 		c->buf = grow(c->buf, &c->cap, c->len + max_msg, 1);
 		wire_update_begin(&b, c->buf + c->len, max_msg, (enum rx_family)r->fam, withdraw,
-				  false, attrs, alen, nh, nh_len);
-		while (i != UINT32_MAX && wire_update_add(&b, &items[i].p, 0))
+				  (g->key.addpath & RX_FAM_BIT(r->fam)) != 0, attrs, alen, nh, nh_len);
+		while (i != UINT32_MAX && wire_update_add(&b, &items[i].p, items[i].path_id))
 			i = items[i].next;
 		c->len += wire_update_finish(&b);
 		e->msgs_packed++;
@@ -421,7 +428,8 @@ static void flush_group(struct export_state *e, const struct rib *rib, struct ex
 static bool key_equal(const struct export_key *a, const struct export_key *b)
 {
 	return a->role == b->role && a->families == b->families && a->as4 == b->as4 &&
-	       a->ebgp == b->ebgp && a->ext_msg == b->ext_msg && a->limit == b->limit;
+	       a->ebgp == b->ebgp && a->ext_msg == b->ext_msg && a->limit == b->limit &&
+	       a->addpath == b->addpath;
 }
 
 void export_init(struct export_state *e, const struct export_policy *pol)
@@ -603,12 +611,12 @@ static void resend(const struct export_state *e, struct export_group *g, const s
 
 /* Whether members of g may be due something else than the group's path sel: it carries
  * IXP control communities and the group is of rs-clients. */
-static bool member_policy(const struct export_state *e, const struct export_key *k,
+static bool member_policy(const struct export_policy *pol, const struct export_key *k,
 			  const struct rib_path *sel)
 {
-	return sel && k->role == RIB_ROLE_RS_CLIENT && e->pol.ixp_communities &&
+	return sel && k->role == RIB_ROLE_RS_CLIENT && pol->ixp_communities &&
 	       (sel->attrs->k.comm_len || sel->attrs->k.large_comm_len) &&
-	       export_ixp_control(e->pol.asn, sel->attrs);
+	       export_ixp_control(pol->asn, sel->attrs);
 }
 
 /* The path member src picks from set[0 .. n), given the group's pick sel (a pointer into
@@ -619,7 +627,7 @@ static const struct rib_path *member_pick(const struct export_state *e, const st
 					  const struct rib_path *set, unsigned n,
 					  const struct rib_path *sel)
 {
-	if (!member_policy(e, k, sel))
+	if (!member_policy(&e->pol, k, sel))
 		return sel;
 	uint32_t asn = rib->peers[src].info.asn;
 	for (unsigned i = (unsigned)(sel - set); i < n; i++) {
@@ -738,6 +746,185 @@ static void members_change(struct export_state *e, const struct rib *rib, struct
 			item_add(g->pack, an[i], p, CLS_ONLY, g->m[i].src);
 }
 
+/* ---- ADD-PATH send (RFC 7911) ----
+ * A member that negotiated ADD-PATH send for a family is sent every path its policy allows
+ * for each prefix, each under its own path id, instead of the best one alone: the other
+ * remedy for path hiding (RFC 7947 2.3.2.1), which leaves the choice to the client. The unit
+ * of change is then the path: a changed prefix's old and new allowed paths are matched by
+ * (source, received path id); new or changed ones are announced, gone ones withdrawn. Split
+ * horizon and IXP control communities act per path (a path is never sent to its source, nor
+ * to a client it is hidden from). A member holds a prefix when it is sent at least one path
+ * of it, which keeps the advertised count's formula: its own routes are the prefixes whose
+ * allowed paths all come from it. */
+
+/* The path id a path is sent with: its source and the low 16 bits of the id it came with,
+ * stable for the path's life. Two paths of one source whose ids differ only above bit 15
+ * would share it; sources do not number their paths that far. */
+static uint32_t send_id(const struct rib_path *p)
+{
+	return (uint32_t)p->src << 16 | (p->path_id & 0xffffu);
+}
+
+static bool ap_family(const struct export_key *k, const struct rx_prefix *p)
+{
+	return (k->addpath & RX_FAM_BIT(fam_of(p))) != 0;
+}
+
+/* The paths of set[0 .. n) the group may be sent, best first, into out. */
+static unsigned ap_allowed(const struct export_state *e, const struct rib *rib,
+			   const struct export_key *k, const struct rib_path *set, unsigned n,
+			   const struct rib_path **out)
+{
+	unsigned m = 0;
+	for (unsigned i = 0; i < n; i++)
+		if (export_select(e, rib, k, &set[i], 1))
+			out[m++] = &set[i];
+	return m;
+}
+
+/* The source every one of v[0 .. n) comes from, or -1 (none, or several). */
+static int sole_src(const struct rib_path *const *v, unsigned n)
+{
+	for (unsigned i = 1; i < n; i++)
+		if (v[i]->src != v[0]->src)
+			return -1;
+	return n ? v[0]->src : -1;
+}
+
+static const struct rib_path *ap_find(const struct rib_path *const *v, unsigned n,
+				      const struct rib_path *c)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (v[i]->src == c->src && v[i]->path_id == c->path_id)
+			return v[i];
+	return NULL;
+}
+
+/* Whether member src (AS asn) is sent c, an allowed path, under policy pol. */
+static bool ap_to(const struct export_policy *pol, const struct export_key *k,
+		  const struct rib_path *c, uint16_t src, uint32_t asn)
+{
+	return c && c->src != src &&
+	       !(member_policy(pol, k, c) && export_ixp_hidden(pol->asn, c->attrs, asn));
+}
+
+static bool ap_any_to(const struct export_policy *pol, const struct export_key *k,
+		      const struct rib_path *const *v, unsigned n, uint16_t src, uint32_t asn)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (ap_to(pol, k, v[i], src, asn))
+			return true;
+	return false;
+}
+
+/* Queues path (NULL: a withdrawal) with id to the n members in list. */
+static void ap_emit(struct export_group *g, const struct rib_path *path, const struct rx_prefix *p,
+		    uint32_t id, const uint16_t *list, unsigned n)
+{
+	if (n == 0)
+		return;
+	if (n == 1) {
+		item_add_id(g->pack, path, p, id, CLS_ONLY, list[0]);
+		return;
+	}
+	uint16_t out[g->n];
+	unsigned n_out = 0;
+	for (unsigned i = 0, j = 0; i < g->n; i++) { /* list is in member order */
+		if (j < n && list[j] == g->m[i].src)
+			j++;
+		else
+			out[n_out++] = g->m[i].src;
+	}
+	if (n_out == 0)
+		item_add_id(g->pack, path, p, id, CLS_ALL, 0);
+	else if (n_out == 1)
+		item_add_id(g->pack, path, p, id, CLS_EXCEPT, out[0]);
+	else
+		item_add_id(g->pack, path, p, id, CLS_EXCEPT_SET, set_add(g->pack, out, n_out));
+}
+
+/* Queues one path's change (a: as it was allowed, b: as it is, either may be NULL) member
+ * by member. */
+static void ap_path_members(struct export_state *e, const struct rib *rib, struct export_group *g,
+			    const struct rx_prefix *p, const struct export_policy *opol, bool force,
+			    const struct rib_path *a, const struct rib_path *b)
+{
+	uint16_t ann[g->n], wd[g->n];
+	unsigned n_ann = 0, n_wd = 0;
+	for (unsigned i = 0; i < g->n; i++) {
+		uint16_t src = g->m[i].src;
+		uint32_t asn = rib->peers[src].info.asn;
+		bool had = ap_to(opol, &g->key, a, src, asn), has = ap_to(&e->pol, &g->key, b, src, asn);
+		if (has && (!had || force || a->attrs != b->attrs))
+			ann[n_ann++] = src;
+		else if (!has && had)
+			wd[n_wd++] = src;
+	}
+	const struct rib_path *c = b ? b : a;
+	ap_emit(g, b, p, send_id(c), ann, n_ann);
+	ap_emit(g, NULL, p, send_id(c), wd, n_wd);
+}
+
+/* g's change at p for an ADD-PATH family (see group_prefix). */
+static void ap_change(struct export_state *e, const struct rib *rib, struct export_group *g,
+		      const struct rx_prefix *p, const struct export_policy *opol, bool force,
+		      const struct rib_path *ov, unsigned on, const struct rib_path *nv, unsigned nn)
+{
+	const struct rib_path *A[on + 1], *B[nn + 1];
+	struct export_policy now = e->pol;
+	if (!opol)
+		opol = &now;
+	e->pol = *opol;
+	unsigned na = ap_allowed(e, rib, &g->key, ov, on, A);
+	e->pol = now;
+	unsigned nb = ap_allowed(e, rib, &g->key, nv, nn, B);
+	bool per_member = false;
+	for (unsigned i = 0; i < na && !per_member; i++)
+		per_member = member_policy(opol, &g->key, A[i]);
+	for (unsigned i = 0; i < nb && !per_member; i++)
+		per_member = member_policy(&now, &g->key, B[i]);
+	/* The group's count, and its members' own prefixes (all paths theirs). */
+	g->selected += (nb > 0) - (na > 0);
+	int so = sole_src(A, na), sn = sole_src(B, nb);
+	struct export_member *mo = so >= 0 ? member(e, g, (uint16_t)so) : NULL;
+	struct export_member *mn = sn >= 0 ? member(e, g, (uint16_t)sn) : NULL;
+	if (mo)
+		mo->self_selected--;
+	if (mn)
+		mn->self_selected++;
+	if (per_member) {
+		for (unsigned i = 0; i < g->n; i++) {
+			struct export_member *m = &g->m[i];
+			uint32_t asn = rib->peers[m->src].info.asn;
+			m->hidden_adj += ((long)ap_any_to(&now, &g->key, B, nb, m->src, asn) -
+					  (long)(nb && sn != m->src)) -
+					 ((long)ap_any_to(opol, &g->key, A, na, m->src, asn) -
+					  (long)(na && so != m->src));
+		}
+		for (unsigned i = 0; i < nb; i++)
+			ap_path_members(e, rib, g, p, opol, force, ap_find(A, na, B[i]), B[i]);
+		for (unsigned i = 0; i < na; i++)
+			if (!ap_find(B, nb, A[i]))
+				ap_path_members(e, rib, g, p, opol, force, A[i], NULL);
+		return;
+	}
+	for (unsigned i = 0; i < nb; i++) {
+		const struct rib_path *a = ap_find(A, na, B[i]);
+		if (a && a->attrs == B[i]->attrs && !force)
+			continue;
+		struct export_member *ms = member(e, g, B[i]->src);
+		item_add_id(g->pack, B[i], p, send_id(B[i]), ms ? CLS_EXCEPT : CLS_ALL,
+			    ms ? ms->src : 0);
+	}
+	for (unsigned i = 0; i < na; i++) {
+		if (ap_find(B, nb, A[i]))
+			continue;
+		struct export_member *ms = member(e, g, A[i]->src);
+		item_add_id(g->pack, NULL, p, send_id(A[i]), ms ? CLS_EXCEPT : CLS_ALL,
+			    ms ? ms->src : 0);
+	}
+}
+
 /* g's change at p from the old candidates (judged under opol, or the current policy) to
  * the new ones. */
 static void group_prefix(struct export_state *e, const struct rib *rib, struct export_group *g,
@@ -745,14 +932,18 @@ static void group_prefix(struct export_state *e, const struct rib *rib, struct e
 			 const struct rib_path *ov, unsigned on, const struct rib_path *nv,
 			 unsigned nn)
 {
+	if (ap_family(&g->key, p)) {
+		ap_change(e, rib, g, p, opol, force, ov, on, nv, nn);
+		return;
+	}
 	struct export_policy now = e->pol;
 	if (opol)
 		e->pol = *opol;
 	const struct rib_path *go = export_select(e, rib, &g->key, ov, on);
-	bool old_per_member = member_policy(e, &g->key, go);
+	bool old_per_member = member_policy(&e->pol, &g->key, go);
 	e->pol = now;
 	const struct rib_path *gn = export_select(e, rib, &g->key, nv, nn);
-	if (old_per_member || member_policy(e, &g->key, gn))
+	if (old_per_member || member_policy(&e->pol, &g->key, gn))
 		members_change(e, rib, g, p, opol, force, ov, on, go, nv, nn, gn);
 	else if (force && gn && same_route(go, gn))
 		resend(e, g, p, gn);
@@ -873,12 +1064,38 @@ static void send_eor(const struct export_key *k, export_send_fn send, void *send
 	}
 }
 
+/* The feed of an ADD-PATH family: every path the member may have. */
+static bool ap_feed(struct feed_ctx *f, const struct rx_prefix *p, const struct rib_path *set,
+		    unsigned n)
+{
+	const struct rib_path *B[n + 1];
+	unsigned nb = ap_allowed(f->e, f->rib, &f->g->key, set, n, B);
+	if (!nb)
+		return true;
+	struct export_member *m = f->m;
+	uint32_t asn = f->rib->peers[m->src].info.asn;
+	bool holds_any = false;
+	for (unsigned i = 0; i < nb; i++)
+		if (ap_to(&f->e->pol, &f->g->key, B[i], m->src, asn)) {
+			item_add_id(f->pk, B[i], p, send_id(B[i]), CLS_ALL, 0);
+			holds_any = true;
+		}
+	int so = sole_src(B, nb);
+	m->self_selected += so == m->src;
+	m->hidden_adj += (long)holds_any - (long)(so != m->src);
+	if (++f->n % 65536 == 0) /* bound the pending state on big tables */
+		flush_group(f->e, f->rib, f->g);
+	return true;
+}
+
 static bool feed_cb(const struct rib_tree *t, const struct rib_node *nd, const struct rx_prefix *p,
 		    void *arg)
 {
 	struct feed_ctx *f = arg;
 	const struct rib_path *set = rib_node_paths(t, nd);
 	unsigned n = rib_node_selectable(f->rib, t, nd);
+	if (ap_family(&f->g->key, p))
+		return ap_feed(f, p, set, n);
 	const struct rib_path *sel = export_select(f->e, f->rib, &f->g->key, set, n);
 	if (!sel)
 		return true;
@@ -1097,11 +1314,38 @@ void export_member_refresh_w(struct export_state *e, struct rib *rib, uint16_t s
 	send_eor(&g->key, m->send, m->send_ctx);
 }
 
+unsigned export_held_paths(const struct export_state *e, const struct rib *rib, uint16_t src,
+			   const struct export_key *k, const struct rx_prefix *p,
+			   const struct rib_path *set, unsigned n, const struct rib_path **out,
+			   uint32_t *ids)
+{
+	if (!ap_family(k, p)) {
+		out[0] = export_held(e, rib, src, k, p, set, n);
+		ids[0] = 0;
+		return out[0] != NULL;
+	}
+	const struct rib_path *B[n + 1];
+	unsigned nb = ap_allowed(e, rib, k, set, n, B), m = 0;
+	uint32_t asn = rib->peers[src].info.asn;
+	for (unsigned i = 0; i < nb; i++)
+		if (ap_to(&e->pol, k, B[i], src, asn) &&
+		    export_has_nexthop(&e->pol, B[i], p->afi == RX_AFI_IPV6)) {
+			ids[m] = send_id(B[i]);
+			out[m++] = B[i];
+		}
+	return m;
+}
+
 const struct rib_path *export_held(const struct export_state *e, const struct rib *rib,
 				   uint16_t src, const struct export_key *k,
 				   const struct rx_prefix *p, const struct rib_path *set,
 				   unsigned n)
 {
+	if (ap_family(k, p)) { /* the best of the paths it is sent */
+		const struct rib_path *v[n + 1];
+		uint32_t ids[n + 1];
+		return export_held_paths(e, rib, src, k, p, set, n, v, ids) ? v[0] : NULL;
+	}
 	const struct rib_path *sel =
 		due(e, member_pick(e, rib, k, src, set, n, export_select(e, rib, k, set, n)), src, p);
 	const struct export_group *g = group_of(e, src, NULL);
@@ -1155,6 +1399,40 @@ struct dry_ctx {
 	bool force;                  /* the attribute rewrite changes: every route is sent again */
 };
 
+/* The dry run of an ADD-PATH family: paths announced and withdrawn, prefixes held. */
+static void ap_dry(struct dry_ctx *c, const struct rx_prefix *p, const struct rib_path *set,
+		   unsigned n)
+{
+	const struct export_group *g = c->g;
+	struct export_state tried = *c->e;
+	tried.pol = c->pol;
+	const struct rib_path *A[n + 1], *B[n + 1];
+	unsigned na = ap_allowed(c->e, c->rib, &g->key, set, n, A);
+	unsigned nb = ap_allowed(&tried, c->rib, &g->key, set, n, B);
+	for (unsigned i = 0; i < g->n; i++) {
+		uint16_t src = g->m[i].src;
+		uint32_t asn = c->rib->peers[src].info.asn;
+		struct export_dry *d = &c->d[i];
+		bool before = false, after = false;
+		for (unsigned j = 0; j < nb; j++) {
+			if (!ap_to(&c->pol, &g->key, B[j], src, asn))
+				continue;
+			const struct rib_path *a = ap_find(A, na, B[j]);
+			bool had = ap_to(&c->e->pol, &g->key, a, src, asn);
+			d->announce += !had || c->force || a->attrs != B[j]->attrs;
+			after = true;
+		}
+		for (unsigned j = 0; j < na; j++) {
+			if (!ap_to(&c->e->pol, &g->key, A[j], src, asn))
+				continue;
+			before = true;
+			d->withdraw += !ap_to(&c->pol, &g->key, ap_find(B, nb, A[j]), src, asn);
+		}
+		d->before += before;
+		d->after += after;
+	}
+}
+
 static bool dry_cb(const struct rib_tree *t, const struct rib_node *nd, const struct rx_prefix *p,
 		   void *arg)
 {
@@ -1166,6 +1444,10 @@ static bool dry_cb(const struct rib_tree *t, const struct rib_node *nd, const st
 	struct export_state tried = *c->e;
 	tried.pol = c->pol;
 	const struct rib_path *n_raw = export_select(&tried, c->rib, &g->key, set, ns);
+	if (ap_family(&g->key, p)) {
+		ap_dry(c, p, set, ns);
+		return true;
+	}
 	for (unsigned i = 0; i < g->n; i++) {
 		uint16_t src = g->m[i].src;
 		struct export_dry *d = &c->d[i];

@@ -252,6 +252,9 @@ static void test_peer_rules(void **state)
 	    {HEAD P1 "    port: 65536\n", 7, "peer p1: port: 65536 is out of range 1..65535"},
 	    {HEAD P1 "    add-path: all\n", 7,
 	     "peer p1: add-path: unknown value \"all\" (expected none | send | receive | both)"},
+	    {HEAD P1 "    max-prefixes-out: 1000\n    add-path: send\n", 8,
+	     "peer p1: add-path send and max-prefixes-out cannot be combined (a limited peer is "
+	     "sent one path per prefix)"},
 	    {HEAD P1 "    description: \"a\\0b\"\n", 7,
 	     "peer p1: description: value contains a NUL character"},
 	};

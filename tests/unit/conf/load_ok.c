@@ -104,7 +104,7 @@ static const char full[] =
     "    description: \"ER: primary # not a comment\"\n"
     "    enabled: false\n"
     "    graceful-restart: FALSE\n"
-    "    add-path: both\n"
+    "    add-path: receive\n"
     "  - name: k\n"
     "    address: 192.0.2.9\n"
     "    asn: 65009\n"
@@ -163,7 +163,7 @@ static void test_every_key(void **state)
 	assert_string_equal(p->description, "ER: primary # not a comment");
 	assert_false(p->enabled);
 	assert_false(p->graceful_restart);
-	assert_int_equal(p->add_path, CONF_ADD_PATH_BOTH);
+	assert_int_equal(p->add_path, CONF_ADD_PATH_RECEIVE);
 	assert_int_equal(c->peers[1].hold_time, 30);
 	assert_int_equal(c->peers[1].keepalive, 5);
 	assert_int_equal(strlen(c->peers[1].password), 80);

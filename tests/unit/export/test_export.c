@@ -43,12 +43,16 @@ static void aspath_str(const uint8_t *p, size_t len, char *out, size_t n)
 			o += (size_t)snprintf(out + o, n - o, "%s%u", o ? " " : "", wire_get32(q + 2 + 4 * i));
 }
 
+/* The members under test negotiated ADD-PATH send for IPv4: their NLRI carry path ids. */
+static bool parse_addpath;
+
 /* Calls fn for each UPDATE captured (each must be one, and parse cleanly). */
 static void each_update(const struct cap *c, void (*fn)(const struct wire_update *u, void *arg),
 			void *arg)
 {
 	static struct wire_scratch sc;
-	struct wire_ctx ctx = {.as4 = true};
+	struct wire_ctx ctx = {.as4 = true,
+			       .addpath_rx = parse_addpath ? RX_FAM_BIT(RX_FAM_IPV4_UNICAST) : 0};
 	for (size_t off = 0; off < c->len;) {
 		uint8_t type;
 		struct wire_error err;
@@ -885,6 +889,144 @@ static void test_ixp_model(void **state)
 		export_member_down_w(&ex, src);
 }
 
+/* ---- ADD-PATH send: every allowed path, per member, against a reference ---- */
+
+#define AP_N 256
+/* What an ADD-PATH receiver holds: (prefix, path id) -> origin AS. */
+struct ap_model {
+	struct rx_prefix p[AP_N];
+	uint32_t id[AP_N], origin[AP_N];
+	bool in[AP_N];
+};
+
+static int ap_slot(struct ap_model *m, const struct rx_prefix *p, uint32_t id)
+{
+	int free_slot = -1;
+	for (int i = 0; i < AP_N; i++) {
+		if (m->in[i] && m->id[i] == id && rx_prefix_equal(&m->p[i], p))
+			return i;
+		if (!m->in[i] && free_slot < 0)
+			free_slot = i;
+	}
+	assert_true(free_slot >= 0);
+	return free_slot;
+}
+
+static void ap_one(const struct wire_update *u, void *arg)
+{
+	struct ap_model *m = arg;
+	struct wire_nlri_iter it;
+	struct rx_prefix p;
+	uint32_t id;
+	wire_nlri_iter_init(&it, &u->withdrawn);
+	while (wire_nlri_next(&it, &p, &id))
+		m->in[ap_slot(m, &p, id)] = false;
+	uint32_t origin = u->attrs.aspath_len >= 6 ? wire_get32(u->attrs.aspath + u->attrs.aspath_len - 4)
+						   : 65515;
+	wire_nlri_iter_init(&it, &u->nlri);
+	while (wire_nlri_next(&it, &p, &id)) {
+		int i = ap_slot(m, &p, id);
+		m->p[i] = p;
+		m->id[i] = id;
+		m->origin[i] = origin;
+		m->in[i] = true;
+	}
+}
+
+static void test_addpath_model(void **state)
+{
+	enum { NU = 12 };
+	struct rx_prefix universe[NU];
+	char buf[32];
+	for (int i = 0; i < NU; i++) {
+		snprintf(buf, sizeof(buf), "10.201.%d.0/24", i);
+		rx_prefix_parse(buf, &universe[i], false);
+	}
+	for (uint16_t src = 4; src <= 7; src++)
+		add_source(src, 65000u + src, RIB_ROLE_RS_CLIENT);
+	struct export_policy pol = ex.pol;
+	pol.ixp_communities = true;
+	export_policy_change_w(&ex, &rib, &pol);
+	struct export_key k = KEY_RS;
+	k.addpath = RX_FAM_BIT(RX_FAM_IPV4_UNICAST);
+	parse_addpath = true;
+	static struct ap_model m[8];
+	memset(m, 0, sizeof(m));
+	srand(5);
+	size_t multi = 0, hidden = 0;
+	for (int step = 0; step < 1500; step++) {
+		int op = rand() % 100;
+		if (step == 0 || op < 3) { /* members join (again: a full feed) */
+			for (uint16_t src = 4; src <= 5; src++) {
+				export_member_down_w(&ex, src);
+				memset(&m[src], 0, sizeof(m[src]));
+				join(src, &k);
+			}
+		} else if (op < 85) {
+			for (int j = 0, n = 1 + rand() % 6; j < n; j++) {
+				uint16_t src = (uint16_t)(4 + rand() % 4);
+				const struct rx_prefix *p = &universe[rand() % NU];
+				if (rand() % 4 == 0) {
+					rib_withdraw_w(&rib, src, 0, p);
+					continue;
+				}
+				uint32_t c[2] = {65001u << 16 | 7, 0};
+				int nc = 1;
+				if (rand() % 3 == 0)
+					c[nc++] = 65004u + (uint32_t)(rand() % 2); /* 0:x */
+				announce_rs(src, p, 1 + rand() % 3, c, nc, NULL, 0);
+			}
+			sync_changes();
+		} else {
+			pol = ex.pol;
+			if (op < 93)
+				pol.ixp_communities = !pol.ixp_communities;
+			else
+				pol.transparent = !pol.transparent;
+			struct export_dry dry[8];
+			size_t nd = export_dry_run_w(&ex, &rib, &pol, NULL, 0, dry, 8);
+			export_policy_change_w(&ex, &rib, &pol);
+			for (uint16_t src = 4; src <= 5; src++)
+				check_forecast(dry, nd, src);
+		}
+		for (uint16_t src = 4; src <= 5; src++) {
+			each_update(&cap[src], ap_one, &m[src]);
+			cap[src].len = 0;
+			size_t held = 0, paths = 0;
+			for (int i = 0; i < NU; i++) {
+				const struct rx_prefix *p = &universe[i];
+				const struct rib_node *nd = rib_find_rcu(&rib, p);
+				unsigned n = nd ? rib_node_selectable(&rib, rib_tree(&rib, p->afi), nd) : 0;
+				const struct rib_path *set = nd ? rib_node_paths(rib_tree(&rib, p->afi), nd) : NULL;
+				unsigned want = 0;
+				for (unsigned j = 0; j < n; j++) {
+					bool hide = ex.pol.ixp_communities && ref_hidden(set[j].attrs, 65000u + src);
+					hidden += hide;
+					if (set[j].src == src || hide)
+						continue;
+					int slot = ap_slot(&m[src], p, (uint32_t)set[j].src << 16);
+					assert_true(m[src].in[slot]);
+					assert_int_equal(m[src].origin[slot], 65000u + set[j].src);
+					want++;
+				}
+				multi += want > 1;
+				held += want > 0;
+				paths += want;
+			}
+			size_t in = 0; /* and nothing else: the 10.1.0.0/16 originated, and these */
+			for (int i = 0; i < AP_N; i++)
+				in += m[src].in[i];
+			assert_int_equal(in, paths + 1);
+			assert_int_equal(adv[src], held + 1);
+		}
+	}
+	assert_true(multi > 1000); /* several paths per prefix were really sent */
+	assert_true(hidden > 100);
+	parse_addpath = false;
+	for (uint16_t src = 4; src <= 5; src++)
+		export_member_down_w(&ex, src);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -897,6 +1039,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_limit_withholds_and_refills, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_limit_model, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ixp_model, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_addpath_model, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
