@@ -454,10 +454,11 @@ class Daemon:
 class Bird(Daemon):
     kind = "bird"
 
-    def __init__(self, name, n, asn, password=None, graceful_restart=False):
+    def __init__(self, name, n, asn, password=None, graceful_restart=False, add_paths=False):
         super().__init__(name, n, asn)
         self.password = password
         self.gr = graceful_restart  # `graceful restart on`: lists IPv4 and IPv6
+        self.add_paths = add_paths  # RFC 7911: receive several paths per prefix
         self.attrs = {}  # prefix -> BIRD filter statements for its static route
 
     def start(self):
@@ -485,12 +486,12 @@ protocol bgp routex {
   hold time %(hold)d;
   connect delay time 1; connect retry time 2; error wait time 1, 4;
   %(pw)s
-  ipv4 { import all; export filter to_rs; };
-  ipv6 { import all; export filter to_rs; next hop address %(nh6)s; };
+  ipv4 { import all; export filter to_rs; %(ap)s };
+  ipv6 { import all; export filter to_rs; next hop address %(nh6)s; %(ap)s };
 }
 """ % dict(rid=self.rid, dir=self.dir, addr=self.addr, asn=self.asn, rx=e.rx_addr,
            port=e.rx_port, rxasn=RX_ASN, hold=self.hold, nh4=e.nh4(self.n), nh6=e.nh6(self.n),
-           pw=pw)
+           pw=pw, ap="add paths rx;" if self.add_paths else "")
         with open(self.conf, "w") as f:
             f.write(conf)
         self.proc = Proc(["bird", "-f", "-c", self.conf, "-s", self.sock, "-P",
@@ -551,6 +552,21 @@ protocol bgp routex {
         flush()
         return rt
 
+    def paths(self):
+        """prefix -> sorted AS paths of every path held from routexd (ADD-PATH)."""
+        out = self.birdc("show", "route", "all", "protocol", "routex")
+        rt, cur = {}, None
+        for line in out.splitlines():
+            m = re.match(r"^([0-9a-fA-F.:]+/\d+)\s", line)
+            if m:
+                cur = norm_prefix(m.group(1))
+                continue
+            line = line.strip()
+            if line.startswith("BGP.as_path:") and cur:
+                rt.setdefault(cur, []).append(
+                    tuple(int(a) for a in re.findall(r"\d+", line.split(":", 1)[1])))
+        return {p: sorted(v) for p, v in rt.items()}
+
     def ask_refresh(self):
         self.birdc("reload", "in", "routex")
 
@@ -578,6 +594,10 @@ protocol bgp routex {
 class GoBGP(Daemon):
     kind = "gobgp"
 
+    def __init__(self, name, n, asn, add_paths=False):
+        super().__init__(name, n, asn)
+        self.add_paths = add_paths  # RFC 7911: receive several paths per prefix
+
     def start(self):
         e = self.env
         self.api = [ "-u", self.addr, "-p", str(free_port(self.addr))]
@@ -601,11 +621,13 @@ class GoBGP(Daemon):
   [[neighbors.afi-safis]]
     [neighbors.afi-safis.config]
       afi-safi-name = "ipv4-unicast"
-  [[neighbors.afi-safis]]
+%(ap)s  [[neighbors.afi-safis]]
     [neighbors.afi-safis.config]
       afi-safi-name = "ipv6-unicast"
-""" % dict(asn=self.asn, rid=self.rid, addr=self.addr, rx=e.rx_addr, rxasn=RX_ASN,
+%(ap)s""" % dict(asn=self.asn, rid=self.rid, addr=self.addr, rx=e.rx_addr, rxasn=RX_ASN,
            port=e.rx_port, hold=self.hold, ka=self.hold // 3,
+           ap="    [neighbors.afi-safis.add-paths.config]\n      receive = true\n"
+           if self.add_paths else "",
            multihop="" if self.ibgp else
            "  [neighbors.ebgp-multihop.config]\n    enabled = true\n    multihop-ttl = 2")
         self.conf = os.path.join(self.dir, "gobgpd.toml")
@@ -636,6 +658,24 @@ class GoBGP(Daemon):
 
     def withdraw(self, *prefixes):
         self._rib("del", prefixes)
+
+    def paths(self):
+        """prefix -> sorted AS paths of every path held from routexd (ADD-PATH)."""
+        rt = {}
+        for fam in ("ipv4", "ipv6"):
+            out = self.gobgp("global", "rib", "-a", fam, "-j").strip()
+            data = json.loads(out) if out and out != "null" else {}
+            for prefix, paths in data.items():
+                for path in paths:
+                    if path.get("neighbor-ip") != self.env.rx_addr:
+                        continue
+                    asp = []
+                    for a in path["attrs"]:
+                        if a["type"] == 2:
+                            for seg in a.get("as_paths") or []:
+                                asp += seg["asns"]
+                    rt.setdefault(norm_prefix(prefix), []).append(tuple(asp))
+        return {p: sorted(v) for p, v in rt.items()}
 
     def routes(self):
         rt = {}

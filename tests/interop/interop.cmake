@@ -16,6 +16,7 @@ rx_interop_tests(120
   rules_graceful_restart=test_rules.GracefulRestart rules_communities=test_rules.Communities
   rules_route_refresh=test_rules.RouteRefresh rules_show=test_rules.ShowMatches
   ixp_transparent=test_ixp.Transparent ixp_communities=test_ixp.Communities
+  ixp_add_path=test_ixp.AddPath
   ha=test_ha.HA)
 # BMP export to pmbmpd (Debian's pmacct), with BIRD and GoBGP as peers.
 rx_interop_tests(180 bmp=test_bmp.Bmp)

@@ -118,5 +118,58 @@ class Communities(h.InteropCase):
         self.assertEqual(sum(p["flaps"] for p in e.rx_peers().values()), 0)
 
 
+class AddPath(h.InteropCase):
+    """ADD-PATH send (RFC 7911, peer key `add-path: send`): BIRD and GoBGP clients that
+    negotiate it hold every path of a prefix, not only the best, each under its own path id;
+    a client without it (a second GoBGP) holds the best alone. A path carrying 0:65104 is
+    not among those BIRD (AS65104) is sent; a withdrawn path goes from every client while
+    the others stay; `show advertised` lists each path with its id."""
+    SUBNET = 73
+    NEEDS = ("exabgp", "bird", "gobgp")
+
+    def test_several_paths(self):
+        e = self.env
+        e.transparent = True
+        feeders = [e.add(h.ExaBGP("c%d" % n, n, 65100 + n)) for n in (2, 3, 6)]
+        for f in feeders:
+            e.add_peer(f.name, f.n, f.asn, "rs-client")
+        e.add_peer("c4", 4, 65104, "rs-client", **{"add-path": "send"})
+        e.add_peer("c5", 5, 65105, "rs-client", **{"add-path": "send"})
+        e.add_peer("c7", 7, 65107, "rs-client")
+        bird = e.add(h.Bird("c4", 4, 65104, add_paths=True))
+        gob = e.add(h.GoBGP("c5", 5, 65105, add_paths=True))
+        plain = e.add(h.GoBGP("c7", 7, 65107))
+        e.start_routexd()
+        e.start(*feeders, bird, gob, plain)
+        e.established()
+        P1, P2 = "193.1.1.0/24", "193.1.2.0/24"
+        exa, exb, exc = feeders
+        exa.announce(P1, P2)
+        exb.announce(P1, attrs="as-path [65103 65103]")
+        exc.announce(P1, attrs="as-path [65106 65106 65106] community [0:65104]")
+        three = sorted([(65102,), (65103, 65103), (65106, 65106, 65106)])
+        p1, p2 = h.norm_prefix(P1), h.norm_prefix(P2)
+        e.wait(lambda: gob.paths().get(p1) == three and gob.paths().get(p2) == [(65102,)],
+               "GoBGP holds the three paths of P1", show=gob.paths)
+        e.wait(lambda: bird.paths().get(p1) == three[:2] and bird.paths().get(p2) == [(65102,)],
+               "BIRD holds the two paths of P1 not hidden from it", show=bird.paths)
+        e.wait_routes(plain, {P1: exa.route(P1, to=plain), P2: exa.route(P2, to=plain)})
+        self.assertEqual(plain.paths().get(p1), [(65102,)])
+        adv = e.ctl("show", "advertised", "c5")["routes"]
+        ids = sorted(r["path_id"] for r in adv if h.norm_prefix(r["prefix"]) == p1)
+        self.assertEqual(len(ids), 3)
+        self.assertEqual(len(set(ids)), 3, "each path has its own id")
+        self.assertEqual(e.rx_peers()["c5"]["prefixes_advertised"], 2)
+        # The best path goes: the other two stay with the ADD-PATH clients; the plain
+        # client is moved to the next best.
+        exa.withdraw(P1)
+        e.wait(lambda: gob.paths().get(p1) == three[1:], "GoBGP drops exa's path",
+               show=gob.paths)
+        e.wait(lambda: bird.paths().get(p1) == [(65103, 65103)], "BIRD drops exa's path",
+               show=bird.paths)
+        e.wait_routes(plain, {P1: h.Route((65103, 65103), exb.nh(P1))})
+        self.assertEqual(sum(p["flaps"] for p in e.rx_peers().values()), 0)
+
+
 if __name__ == "__main__":
     unittest.main()
