@@ -611,8 +611,9 @@ static void resend(const struct export_state *e, struct export_group *g, const s
 
 /* Whether members of g may be due something else than the group's path sel: it carries
  * IXP control communities and the group is of rs-clients. */
-static bool member_policy(const struct export_policy *pol, const struct export_key *k,
-			  const struct rib_path *sel)
+static inline __attribute__((always_inline)) bool
+member_policy(const struct export_policy *pol, const struct export_key *k,
+	      const struct rib_path *sel)
 {
 	return sel && k->role == RIB_ROLE_RS_CLIENT && pol->ixp_communities &&
 	       (sel->attrs->k.comm_len || sel->attrs->k.large_comm_len) &&
@@ -672,7 +673,8 @@ static bool moved(const struct rib_path *o, const struct rib_path *n, bool force
  * picks from the old and new candidates; opol, when not NULL, is the policy the old
  * candidates are to be judged under (a policy walk); force: the encoding changed, so a
  * member still due the same route is sent it again. */
-static void members_change(struct export_state *e, const struct rib *rib, struct export_group *g,
+static __attribute__((noinline)) void
+members_change(struct export_state *e, const struct rib *rib, struct export_group *g,
 			   const struct rx_prefix *p, const struct export_policy *opol, bool force,
 			   const struct rib_path *ov, unsigned on, const struct rib_path *go,
 			   const struct rib_path *nv, unsigned nn, const struct rib_path *gn)
@@ -681,7 +683,7 @@ static void members_change(struct export_state *e, const struct rib *rib, struct
 	const struct rib_path *ao[g->n], *an[g->n];
 	for (unsigned i = 0; i < g->n; i++) {
 		uint16_t src = g->m[i].src;
-		if (opol)
+		if (opol && opol != &e->pol)
 			e->pol = *opol;
 		ao[i] = member_pick(e, rib, &g->key, src, ov, on, go);
 		e->pol = now;
@@ -866,7 +868,8 @@ static void ap_path_members(struct export_state *e, const struct rib *rib, struc
 }
 
 /* g's change at p for an ADD-PATH family (see group_prefix). */
-static void ap_change(struct export_state *e, const struct rib *rib, struct export_group *g,
+static __attribute__((noinline)) void
+ap_change(struct export_state *e, const struct rib *rib, struct export_group *g,
 		      const struct rx_prefix *p, const struct export_policy *opol, bool force,
 		      const struct rib_path *ov, unsigned on, const struct rib_path *nv, unsigned nn)
 {
@@ -925,25 +928,37 @@ static void ap_change(struct export_state *e, const struct rib *rib, struct expo
 	}
 }
 
+/* export_select under another policy (a policy walk's old one). */
+static __attribute__((noinline)) const struct rib_path *
+select_under(struct export_state *e, const struct export_policy *pol, const struct rib *rib,
+	     const struct export_key *k, const struct rib_path *set, unsigned n)
+{
+	struct export_policy now = e->pol;
+	e->pol = *pol;
+	const struct rib_path *sel = export_select(e, rib, k, set, n);
+	e->pol = now;
+	return sel;
+}
+
 /* g's change at p from the old candidates (judged under opol, or the current policy) to
- * the new ones. */
+ * the new ones. The common case (one path per group, no per-member policy) stays here and
+ * small: the per-member and ADD-PATH cases are out of line. */
 static void group_prefix(struct export_state *e, const struct rib *rib, struct export_group *g,
 			 const struct rx_prefix *p, const struct export_policy *opol, bool force,
 			 const struct rib_path *ov, unsigned on, const struct rib_path *nv,
 			 unsigned nn)
 {
-	if (ap_family(&g->key, p)) {
+	if (RX_UNLIKELY(ap_family(&g->key, p))) {
 		ap_change(e, rib, g, p, opol, force, ov, on, nv, nn);
 		return;
 	}
-	struct export_policy now = e->pol;
+	const struct rib_path *go;
 	if (opol)
-		e->pol = *opol;
-	const struct rib_path *go = export_select(e, rib, &g->key, ov, on);
-	bool old_per_member = member_policy(&e->pol, &g->key, go);
-	e->pol = now;
+		go = select_under(e, opol, rib, &g->key, ov, on);
+	else
+		go = export_select(e, rib, &g->key, ov, on), opol = &e->pol;
 	const struct rib_path *gn = export_select(e, rib, &g->key, nv, nn);
-	if (old_per_member || member_policy(&e->pol, &g->key, gn))
+	if (RX_UNLIKELY(member_policy(opol, &g->key, go) || member_policy(&e->pol, &g->key, gn)))
 		members_change(e, rib, g, p, opol, force, ov, on, go, nv, nn, gn);
 	else if (force && gn && same_route(go, gn))
 		resend(e, g, p, gn);

@@ -250,6 +250,9 @@ static bool same_set(const struct rib_path *a, unsigned na, const struct rib_pat
  * policy switch (rib_rpki_policy_w) is being applied prefix by prefix. */
 static unsigned selectable(const struct rib *rib, const struct rib_path *v, unsigned n)
 {
+	/* A: relaxed, as in decide.c; without `invalid: drop` nothing is hidden. */
+	if (!__atomic_load_n(&rib->conf.rpki_drop_invalid, __ATOMIC_RELAXED))
+		return n;
 	while (n && decide_hidden(rib, &v[n - 1]))
 		n--;
 	return n;
