@@ -55,7 +55,8 @@ static void ev_log(void *ctx, struct peer_session *s, const char *msg)
 	(void)s;
 	snprintf(((struct side *)ctx)->last_log, sizeof(((struct side *)ctx)->last_log), "%s", msg);
 }
-static const struct peer_events events = {ev_established, ev_update, ev_refresh, ev_down, ev_log};
+static const struct peer_events events = {ev_established, ev_update, ev_refresh,
+					   ev_down,	   ev_log,    NULL};
 
 static struct wire_scratch scratch;
 static struct side a, b;
