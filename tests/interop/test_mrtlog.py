@@ -12,6 +12,10 @@ are named for multiples of 10 s and hold records of their period; the metrics co
 was logged, nothing dropped. A reload narrows the log to BIRD's UPDATEs (GoBGP's new route
 and every KEEPALIVE are then absent), and a reload without the key completes the open file
 at once and stops the log.
+
+test_addpath: GoBGP sends with ADD-PATH (routexd `add-path: receive`): its UPDATEs are
+recorded as BGP4MP_MESSAGE_AS4_ADDPATH (RFC 8050), which bgpdump prints as BGP4MP_ET_AP
+lines with the path id.
 """
 import os
 import re
@@ -201,6 +205,29 @@ class MrtLog(h.InteropCase):
         time.sleep(ROTATE + 1)
         self.assertEqual(len(self.files()), n)
         self.assertFalse(self.tmps())
+
+    def test_addpath(self):
+        """A session that receives ADD-PATH is logged with the RFC 8050 subtype: bgpdump
+        prints BGP4MP_ET_AP lines with the path id."""
+        e, s = self.env, self.SUBNET
+        pattern = os.path.join(e.dir, "updates-%H%M%S.mrt")
+        self.config("mrt-log: {file: %s, rotate: %d}" % (pattern, ROTATE))
+        e.add_peer("ap", 3, 65003, "nva", **{"add-path": "receive"})
+        gob = e.add(h.GoBGP("ap", 3, 65003, send_paths=4))
+        e.start_routexd()
+        e.start(gob)
+        e.established()
+        pfx = ["198.18.7.0/24", "2001:db8:%x:7::/64" % s]
+        gob.announce(*pfx)
+        e.wait(lambda: all(h.norm_prefix(p) in e.rx_rib() for p in pfx), "routes in")
+        self.wait_complete(time.time())
+        out = "".join(bgpdump(os.path.join(e.dir, n), "-m") for n in self.files())
+        ap = [l.split("|") for l in out.splitlines() if l.split("|")[2] == "A"]
+        self.assertEqual([f[0] for f in ap], ["BGP4MP_ET_AP"] * 2, out)
+        # BGP4MP_ET_AP|time|A|peer|AS|prefix|path id|AS path|ORIGIN|next hop|...
+        self.assertEqual(sorted((h.norm_prefix(f[5]), f[7], h.norm_addr(f[9])) for f in ap),
+                         sorted((h.norm_prefix(p), "65003", gob.nh(p)) for p in pfx))
+        self.assertTrue(all(f[6].isdigit() for f in ap), ap)
 
 
 if __name__ == "__main__":
