@@ -237,11 +237,23 @@ static bool open_file(struct mrtlog *l, const struct conf_mrt_log *m, int64_t no
 		return false;
 	}
 	snprintf(l->tmp, sizeof(l->tmp), "%s.tmp", l->path);
+	/* FILE already complete for this period: routexd was restarted within it (stopping
+	 * completes the file early), or the name has no conversion. Its records are kept:
+	 * it goes back to FILE.tmp and this run appends, rather than replacing it at the end
+	 * of the period. A FILE.tmp without FILE is a crash's leftover, possibly ending in
+	 * half a record: it is started anew. */
+	struct stat sb;
+	int flags = O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK;
+	if (lstat(l->path, &sb) == 0 && S_ISREG(sb.st_mode) && rename(l->path, l->tmp) == 0) {
+		flags |= O_APPEND;
+		rx_log(RX_LOG_INFO, "mrt-log: %s exists (this period's, from before): appending",
+		       l->path);
+	} else {
+		flags |= O_TRUNC;
+	}
 	/* As the TABLE_DUMP_V2 writer: no symlink followed, and a FIFO at the name must not
 	 * block the writer (O_NONBLOCK, then regular files only). */
-	int fd = open(l->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK,
-		      0644);
-	struct stat sb;
+	int fd = open(l->tmp, flags, 0644);
 	if (fd >= 0 && (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode))) {
 		close(fd);
 		fd = -1;
@@ -254,7 +266,7 @@ static bool open_file(struct mrtlog *l, const struct conf_mrt_log *m, int64_t no
 		l->retry_at = now + 1; /* records meanwhile are dropped, not queued without end */
 		return false;
 	}
-	fcntl(fd, F_SETFL, 0);
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK); /* O_APPEND stays */
 	l->fd = fd;
 	l->pattern = strdup(m->file);
 	RX_ASSERT(l->pattern);
@@ -354,14 +366,15 @@ static void *writer_main(void *arg)
 	for (;;) {
 		/* Wake at least every second: rotation and reloads need no record to happen. */
 		poll(&pfd, 1, 1000);
-		bool stopping = __atomic_load_n(&l->stop, __ATOMIC_RELAXED);
 		drain(l);
 		maintain(l, (int64_t)time(NULL));
 		report_drops(l);
-		if (stopping)
+		/* After the drain: a stop whose wake-up that drain consumed is seen now, not a
+		 * poll timeout later. */
+		if (__atomic_load_n(&l->stop, __ATOMIC_RELAXED))
 			break;
 	}
-	drain(l); /* pushed between the last take and the stop flag's wake-up */
+	drain(l); /* pushed after the last take */
 	close_file(l);
 	report_drops(l);
 	return NULL;

@@ -4,8 +4,9 @@
  * Covered: two producer threads record concurrently and every record reaches the file,
  * readable by the project's MRT reader, in each thread's order; the file appears under its
  * name only once complete (FILE.tmp before) when the config changes or the log stops; the
- * bound on queued bytes drops and counts records instead of growing; a file that cannot
- * be created drops and counts, with an error. */
+ * bound on queued bytes drops and counts records instead of growing; a restart within a
+ * period appends to that period's file; a file that cannot be created drops and counts,
+ * with an error. */
 #include <dirent.h>
 #include <pthread.h>
 #include <setjmp.h>
@@ -240,6 +241,28 @@ static void test_stop_and_errors(void **state)
 	mrtlog_totals(l, &t);
 	assert_int_equal(t.files, 1);
 	mrtlog_free(l);
+	/* A restart within the period appends to the file rather than replacing it. */
+	struct stat sb;
+	assert_int_equal(stat(path, &sb), 0);
+	off_t first = sb.st_size;
+	l = mrtlog_new(&cur, 1);
+	assert_true(mrtlog_start(l));
+	msg(m, 1);
+	mrtlog_message(l, 0, &p, false, m, sizeof(m));
+	mrtlog_flush(l, 0);
+	mrtlog_stop(l);
+	mrtlog_free(l);
+	assert_int_equal(stat(path, &sb), 0);
+	assert_int_equal(sb.st_size, 2 * first);
+	char err[256];
+	struct mrt_reader *r = mrt_open(path, err, sizeof(err));
+	assert_non_null(r);
+	struct seen s = {0};
+	struct mrt_handler h = {.message = on_msg, .arg = &s};
+	assert_int_equal(mrt_walk(r, &h, NULL), MRT_END);
+	mrt_close(r);
+	assert_int_equal(s.msgs, 2);
+	assert_int_equal(s.bad, 0); /* sequence 0 then 1 from peer 1 */
 	unlink(path);
 
 	static struct conf_daemon bad;
