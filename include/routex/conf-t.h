@@ -41,6 +41,18 @@
 #define CONF_MRT_INTERVAL_MAX	  604800u
 #define CONF_MRT_INTERVAL_DEFAULT 3600u
 #define CONF_MRT_FILE_MAX	  1024u
+/* mrt-log: rotation bounds in seconds (a file per 10 s is already a lot of files; a day
+ * is as long as collectors keep one), default 15 minutes as RIPE RIS's update files. */
+#define CONF_MRT_ROTATE_MIN	10u
+#define CONF_MRT_ROTATE_MAX	86400u
+#define CONF_MRT_ROTATE_DEFAULT 900u
+/* mrt-log types: bits of conf_mrt_log.types and conf_peer.mrt_log. */
+#define CONF_MRT_LOG_UPDATE	   0x01u
+#define CONF_MRT_LOG_OPEN	   0x02u
+#define CONF_MRT_LOG_NOTIFICATION  0x04u
+#define CONF_MRT_LOG_KEEPALIVE	   0x08u
+#define CONF_MRT_LOG_ROUTE_REFRESH 0x10u
+#define CONF_MRT_LOG_ALL	   0x1Fu
 
 enum conf_role {
 	CONF_ROLE_NVA,
@@ -88,6 +100,7 @@ enum conf_dkey {
 	CONF_DK_USER,
 	CONF_DK_GROUP,
 	CONF_DK_MRT_DUMP,
+	CONF_DK_MRT_LOG,
 	CONF_DK_BMP,
 	CONF_DK_RPKI,
 	CONF_DK_PEERS,
@@ -191,6 +204,8 @@ struct conf_peer {
 	uint8_t max_as_path_length;    /* 0 (default): no limit */
 	bool bgp_role_strict;	       /* rs-client: the peer must announce its RFC 9234 role */
 	bool rpki;		   /* validate its routes when `rpki` is configured (default) */
+	uint8_t mrt_log;	   /* derived from `mrt-log`: CONF_MRT_LOG_* bits recorded for
+				    * this peer (0: not logged); not a peer key, not diffed */
 	unsigned line;			  /* where the peer's mapping starts */
 	unsigned key_line[CONF_PK_COUNT]; /* 0: key absent, default applied */
 };
@@ -200,6 +215,17 @@ struct conf_mrt_dump {
 	char *file;	   /* absolute; strftime conversions %Y %m %d %H %M %S %s %% (UTC) */
 	uint32_t interval; /* seconds; dumps at the multiples of it since the epoch */
 	bool adj_rib_in;   /* every candidate path, not the Loc-RIB */
+	unsigned line;
+};
+
+/* BGP4MP message log (`mrt-log:`, docs/mrt.md "The message log"). */
+struct conf_mrt_log {
+	char *file;	 /* absolute; strftime conversions as mrt-dump's, of the period's start */
+	uint32_t rotate; /* seconds; files cover the multiples of it since the epoch */
+	uint8_t types;	 /* CONF_MRT_LOG_* bits */
+	char **peers;	 /* names; none: every peer */
+	unsigned *peer_line;
+	size_t npeers;
 	unsigned line;
 };
 
@@ -231,6 +257,8 @@ struct conf_daemon {
 	char *group; /* NULL with a user: the user's primary group */
 	bool mrt_dump_enabled;
 	struct conf_mrt_dump mrt_dump;
+	bool mrt_log_enabled;
+	struct conf_mrt_log mrt_log;
 	struct conf_bmp *bmp; /* BMP collectors; may be empty */
 	size_t nbmp;
 	struct conf_rpki rpki;

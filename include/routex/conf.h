@@ -42,6 +42,8 @@ const char *conf_route_pref_name(enum conf_route_pref p);
 const char *conf_add_path_name(enum conf_add_path a);
 const char *conf_change_name(enum conf_peer_change ch);
 const char *conf_dkey_name(enum conf_dkey k);
+/* The mrt-log type name of bit position `bit` of CONF_MRT_LOG_* ("update", ...). */
+const char *conf_mrt_log_type_name(unsigned bit);
 const char *conf_pkey_name(enum conf_pkey k);
 
 #endif

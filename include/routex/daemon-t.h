@@ -28,6 +28,7 @@
 #include <routex/io.h>
 #include <routex/metrics-t.h>
 #include <routex/mpsc.h>
+#include <routex/mrtlog.h>
 #include <routex/rib-t.h>
 #include <routex/rpki.h>
 
@@ -53,6 +54,9 @@ struct rx_peer {
 	struct bmp_peer_hdr bmp_hdr; /* T:io: BMP per-peer header of the current session */
 	const char *last_reason;   /* static text of the last session loss */
 	uint8_t last_code, last_subcode;
+	struct mrt_bgp4mp_peer mrt_hdr; /* T:io: the MRT message log's peer fields of the
+				    * current connection, valid when mrt_hdr_ok */
+	bool mrt_hdr_ok;           /* T:io */
 	uint32_t bgp_id;           /* BGP identifier of its last session, host order; 0: none
 				    * yet (MRT dumps name it in their peer table) */
 	/* Decision thread (W). */
@@ -162,6 +166,8 @@ struct rx_daemon {
 				    * collectors */
 	struct bmp_totals bmp_totals; /* A: its counters, for the metrics thread */
 	struct rpki *rpki;         /* NULL: RPKI off; see rpki.h for its threads */
+	struct mrtlog *mrtlog;     /* the BGP4MP message log (mrtlog.h); always there, idle
+				    * without `mrt-log` */
 	bool exchange;             /* A: route exchange state, relaxed (display) */
 	uint64_t batches;          /* W */
 	bool started;              /* peers added from now on go straight to an I/O thread */

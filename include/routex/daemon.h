@@ -16,6 +16,8 @@ void daemon_fini(struct rx_daemon *d);
 
 /* I/O side: the peer events that feed the decision thread (ingest.c). */
 extern const struct peer_events daemon_peer_events;
+/* io_loop.iter_end: hands the loop's MRT message log buffer to the writer (ingest.c). */
+void daemon_loop_round_end(void *ctx, struct io_loop *l);
 
 /* Decision thread (rde.c). */
 bool rde_start(struct rx_daemon *d);

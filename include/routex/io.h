@@ -93,6 +93,9 @@ struct io_loop {
 	 * control then slows the senders); they resume below IO_BACKLOG_RESUME. Any thread. */
 	size_t (*backlog)(void *ctx);
 	size_t n_paused;           /* T:io: sessions not reading because of the backlog */
+	/* Optional, called on the loop's thread after each round of events and timers and
+	 * once as it stops: the MRT message log hands over what the round recorded. */
+	void (*iter_end)(void *ctx, struct io_loop *l);
 	struct wire_scratch *scratch;
 	int stop; /* A: relaxed; the doorbell write orders it */
 };

@@ -148,4 +148,36 @@ void mrt_bgpdump_rib_entry(struct mrt_bgpdump *p, const struct mrt_rib_entry *e)
 void mrt_bgpdump_message(struct mrt_bgpdump *p, const struct mrt_message *m);
 void mrt_bgpdump_state(struct mrt_bgpdump *p, const struct mrt_state_change *s);
 
+
+/* ---- Encoding BGP4MP_ET records (bgp4mp_enc.c): the message log ---- */
+
+/* Who a record is about (RFC 6396 4.4.2, 4.4.3): the fields every BGP4MP record carries. */
+struct mrt_bgp4mp_peer {
+	uint32_t peer_as, local_as;
+	uint16_t ifindex;	/* 0: not known */
+	uint16_t afi;		/* RX_AFI_IPV4 or RX_AFI_IPV6: the addresses' family */
+	uint8_t peer_ip[16];	/* network order; IPv4 in the first 4 octets */
+	uint8_t local_ip[16];
+	bool as4;		/* the session negotiated 4-octet ASes: the _AS4 subtypes */
+};
+
+/* The largest record header before the BGP message: MRT header, microseconds, IPv6 AS4
+ * common fields. */
+#define MRT_BGP4MP_HDR_MAX (MRT_HEADER_LEN + 4 + 8 + 4 + 32)
+
+/* BGP4MP_MESSAGE (1), _AS4 (4), or with `addpath` (the message's NLRI carry path ids, RFC
+ * 8050 3) _ADDPATH (8) and _AS4_ADDPATH (9). */
+uint16_t mrt_bgp4mp_message_subtype(const struct mrt_bgp4mp_peer *p, bool addpath);
+size_t mrt_bgp4mp_message_len(const struct mrt_bgp4mp_peer *p, size_t msg_len);
+/* A BGP4MP_ET message record of `msg` (a whole BGP message, marker included) stamped
+ * time_us (microseconds since the epoch). Returns its length, 0 if cap is too small. */
+size_t mrt_bgp4mp_message_encode(uint8_t *out, size_t cap, const struct mrt_bgp4mp_peer *p,
+				 bool addpath, uint64_t time_us, const uint8_t *msg,
+				 size_t msg_len);
+size_t mrt_bgp4mp_state_len(const struct mrt_bgp4mp_peer *p);
+/* A BGP4MP_ET STATE_CHANGE_AS4 record; states are RFC 6396 4.4.1's codes (1 Idle ..
+ * 6 Established). Returns its length, 0 if cap is too small. */
+size_t mrt_bgp4mp_state_encode(uint8_t *out, size_t cap, const struct mrt_bgp4mp_peer *p,
+			       uint64_t time_us, uint16_t old_state, uint16_t new_state);
+
 #endif

@@ -72,6 +72,9 @@ struct peer_events {
 	void (*down)(void *ctx, struct peer_session *s, const char *reason);
 	/* A line worth logging (malformed input classified, NOTIFICATION received...). */
 	void (*log)(void *ctx, struct peer_session *s, const char *msg);
+	/* A framed message other than UPDATE, before it is acted on (cur_msg/cur_len hold
+	 * it): the MRT message log records what a peer sent. UPDATEs reach `update`. */
+	void (*received)(void *ctx, struct peer_session *s, uint8_t type);
 };
 
 /* Counters kept per session, across its connections. Written by the owning I/O thread
@@ -136,6 +139,9 @@ struct peer_session {
 	 * route monitoring forwards UPDATEs as received (RFC 7854 4.6). */
 	const uint8_t *cur_msg;
 	size_t cur_len;
+	/* The state the session was in when it last went down (valid in `down`): the MRT
+	 * message log's state change record names it. */
+	enum fsm_state down_from;
 };
 
 #endif

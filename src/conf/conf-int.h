@@ -68,6 +68,13 @@ void conf_rpki_print(FILE *f, const struct conf_rpki *r);
 
 /* Per-peer parsing (peer.c) and whole-config checks (check.c). */
 int conf_parse_peers(struct conf_parse *p, yaml_node_t *seq);
+/* An MRT file name (mrt-dump, mrt-log): absolute, no white space, strftime date fields only. */
+int conf_get_mrt_file(struct conf_parse *p, yaml_node_t *v, char **out);
+/* `mrt-log:` (mrtlog.c); _resolve, after the peers are parsed, sets each conf_peer.mrt_log. */
+int conf_parse_mrt_log(struct conf_parse *p, yaml_node_t *v);
+int conf_mrt_log_resolve(struct conf_parse *p);
+bool conf_mrt_log_equal(const struct conf_daemon *a, const struct conf_daemon *b);
+void conf_mrt_log_fini(struct conf_mrt_log *m);
 int conf_parse_bmp(struct conf_parse *p, yaml_node_t *seq); /* bmp.c */
 bool conf_bmp_equal(const struct conf_daemon *a, const struct conf_daemon *b);
 void conf_print_bmp(FILE *f, const struct conf_daemon *c);

@@ -144,6 +144,7 @@ static uint32_t global_changes(const struct conf_daemon *a, const struct conf_da
 	m |= str_equal(a->user, b->user) ? 0 : BIT(CONF_DK_USER);
 	m |= str_equal(a->group, b->group) ? 0 : BIT(CONF_DK_GROUP);
 	m |= mrt_dump_equal(a, b) ? 0 : BIT(CONF_DK_MRT_DUMP);
+	m |= conf_mrt_log_equal(a, b) ? 0 : BIT(CONF_DK_MRT_LOG);
 	m |= conf_bmp_equal(a, b) ? 0 : BIT(CONF_DK_BMP);
 	m |= conf_rpki_equal(&a->rpki, &b->rpki) ? 0 : BIT(CONF_DK_RPKI);
 	return m;

@@ -253,12 +253,11 @@ enum { MD_FILE, MD_INTERVAL, MD_ADJ, MD_COUNT };
 /* An absolute path without white space or control characters (the dump request is one
  * line of words) whose only % conversions are date and time fields: anything else would
  * make strftime produce names nobody asked for (%c has spaces, %n a newline). */
-static int parse_md_file(struct conf_parse *p, yaml_node_t *v, void *obj)
+int conf_get_mrt_file(struct conf_parse *p, yaml_node_t *v, char **out)
 {
-	struct conf_mrt_dump *m = obj;
-	if (conf_get_string(p, v, CONF_MRT_FILE_MAX, &m->file))
+	if (conf_get_string(p, v, CONF_MRT_FILE_MAX, out))
 		return -1;
-	const char *f = m->file;
+	const char *f = *out;
 	if (f[0] != '/')
 		return conf_fail(p, conf_line(v), "\"%s\" is not an absolute path", f);
 	if (f[strlen(f) - 1] == '/')
@@ -276,6 +275,11 @@ static int parse_md_file(struct conf_parse *p, yaml_node_t *v, void *obj)
 		c++;
 	}
 	return 0;
+}
+
+static int parse_md_file(struct conf_parse *p, yaml_node_t *v, void *obj)
+{
+	return conf_get_mrt_file(p, v, &((struct conf_mrt_dump *)obj)->file);
 }
 
 static int parse_md_interval(struct conf_parse *p, yaml_node_t *v, void *obj)
@@ -317,6 +321,11 @@ static int parse_mrt_dump(struct conf_parse *p, yaml_node_t *v, void *obj)
 	return 0;
 }
 
+static int parse_mrt_log(struct conf_parse *p, yaml_node_t *v, void *obj)
+{
+	return conf_parse_mrt_log(p, v);
+}
+
 static int parse_bmp(struct conf_parse *p, yaml_node_t *v, void *obj)
 {
 	return conf_parse_bmp(p, v);
@@ -349,6 +358,7 @@ static const struct conf_key top_keys[] = {
     {"user", CONF_DK_USER, parse_user},
     {"group", CONF_DK_GROUP, parse_group},
     {"mrt-dump", CONF_DK_MRT_DUMP, parse_mrt_dump},
+    {"mrt-log", CONF_DK_MRT_LOG, parse_mrt_log},
     {"bmp", CONF_DK_BMP, parse_bmp},
     {"rpki", CONF_DK_RPKI, parse_rpki},
     {"peers", CONF_DK_PEERS, parse_peers},
@@ -547,6 +557,7 @@ void conf_free(struct conf_daemon *c)
 	free(c->user);
 	free(c->group);
 	free(c->mrt_dump.file);
+	conf_mrt_log_fini(&c->mrt_log);
 	free(c->file);
 	free(c);
 }

@@ -123,6 +123,27 @@ static void print_globals(FILE *f, const struct conf_daemon *c)
 		fprintf(f, "\n  interval: %u\n  adj-rib-in: %s\n", c->mrt_dump.interval,
 			bool_str(c->mrt_dump.adj_rib_in));
 	}
+	if (c->mrt_log_enabled) {
+		const struct conf_mrt_log *m = &c->mrt_log;
+		fputs("mrt-log:\n  file: ", f);
+		print_str(f, m->file);
+		fprintf(f, "\n  rotate: %u\n  types: [", m->rotate);
+		const char *sep = "";
+		for (unsigned b = 0; b < 8; b++)
+			if (m->types & (1u << b)) {
+				fprintf(f, "%s%s", sep, conf_mrt_log_type_name(b));
+				sep = ", ";
+			}
+		fputs("]\n", f);
+		if (m->npeers) {
+			fputs("  peers: [", f);
+			for (size_t i = 0; i < m->npeers; i++) {
+				fputs(i ? ", " : "", f);
+				print_str(f, m->peers[i]);
+			}
+			fputs("]\n", f);
+		}
+	}
 	conf_print_bmp(f, c);
 	conf_rpki_print(f, &c->rpki);
 }

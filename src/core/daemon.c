@@ -281,6 +281,8 @@ bool daemon_init(struct rx_daemon *d, struct conf_daemon *conf)
 	d->loop_ptrs = calloc(d->nloops, sizeof(*d->loop_ptrs));
 	d->ingest_buf = calloc(d->nloops, sizeof(*d->ingest_buf));
 	RX_ASSERT(d->loops && d->loop_ptrs && d->ingest_buf);
+	if (!(d->mrtlog = mrtlog_new(&d->conf, d->nloops)))
+		return false;
 	for (unsigned i = 0; i < d->nloops; i++) {
 		d->ingest_buf[i] = malloc(ATTR_BUF_MAX);
 		RX_ASSERT(d->ingest_buf[i]);
@@ -288,6 +290,7 @@ bool daemon_init(struct rx_daemon *d, struct conf_daemon *conf)
 			return false;
 		d->nloops_ready = i + 1;
 		d->loops[i].find_peer = find_peer;
+		d->loops[i].iter_end = daemon_loop_round_end;
 		d->loops[i].backlog = rde_backlog;
 		d->loops[i].log = loop_log;
 		d->loops[i].loops = d->loop_ptrs;
@@ -317,6 +320,9 @@ bool daemon_start(struct rx_daemon *d)
 	/* Before the decision thread runs, which owns the exporter from then on. */
 	daemon_bmp_configure_w(d, d->conf);
 	if (!rde_start(d))
+		return false;
+	/* Before the I/O threads, which hand it what they record. */
+	if (!mrtlog_start(d->mrtlog))
 		return false;
 	if (d->rpki) {
 		char err[256];
@@ -352,6 +358,10 @@ void daemon_fini(struct rx_daemon *d)
 	d->metrics = NULL;
 	for (unsigned i = 0; i < d->nloops_ready; i++)
 		io_loop_stop(&d->loops[i]);
+	/* The loops handed over their last buffers as they stopped: the log writes them
+	 * and completes its file. */
+	mrtlog_free(d->mrtlog);
+	d->mrtlog = NULL;
 	rde_stop(d);
 	bmp_free(d->bmp); /* after the decision thread, its only other user */
 	d->bmp = NULL;

@@ -104,6 +104,102 @@ static struct bmp_msg *bmp_peer_down(struct rx_peer *p, struct peer_session *s, 
 	return m;
 }
 
+/* ---- MRT message log (mrtlog.h) ---- */
+
+static unsigned loop_index(const struct rx_peer *p)
+{
+	return (unsigned)(p->io.loop - p->d->loops);
+}
+
+/* The record fields of the current connection, worked out once per connection. Before the
+ * socket is known (or after it closed) the configured address stands for the peer and the
+ * local address is left zero. */
+static const struct mrt_bgp4mp_peer *mrt_hdr(struct rx_peer *p, struct peer_session *s)
+{
+	struct mrt_bgp4mp_peer *h = &p->mrt_hdr;
+	if (p->mrt_hdr_ok)
+		return h;
+	struct sockaddr_storage local = {0}, remote = p->io.remote;
+	socklen_t ll = sizeof(local), rl = sizeof(remote);
+	if (s->fd >= 0 && (getsockname(s->fd, (struct sockaddr *)&local, &ll) ||
+			   getpeername(s->fd, (struct sockaddr *)&remote, &rl))) {
+		memset(&local, 0, sizeof(local));
+		remote = p->io.remote;
+	}
+	memset(h, 0, sizeof(*h));
+	h->peer_as = peer_conf(p)->asn;
+	h->local_as = daemon_conf(p->d)->asn;
+	uint8_t a[16];
+	bmp_addr(&remote, a);
+	if (remote.ss_family == AF_INET6) {
+		h->afi = RX_AFI_IPV6;
+		memcpy(h->peer_ip, a, 16);
+		if (local.ss_family == AF_INET6)
+			bmp_addr(&local, h->local_ip);
+	} else {
+		h->afi = RX_AFI_IPV4;
+		memcpy(h->peer_ip, a + 12, 4);
+		if (local.ss_family == AF_INET) {
+			bmp_addr(&local, a);
+			memcpy(h->local_ip, a + 12, 4);
+		}
+	}
+	p->mrt_hdr_ok = s->fd >= 0;
+	return h;
+}
+
+/* RFC 6396 4.4.1 numbers the RFC 4271 states from 1 (Idle). */
+static uint16_t mrt_state(enum fsm_state st)
+{
+	return (uint16_t)(st + 1);
+}
+
+static void mrt_log_state(struct rx_peer *p, struct peer_session *s, enum fsm_state from,
+			  enum fsm_state to)
+{
+	if (!peer_conf(p)->mrt_log)
+		return;
+	mrtlog_state(p->d->mrtlog, loop_index(p), mrt_hdr(p, s), mrt_state(from), mrt_state(to));
+}
+
+/* The message being dispatched (s->cur_msg). `as4`: the session's AS_PATH width, which the
+ * subtype states for UPDATEs; other messages carry no AS_PATH and are always _AS4. */
+static void mrt_log_msg(struct rx_peer *p, struct peer_session *s, bool as4, bool addpath)
+{
+	struct mrt_bgp4mp_peer h = *mrt_hdr(p, s);
+	h.as4 = as4;
+	mrtlog_message(p->d->mrtlog, loop_index(p), &h, addpath, s->cur_msg, s->cur_len);
+}
+
+/* RFC 8050 3: the _ADDPATH subtypes say the NLRI carry path ids. One flag covers the whole
+ * message: it is set when any prefix field of the UPDATE has them (a session that receives
+ * ADD-PATH for one family only and mixes families in one UPDATE cannot be described). */
+static bool update_addpath(const struct wire_update *u)
+{
+	return (u->nlri.addpath && u->nlri.count) || (u->withdrawn.addpath && u->withdrawn.count) ||
+	       (u->mp_reach.addpath && u->mp_reach.count) ||
+	       (u->mp_unreach.addpath && u->mp_unreach.count);
+}
+
+static void ev_received(void *ctx, struct peer_session *s, uint8_t type)
+{
+	struct rx_peer *p = rx_peer_of(s);
+	static const uint8_t bit[] = {
+	    [WIRE_OPEN] = CONF_MRT_LOG_OPEN,
+	    [WIRE_NOTIFICATION] = CONF_MRT_LOG_NOTIFICATION,
+	    [WIRE_KEEPALIVE] = CONF_MRT_LOG_KEEPALIVE,
+	    [WIRE_ROUTE_REFRESH] = CONF_MRT_LOG_ROUTE_REFRESH,
+	};
+	if (type < RX_ARRAY_LEN(bit) && (peer_conf(p)->mrt_log & bit[type]) && s->cur_msg)
+		mrt_log_msg(p, s, true, false);
+}
+
+void daemon_loop_round_end(void *ctx, struct io_loop *l)
+{
+	struct rx_daemon *d = ctx;
+	mrtlog_flush(d->mrtlog, (unsigned)(l - d->loops));
+}
+
 static void ev_established(void *ctx, struct peer_session *s)
 {
 	struct rx_peer *p = rx_peer_of(s);
@@ -121,6 +217,8 @@ static void ev_established(void *ctx, struct peer_session *s)
 	m->router_id = n->peer_router_id;
 	m->peer_gr = n->peer_gr;
 	m->bmp = bmp_peer_up(p, s);
+	p->mrt_hdr_ok = false; /* this connection's addresses (and the peer's AS) */
+	mrt_log_state(p, s, FSM_OPENCONFIRM, FSM_ESTABLISHED);
 	publish_state(p, FSM_ESTABLISHED);
 	__atomic_store_n(&p->up_since, (int64_t)time(NULL), __ATOMIC_RELAXED);
 	rx_log(RX_LOG_INFO, "peer %s: session established (AS%u, hold %us%s%s)", peer_conf(p)->name,
@@ -150,6 +248,8 @@ static void ev_down(void *ctx, struct peer_session *s, const char *reason)
 	m->graceful = peer_conf(p)->graceful_restart && n->peer_gr && n->peer_gr_time > 0 &&
 		      (n->peer_gr_fams & n->families) && !s->notified && s->established_at != 0;
 	m->restart_time = n->peer_gr_time;
+	mrt_log_state(p, s, s->down_from, FSM_IDLE);
+	p->mrt_hdr_ok = false;
 	rx_log(RX_LOG_INFO, "peer %s: session down: %s%s", peer_conf(p)->name, reason,
 	       m->graceful ? " (graceful restart: routes kept as stale)" : "");
 	rde_push(p->d, m);
@@ -282,6 +382,10 @@ static void ev_update(void *ctx, struct peer_session *s, const struct wire_updat
 		bmp_route_monitoring_encode(m->bmp->data, cap, &h, s->cur_msg, s->cur_len);
 		rde_push(d, m);
 	}
+	/* The MRT message log, at the same point and for the same reason (as received,
+	 * before its effects): one load of the peer's config when it is off. */
+	if ((peer_conf(p)->mrt_log & CONF_MRT_LOG_UPDATE) && s->cur_msg)
+		mrt_log_msg(p, s, s->neg.ctx.as4, update_addpath(u));
 	if (u->end_of_rib) {
 		if (wire_family(u->eor_afi, u->eor_safi, &fam)) {
 			struct rde_msg *m = rde_msg_new(RDE_EOR, p->src, 0, 0);
@@ -356,5 +460,5 @@ static void ev_update(void *ctx, struct peer_session *s, const struct wire_updat
 	push_update(p, u, mp, 1, NULL, 0, u->mp_nexthop, u->mp_nexthop_len, mp_withdraw);
 }
 
-const struct peer_events daemon_peer_events = {ev_established, ev_update, ev_refresh, ev_down,
-					       ev_log};
+const struct peer_events daemon_peer_events = {ev_established, ev_update, ev_refresh,
+					       ev_down,	       ev_log,	  ev_received};

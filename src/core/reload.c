@@ -93,6 +93,23 @@ static void report(const struct conf_diff *df, const struct conf_daemon *nc, FIL
 		else
 			fprintf(out, "mrt-dump: changed (now off)\n");
 	}
+	if (df->global_changed & (1u << CONF_DK_MRT_LOG)) {
+		const struct conf_mrt_log *m = &nc->mrt_log;
+		if (nc->mrt_log_enabled) {
+			fprintf(out, "mrt-log: changed (now %s every %u s, types", m->file, m->rotate);
+			for (unsigned b = 0; b < 8; b++)
+				if (m->types & (1u << b))
+					fprintf(out, " %s", conf_mrt_log_type_name(b));
+			if (m->npeers) {
+				fputs(", peers", out);
+				for (size_t i = 0; i < m->npeers; i++)
+					fprintf(out, " %s", m->peers[i]);
+			}
+			fputs(")\n", out);
+		} else {
+			fprintf(out, "mrt-log: changed (now off)\n");
+		}
+	}
 	if (df->rebind_bmp)
 		fprintf(out, "bmp: changed: collector sessions restart\n");
 	if (df->noriginate_added || df->noriginate_removed)

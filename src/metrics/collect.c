@@ -259,6 +259,31 @@ static void write_bmp(FILE *out, struct rx_daemon *d)
 		"BMP messages dropped because a collector's queue was full.", LOAD(t->dropped));
 }
 
+/* The BGP4MP message log (docs/mrt.md "The message log"): always exported, so that a
+ * dashboard's rate of drops reads 0 rather than nothing while the log is off. */
+static void write_mrtlog(FILE *out, struct rx_daemon *d)
+{
+	if (!d->mrtlog)
+		return;
+	struct mrtlog_totals t;
+	mrtlog_totals(d->mrtlog, &t);
+	counter(out, "routex_mrt_log_messages_total",
+		"BGP messages received from peers and recorded in the MRT message log.",
+		t.messages);
+	counter(out, "routex_mrt_log_state_changes_total",
+		"Session state changes recorded in the MRT message log.", t.states);
+	counter(out, "routex_mrt_log_dropped_total",
+		"MRT message log records dropped: the writer was behind (queue bound) or the file "
+		"could not be written.",
+		t.dropped);
+	counter(out, "routex_mrt_log_bytes_total", "Bytes written to MRT message log files.",
+		t.bytes);
+	counter(out, "routex_mrt_log_files_total", "MRT message log files completed (renamed into place).",
+		t.files);
+	counter(out, "routex_mrt_log_errors_total",
+		"MRT message log files that could not be created, written or renamed.", t.errors);
+}
+
 /* RPKI (docs/rpki.md): only when `rpki` is configured. */
 static void write_rpki(FILE *out, struct rx_daemon *d)
 {
@@ -439,6 +464,7 @@ void metrics_collect(struct rx_daemon *d, FILE *out)
 	}
 	write_core(out, d);
 	write_bmp(out, d);
+	write_mrtlog(out, d);
 	write_rpki(out, d);
 	write_memory(out);
 	write_process(out);

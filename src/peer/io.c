@@ -184,8 +184,15 @@ static void on_log(void *ctx, struct peer_session *s, const char *msg)
 		p->loop->ev->log(p->loop->ev_ctx, s, msg);
 }
 
+static void on_received(void *ctx, struct peer_session *s, uint8_t type)
+{
+	struct io_peer *p = peer_of(s);
+	if (p->loop->ev->received)
+		p->loop->ev->received(p->loop->ev_ctx, s, type);
+}
+
 static const struct peer_events loop_events = {on_established, on_update, on_refresh, on_down,
-					       on_log};
+					       on_log,	       on_received};
 
 /* ---- peers ---- */
 
@@ -556,7 +563,11 @@ static void *loop_main(void *arg)
 		resume_reading(l);
 		for (size_t i = 0; i < l->n_peers; i++)
 			tick_peer(l->peers[i], now);
+		if (l->iter_end)
+			l->iter_end(l->ev_ctx, l);
 	}
+	if (l->iter_end) /* what the last iteration produced */
+		l->iter_end(l->ev_ctx, l);
 	return NULL;
 }
 

@@ -215,6 +215,7 @@ static void count_out(struct peer_session *s, const uint8_t *msg, size_t len)
 static void session_down(struct peer_session *s, const char *reason)
 {
 	bool was_up = s->state >= FSM_OPENSENT;
+	s->down_from = s->state;
 	if (s->fd >= 0)
 		close(s->fd);
 	s->fd = -1;
@@ -595,6 +596,8 @@ static bool drain_input(struct peer_session *s, uint64_t now)
 		s->cur_msg = s->inbuf + off;
 		s->cur_len = mlen;
 		off += mlen;
+		if (type != WIRE_UPDATE && s->ev->received)
+			s->ev->received(s->ev_ctx, s, type);
 		up = dispatch(s, type, body, mlen - WIRE_HEADER_LEN, now);
 		s->cur_msg = NULL;
 		s->cur_len = 0;

@@ -136,7 +136,8 @@ static void ev_log(void *ctx, struct peer_session *s, const char *msg)
 {
 }
 
-static const struct peer_events events = {ev_established, ev_update, ev_refresh, ev_down, ev_log};
+static const struct peer_events events = {ev_established, ev_update, ev_refresh,
+					   ev_down,	   ev_log,    NULL};
 
 /* ---- the remote end: reading and checking what the session sends ---- */
 

@@ -594,9 +594,10 @@ protocol bgp routex {
 class GoBGP(Daemon):
     kind = "gobgp"
 
-    def __init__(self, name, n, asn, add_paths=False):
+    def __init__(self, name, n, asn, add_paths=False, send_paths=0):
         super().__init__(name, n, asn)
         self.add_paths = add_paths  # RFC 7911: receive several paths per prefix
+        self.send_paths = send_paths  # > 0: send ADD-PATH, up to this many paths per prefix
 
     def start(self):
         e = self.env
@@ -626,8 +627,10 @@ class GoBGP(Daemon):
       afi-safi-name = "ipv6-unicast"
 %(ap)s""" % dict(asn=self.asn, rid=self.rid, addr=self.addr, rx=e.rx_addr, rxasn=RX_ASN,
            port=e.rx_port, hold=self.hold, ka=self.hold // 3,
-           ap="    [neighbors.afi-safis.add-paths.config]\n      receive = true\n"
-           if self.add_paths else "",
+           ap=("    [neighbors.afi-safis.add-paths.config]\n"
+               + ("      receive = true\n" if self.add_paths else "")
+               + ("      send-max = %d\n" % self.send_paths if self.send_paths else ""))
+           if self.add_paths or self.send_paths else "",
            multihop="" if self.ibgp else
            "  [neighbors.ebgp-multihop.config]\n    enabled = true\n    multihop-ttl = 2")
         self.conf = os.path.join(self.dir, "gobgpd.toml")

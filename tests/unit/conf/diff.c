@@ -257,6 +257,16 @@ static void test_global_changes(void **state)
 	     B(CONF_DK_MRT_DUMP), .reset_all = false},
 	    {"mrt-dump: {file: /tmp/r.mrt, interval: 60}\n", "", B(CONF_DK_MRT_DUMP),
 	     .reset_all = false},
+	    /* applied live by the log's writer and the I/O threads: no flag */
+	    {"", "mrt-log: {file: /tmp/u.mrt}\n", B(CONF_DK_MRT_LOG), .reset_all = false},
+	    {"mrt-log: {file: /tmp/u.mrt}\n", "mrt-log: {file: /tmp/u.mrt, rotate: 900}\n", 0,
+	     .reset_all = false}, /* the default, spelt out */
+	    {"mrt-log: {file: /tmp/u.mrt}\n", "mrt-log: {file: /tmp/u.mrt, types: all}\n",
+	     B(CONF_DK_MRT_LOG), .reset_all = false},
+	    {"mrt-log: {file: /tmp/u.mrt}\n", "mrt-log: {file: /tmp/v.mrt}\n", B(CONF_DK_MRT_LOG),
+	     .reset_all = false},
+	    {"mrt-log: {file: /tmp/u.mrt, rotate: 60}\n", "", B(CONF_DK_MRT_LOG),
+	     .reset_all = false},
 	    {"", "bmp: [{address: 127.0.0.1, port: 1}]\n", B(CONF_DK_BMP), .rebind_bmp = true},
 	    {"bmp: [{address: 127.0.0.1, port: 1}]\n",
 	     "bmp: [{address: 127.0.0.1, port: 1, monitor: [pre-policy, loc-rib]}]\n", 0,

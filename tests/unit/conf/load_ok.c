@@ -36,6 +36,8 @@ static void test_defaults(void **state)
 	assert_int_equal(c->noriginate, 0);
 	assert_false(c->metrics_enabled);
 	assert_false(c->mrt_dump_enabled);
+	assert_false(c->mrt_log_enabled);
+	assert_int_equal(c->peers[0].mrt_log, 0);
 	assert_int_equal(c->nwarnings, 0);
 	assert_int_equal(c->npeers, 2);
 	const struct conf_peer *a = &c->peers[0], *b = &c->peers[1];
@@ -84,6 +86,8 @@ static const char full[] =
     "user: _routex\n"
     "group: bgp-ops\n"
     "mrt-dump: {file: /var/lib/routex/rib-%Y%m%d.%H%M.mrt, interval: 900, adj-rib-in: true}\n"
+    "mrt-log: {file: /var/log/routex/updates.%Y%m%d.%H%M.mrt, rotate: 300, peers: [k],\n"
+    "          types: [keepalive, update]}\n"
     "bmp:\n"
     "  - {address: 127.0.0.1, port: 11019}\n"
     "  - {address: \"2001:db8::10\", port: 5000, monitor: [loc-rib], statistics: 30}\n"
@@ -139,6 +143,14 @@ static void test_every_key(void **state)
 	assert_string_equal(c->mrt_dump.file, "/var/lib/routex/rib-%Y%m%d.%H%M.mrt");
 	assert_int_equal(c->mrt_dump.interval, 900);
 	assert_true(c->mrt_dump.adj_rib_in);
+	assert_true(c->mrt_log_enabled);
+	assert_string_equal(c->mrt_log.file, "/var/log/routex/updates.%Y%m%d.%H%M.mrt");
+	assert_int_equal(c->mrt_log.rotate, 300);
+	assert_int_equal(c->mrt_log.types, CONF_MRT_LOG_UPDATE | CONF_MRT_LOG_KEEPALIVE);
+	assert_int_equal(c->mrt_log.npeers, 1);
+	/* Resolved per peer: only k is logged. */
+	assert_int_equal(c->peers[0].mrt_log, 0);
+	assert_int_equal(c->peers[1].mrt_log, CONF_MRT_LOG_UPDATE | CONF_MRT_LOG_KEEPALIVE);
 	assert_int_equal(c->nbmp, 2);
 	assert_int_equal(c->bmp[0].port, 11019);
 	assert_int_equal(c->bmp[0].monitor, CONF_BMP_PRE_POLICY | CONF_BMP_LOC_RIB); /* default */
@@ -258,6 +270,38 @@ static void test_round_trip(void **state)
 		round_trip(c);
 		conf_free(c);
 	}
+}
+
+/* mrt-log: defaults (every peer, UPDATEs, 900 s), `types: all`, round trips. */
+static void test_mrt_log(void **state)
+{
+	struct conf_daemon *c = tconf_load("router-id: 10.0.0.1\n"
+					   "mrt-log: {file: /var/log/routex/u.%s.mrt}\n"
+					   "peers:\n" PEER("p1", "192.0.2.1", "65001", "nva")
+					       PEER("p2", "192.0.2.2", "65002", "nva"));
+	assert_true(c->mrt_log_enabled);
+	assert_int_equal(c->mrt_log.rotate, CONF_MRT_ROTATE_DEFAULT);
+	assert_int_equal(c->mrt_log.types, CONF_MRT_LOG_UPDATE);
+	assert_int_equal(c->mrt_log.npeers, 0);
+	assert_int_equal(c->peers[0].mrt_log, CONF_MRT_LOG_UPDATE);
+	assert_int_equal(c->peers[1].mrt_log, CONF_MRT_LOG_UPDATE);
+	assert_int_equal(c->key_line[CONF_DK_MRT_LOG], 2);
+	round_trip(c);
+	conf_free(c);
+	c = tconf_load("router-id: 10.0.0.1\n"
+		       "mrt-log:\n  file: /l.mrt\n  types: all\n  peers: [p2]\n  rotate: 10\n"
+		       "peers:\n" PEER("p1", "192.0.2.1", "65001", "nva")
+			   PEER("p2", "192.0.2.2", "65002", "nva"));
+	assert_int_equal(c->mrt_log.types, CONF_MRT_LOG_ALL);
+	assert_int_equal(c->mrt_log.rotate, 10);
+	assert_int_equal(c->peers[0].mrt_log, 0);
+	assert_int_equal(c->peers[1].mrt_log, CONF_MRT_LOG_ALL);
+	char *text = print_to_string(c, 0);
+	assert_non_null(strstr(text, "mrt-log:\n  file: /l.mrt\n  rotate: 10\n  types: [update, "
+				     "open, notification, keepalive, route-refresh]\n  peers: [p2]\n"));
+	free(text);
+	round_trip(c);
+	conf_free(c);
 }
 
 /* rpki: values, defaults, the per-peer switch and the print/load round trip. */
@@ -386,6 +430,7 @@ static void test_names(void **state)
 	assert_string_equal(conf_change_name(CONF_CHANGE_REEXPORT), "re-export");
 	assert_string_equal(conf_dkey_name(CONF_DK_METRICS), "metrics");
 	assert_string_equal(conf_dkey_name(CONF_DK_MRT_DUMP), "mrt-dump");
+	assert_string_equal(conf_dkey_name(CONF_DK_MRT_LOG), "mrt-log");
 	assert_string_equal(conf_dkey_name(CONF_DK_PEERS), "peers");
 	assert_string_equal(conf_pkey_name(CONF_PK_ADD_PATH), "add-path");
 	assert_string_equal(conf_pkey_name(CONF_PK_COUNT), "?");
@@ -400,6 +445,7 @@ int tconf_run_load_ok(void)
 	    cmocka_unit_test(test_example_azure),
 	    cmocka_unit_test(test_example_ixp),
 	    cmocka_unit_test(test_round_trip), cmocka_unit_test(test_rpki),
+	    cmocka_unit_test(test_mrt_log),
 	    cmocka_unit_test(test_print_hides_passwords),
 	    cmocka_unit_test(test_load_buffer),
 	    cmocka_unit_test(test_warnings),

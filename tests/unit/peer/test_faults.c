@@ -51,7 +51,7 @@ static void ev_down(void *ctx, struct peer_session *s, const char *reason)
 	sd->downs++;
 	snprintf(sd->last_down, sizeof(sd->last_down), "%s", reason);
 }
-static const struct peer_events events = {ev_established, ev_update, NULL, ev_down, NULL};
+static const struct peer_events events = {ev_established, ev_update, NULL, ev_down, NULL, NULL};
 
 static struct wire_scratch scratch;
 static struct side a, b;

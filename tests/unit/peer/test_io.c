@@ -52,7 +52,7 @@ static void loop_log(void *ctx, const char *msg)
 		__atomic_fetch_add(&refused, 1, __ATOMIC_RELAXED);
 	fprintf(stderr, "[loop] %s\n", msg);
 }
-static const struct peer_events events = {ev_est, ev_upd, NULL, ev_down, ev_log};
+static const struct peer_events events = {ev_est, ev_upd, NULL, ev_down, ev_log, NULL};
 
 static struct sockaddr_in sin_of(const char *ip, uint16_t p)
 {

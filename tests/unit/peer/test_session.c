@@ -22,6 +22,10 @@ struct side {
 	enum wire_action last_action;
 	char last_log[512];
 	char last_down[128];
+	uint8_t received[16]; /* types the `received` event saw, in order */
+	unsigned nreceived;
+	bool received_bad;    /* cur_msg did not hold a whole message of that type */
+	enum fsm_state down_from;
 };
 
 static void ev_established(void *ctx, struct peer_session *s)
@@ -48,6 +52,7 @@ static void ev_down(void *ctx, struct peer_session *s, const char *reason)
 	(void)s;
 	struct side *sd = ctx;
 	sd->downs++;
+	sd->down_from = s->down_from;
 	snprintf(sd->last_down, sizeof(sd->last_down), "%s", reason);
 }
 static void ev_log(void *ctx, struct peer_session *s, const char *msg)
@@ -55,7 +60,17 @@ static void ev_log(void *ctx, struct peer_session *s, const char *msg)
 	(void)s;
 	snprintf(((struct side *)ctx)->last_log, sizeof(((struct side *)ctx)->last_log), "%s", msg);
 }
-static const struct peer_events events = {ev_established, ev_update, ev_refresh, ev_down, ev_log};
+static void ev_received(void *ctx, struct peer_session *s, uint8_t type)
+{
+	struct side *sd = ctx;
+	if (sd->nreceived < sizeof(sd->received))
+		sd->received[sd->nreceived++] = type;
+	if (!s->cur_msg || s->cur_len < WIRE_HEADER_LEN || s->cur_msg[18] != type ||
+	    wire_get16(s->cur_msg + 16) != s->cur_len)
+		sd->received_bad = true;
+}
+static const struct peer_events events = {ev_established, ev_update, ev_refresh,
+					   ev_down,	   ev_log,    ev_received};
 
 static struct wire_scratch scratch;
 static struct side a, b;
@@ -159,6 +174,31 @@ static size_t build_update(uint8_t *buf, const struct peer_session *s, int npref
 		assert_true(wire_update_add(&bld, &p, 0));
 	}
 	return wire_update_finish(&bld);
+}
+
+/* The `received` event (the MRT message log's hook): every message but UPDATEs, whole in
+ * cur_msg, before it is acted on; `down_from` names the state the session left. */
+static void test_received_event(void **state)
+{
+	(void)state;
+	connect_pair(cfg_for(65001, 65515, 1), cfg_for(65515, 65001, 2));
+	assert_int_equal(b.nreceived, 2);
+	assert_int_equal(b.received[0], WIRE_OPEN);
+	assert_int_equal(b.received[1], WIRE_KEEPALIVE);
+	uint8_t buf[WIRE_MAX_LEN];
+	size_t n = build_update(buf, &a.s, 10);
+	assert_true(peer_session_send(&a.s, buf, n, 2000));
+	pump(2000);
+	assert_int_equal(b.updates, 1);
+	assert_int_equal(b.nreceived, 2); /* UPDATEs go to `update` only */
+	peer_session_close(&a.s, WIRE_ERR_CEASE, 2, NULL, 0, "test");
+	pump(2000);
+	assert_int_equal(b.nreceived, 3);
+	assert_int_equal(b.received[2], WIRE_NOTIFICATION);
+	assert_false(b.received_bad);
+	assert_int_equal(b.downs, 1);
+	assert_int_equal(b.down_from, FSM_ESTABLISHED);
+	teardown_pair();
 }
 
 static void test_update_delivered(void **state)
@@ -347,6 +387,7 @@ int main(void)
 		cmocka_unit_test(test_establish_and_negotiate),
 		cmocka_unit_test(test_bad_peer_as),
 		cmocka_unit_test(test_update_delivered),
+		cmocka_unit_test(test_received_event),
 		cmocka_unit_test(test_malformed_update_resets_with_notification),
 		cmocka_unit_test(test_treat_as_withdraw_keeps_session),
 		cmocka_unit_test(test_hold_timer_expires),
