@@ -60,6 +60,7 @@ const char *policy_rpki_name(uint8_t rpki);
 bool policy_prefix_list_equal(const struct policy_prefix_list *a,
 			      const struct policy_prefix_list *b);
 bool policy_map_equal(const struct policy_map *a, const struct policy_map *b);
+bool policy_set_equal(const struct policy_set *a, const struct policy_set *b);
 void policy_prefix_list_fini(struct policy_prefix_list *l);
 void policy_map_fini(struct policy_map *m);
 

@@ -261,6 +261,16 @@ bool ctl_show_peers(struct rx_daemon *d, const struct ctl_args *a, FILE *out)
 			(unsigned long long)__atomic_load_n(&p->rejected, __ATOMIC_RELAXED),
 			(unsigned long long)__atomic_load_n(&p->flaps, __ATOMIC_RELAXED));
 		ctl_json_str(out, err);
+		/* The route maps in force (docs/policy.md): rfc8212-reject-all when
+		 * require-policy gave an eBGP peer nothing; null: none. */
+		const struct policy_map *maps[2] = {cp->import_map, cp->export_map};
+		for (int k = 0; k < 2; k++) {
+			fputs(k ? ", \"export\": " : ", \"import\": ", out);
+			if (maps[k])
+				ctl_json_str(out, maps[k]->name);
+			else
+				fputs("null", out);
+		}
 		fputc('}', out);
 	}
 	if (json)

@@ -469,7 +469,7 @@ static bool match_equal(const struct policy_match *a, const struct policy_match 
 	       a->rpki == b->rpki && a->roles == b->roles;
 }
 
-static bool set_equal(const struct policy_set *a, const struct policy_set *b)
+bool policy_set_equal(const struct policy_set *a, const struct policy_set *b)
 {
 	return a->kinds == b->kinds &&
 	       arr_eq(a->comm_add, a->ncomm_add, b->comm_add, b->ncomm_add, 4) &&
@@ -490,7 +490,7 @@ bool policy_map_equal(const struct policy_map *a, const struct policy_map *b)
 		return false;
 	for (size_t i = 0; i < a->n; i++)
 		if (a->v[i].action != b->v[i].action || !match_equal(&a->v[i].m, &b->v[i].m) ||
-		    !set_equal(&a->v[i].s, &b->v[i].s))
+		    !policy_set_equal(&a->v[i].s, &b->v[i].s))
 			return false;
 	return true;
 }

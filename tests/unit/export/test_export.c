@@ -601,7 +601,7 @@ static void check_member(uint16_t src, const struct export_key *k, const struct 
 		const struct rib_path *set = nd ? rib_node_paths(rib_tree(&rib, p->afi), nd) : NULL;
 		unsigned n = nd ? rib_node_selectable(&rib, rib_tree(&rib, p->afi), nd) : 0;
 		const struct rib_path *h = export_held(&ex, &rib, src, k, p, set, n);
-		const struct rib_path *sel = export_select(&ex, &rib, k, set, n);
+		const struct rib_path *sel = export_select(&ex, &rib, k, p, set, n);
 		due += sel && sel->src != src;
 		int slot = -1;
 		for (int j = 0; j < MODEL_N; j++)
