@@ -179,9 +179,9 @@ static void apply_peer(struct rx_daemon *d, const struct conf_daemon *nc,
 		 * ones were stored as the old map left them, so the peer is asked for all of them
 		 * again and the new filters judge each (a peer that cannot refresh is reset
 		 * instead; see io_refresh_peer). */
-		rx_log(RX_LOG_INFO, "peer %s: import filters or map changed: its routes are "
-				    "requested again",
-		       pd->new_peer->name);
+		rx_log(RX_LOG_INFO, "peer %s: import %s changed: its routes are requested again",
+		       pd->new_peer->name,
+		       pd->changed & (1u << CONF_PK_IMPORT) ? "map" : "filters");
 		io_refresh_peer(&p->io);
 	}
 	if (!reset && p->up_w &&

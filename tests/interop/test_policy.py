@@ -84,24 +84,30 @@ class Maps(h.InteropCase):
         fb.attrs[tagged6] = "bgp_community.add((65001,1));"
         fb.attrs[denied] = "bgp_community.add((65001,666));"
         fb.attrs[regexed] = "bgp_path.prepend(65009);"
+        # Both feeders: GoBGP's path is shorter, so best; the receiver's map denies it and
+        # gets BIRD's instead (path hiding), the plain receiver gets GoBGP's.
+        both = "10.70.0.0/24"
+        fb.attrs[both] = "bgp_path.prepend(65010);"
         fb.announced.update(h.norm_prefix(p) for p in (tagged, tagged6, denied, regexed,
-                                                       untouched))
+                                                       untouched, both))
         e.start_routexd()
         e.start(fb, gf, rc, pl)
         e.established()
-        gf.announce("10.50.0.0/24")
+        gf.announce("10.50.0.0/24", both)
 
         nh = fb.nh(tagged)
         want_rc = {
             tagged: h.Route([RX, RX, RX, 65001], nh),
             tagged6: h.Route([RX, RX, RX, 65001], fb.nh(tagged6)),
             untouched: h.Route([RX, 65001], fb.nh(untouched)),
+            both: h.Route([RX, 65001, 65010], fb.nh(both)),
         }
         want_pl = {
             tagged: h.Route([RX, 65001], nh),
             regexed: h.Route([RX, 65001, 65009], fb.nh(regexed)),
             untouched: h.Route([RX, 65001], fb.nh(untouched)),
             "10.50.0.0/24": gf.route("10.50.0.0/24", to=pl),
+            both: gf.route(both, to=pl),
         }
         absent_rc = [denied, regexed, "10.50.0.0/24"]
         e.wait_routes(rc, want_rc, absent=absent_rc)
@@ -143,6 +149,7 @@ class Maps(h.InteropCase):
         self.assertIn("peer receiver: re-export export", rep["report"])
         want_rc[denied] = h.Route([RX, 65001], fb.nh(denied))
         want_rc["10.50.0.0/24"] = h.Route([RX, 65002], gf.nh("10.50.0.0/24"))
+        want_rc[both] = h.Route([RX, 65002], gf.nh(both))  # the best path, no longer hidden
         want_pl[denied] = h.Route([RX, 65001], fb.nh(denied))
         e.wait_routes(rc, want_rc, absent=[regexed])
         e.wait_routes(pl, want_pl)
@@ -152,7 +159,7 @@ class Maps(h.InteropCase):
         self.assertEqual(sum(p["flaps"] for p in peers.values()), 0, peers)
         with open(e.rx_log) as f:
             log = f.read()
-        self.assertIn("peer feeder: import filters or map changed", log)
+        self.assertIn("peer feeder: import map changed: its routes are requested again", log)
         self.assertIn("denied by import map from-feeder", log)
 
 
