@@ -592,7 +592,7 @@ static void print_regex(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-static void print_match(FILE *f, const struct policy_match *m)
+void conf_policy_match_print(FILE *f, const struct policy_match *m)
 {
 	const char *sep = "";
 	fputs("{", f);
@@ -643,7 +643,7 @@ static void print_match(FILE *f, const struct policy_match *m)
 	fputs("}", f);
 }
 
-static void print_set(FILE *f, const struct policy_set *s)
+void conf_policy_set_print(FILE *f, const struct policy_set *s)
 {
 	const char *sep = "";
 	fputs("{", f);
@@ -686,11 +686,11 @@ void conf_policy_print(FILE *f, const struct conf_daemon *c)
 		for (size_t k = 0; k < m->n; k++) {
 			const struct policy_entry *e = &m->v[k];
 			fputs("    - match: ", f);
-			print_match(f, &e->m);
+			conf_policy_match_print(f, &e->m);
 			fprintf(f, "\n      action: %s\n", e->action == POLICY_DENY ? "deny" : "permit");
 			if (e->s.kinds) {
 				fputs("      set: ", f);
-				print_set(f, &e->s);
+				conf_policy_set_print(f, &e->s);
 				fputc('\n', f);
 			}
 		}

@@ -137,6 +137,18 @@ class Maps(h.InteropCase):
         self.assertEqual((peers["feeder"]["import"], peers["receiver"]["export"]),
                          ("from-feeder", "to-receiver"))
         self.assertIsNone(peers["plain"]["export"])
+        maps = {m["name"]: m for m in e.ctl("show", "route-maps")["route_maps"]}
+        self.assertEqual(sorted(maps), ["from-feeder", "to-receiver"])
+        self.assertEqual((maps["from-feeder"]["import"], maps["to-receiver"]["export"]),
+                         (["feeder"], ["receiver"]))
+        self.assertEqual([x["action"] for x in maps["to-receiver"]["entries"]],
+                         ["deny", "deny", "permit"])
+        self.assertEqual(maps["to-receiver"]["entries"][0]["match"],
+                         "{as-path: {contains: 65002}}")
+        text = h.run([h.ROUTEXCTL, "-s", e.sock, "show", "route-maps"]).stdout
+        self.assertIn("route map to-receiver: import by -, export to receiver", text)
+        self.assertIn("3 permit match {prefix-list: customers, role: [nva]} set {community-remove: "
+                      "[\"65001:1\"], community-add: [\"65515:200\"], prepend: 2, med: 50}", text)
 
         # Reload: the import map no longer denies 65001:666 (the feeder is asked for its
         # routes again); the export map no longer hides AS 65002 and sets MED 70.
@@ -187,6 +199,11 @@ class RequirePolicy(h.InteropCase):
         peers = e.rx_peers()
         self.assertEqual(peers["feeder"]["import"], "rfc8212-reject-all")
         self.assertEqual(peers["receiver"]["export"], "rfc8212-reject-all")
+        maps = e.ctl("show", "route-maps")
+        self.assertTrue(maps["require_policy"])
+        self.assertEqual([(m["name"], m["import"], m["export"]) for m in maps["route_maps"]],
+                         [("rfc8212-reject-all", ["feeder", "receiver"],
+                           ["feeder", "receiver"])])
         with open(e.rx_log) as f:
             log = f.read()
         self.assertIn("peer feeder: eBGP without an import or an export map: with "
