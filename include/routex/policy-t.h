@@ -112,7 +112,9 @@ struct policy_map {
 };
 
 /* What a route map looks at. Fill with policy_route_init; the AS path text a regular
- * expression needs is built on first use, once per route however many entries ask. */
+ * expression needs is built on first use into the caller's buffer (of POLICY_TEXT_MAX
+ * bytes, needed only when the map's match_kinds has POLICY_M_REGEX, so that maps without
+ * one cost no 12 KiB per route), once per route however many entries ask. */
 #define POLICY_TEXT_MAX (12 * 1024) /* 4,096 octets of AS path: at most 1,023 ASNs of 11 */
 struct policy_route {
 	const struct rx_prefix *prefix;
@@ -125,7 +127,7 @@ struct policy_route {
 	uint8_t rpki; /* enum rib_rpki */
 	uint8_t role; /* enum rib_role of the route's source */
 	int text_len; /* -1: not built yet */
-	char text[POLICY_TEXT_MAX];
+	char *text;   /* POLICY_TEXT_MAX bytes, or NULL when the map has no regex */
 };
 
 /* policy_eval's answer when no entry matched. */

@@ -20,7 +20,7 @@ extern const struct policy_map policy_reject_all;
 void policy_route_init(struct policy_route *r, const struct rx_prefix *prefix,
 		       const uint8_t *aspath, size_t aspath_len, const uint8_t *comm,
 		       size_t comm_len, const uint8_t *large, size_t large_len, uint8_t rpki,
-		       uint8_t role);
+		       uint8_t role, char *text);
 /* The index of the entry that applies to the route, or POLICY_NO_MATCH. r->prefix may be
  * changed between calls (the rest of the route kept): the AS path text is reused. */
 int policy_eval(const struct policy_map *m, struct policy_route *r);
@@ -43,7 +43,8 @@ bool policy_apply(const struct policy_entry *e, struct wire_attrs *w, uint32_t p
 		  uint8_t *buf, size_t cap);
 
 /* The AS path as regular expressions see it: ASNs in decimal separated by one space,
- * an AS_SET as "{a,b}", confederation segments as "(a b)" and "[a,b]". Builds r->text. */
+ * an AS_SET as "{a,b}", confederation segments as "(a b)" and "[a,b]". Builds r->text,
+ * which must be set (see struct policy_route). */
 const char *policy_aspath_text(struct policy_route *r);
 
 /* Parsers for the config; false with a reason in err. */

@@ -319,17 +319,19 @@ static size_t import_map(struct rx_peer *p, const struct policy_map *map,
 			 const struct wire_update *u, struct rde_msg *m, size_t *n_ann,
 			 size_t *n_wd, struct moved **out)
 {
-	struct policy_route *r = malloc(sizeof(*r));
+	/* The AS path text (12 KiB) only for a map with a regex; built once for the UPDATE. */
+	char *text = map->match_kinds & POLICY_M_REGEX ? malloc(POLICY_TEXT_MAX) : NULL;
+	struct policy_route route, *r = &route;
 	struct rde_pfx *ann = malloc(*n_ann * sizeof(*ann));
 	struct moved *mv = NULL;
-	RX_ASSERT(r && ann);
+	RX_ASSERT(ann && (text || !(map->match_kinds & POLICY_M_REGEX)));
 	const struct wire_attrs *a = &u->attrs;
 	policy_route_init(r, NULL, a->aspath, a->aspath_len,
 			  WIRE_HAS(a, WIRE_ATTR_COMMUNITIES) ? a->communities : NULL,
 			  WIRE_HAS(a, WIRE_ATTR_COMMUNITIES) ? a->communities_len : 0,
 			  WIRE_HAS(a, WIRE_ATTR_LARGE_COMMUNITIES) ? a->large_communities : NULL,
 			  WIRE_HAS(a, WIRE_ATTR_LARGE_COMMUNITIES) ? a->large_communities_len : 0,
-			  0, __atomic_load_n(&p->role, __ATOMIC_RELAXED));
+			  0, __atomic_load_n(&p->role, __ATOMIC_RELAXED), text);
 	memcpy(ann, m->pfx, *n_ann * sizeof(*ann));
 	size_t keep = 0, denied = 0, moved = 0, wd = *n_wd;
 	/* Denied prefixes go right behind the kept ones, before the withdrawn: collect them
@@ -369,7 +371,7 @@ static size_t import_map(struct rx_peer *p, const struct policy_map *map,
 		qsort(mv, moved, sizeof(*mv), moved_cmp);
 	free(deny);
 	free(ann);
-	free(r);
+	free(text);
 	*out = mv;
 	return moved;
 }

@@ -136,16 +136,20 @@ int export_map_eval(const struct rib *rib, const struct export_key *k, const str
 {
 	if (!k->map)
 		return POLICY_NO_MATCH;
-	/* Heap, not stack: the route carries the 12 KiB AS path text a regex needs; the
-	 * export worker evaluates maps only for members that have one. */
-	struct policy_route *r = malloc(sizeof(*r));
-	RX_ASSERT(r);
+	/* The 12 KiB text buffer only for a map with a regex (heap: the export worker's
+	 * stack is not the place for it). */
+	char *text = NULL;
+	if (k->map->match_kinds & POLICY_M_REGEX) {
+		text = malloc(POLICY_TEXT_MAX);
+		RX_ASSERT(text);
+	}
+	struct policy_route r;
 	const struct attr_set *a = path->attrs;
-	policy_route_init(r, p, attr_aspath(a), a->k.aspath_len, attr_communities(a),
+	policy_route_init(&r, p, attr_aspath(a), a->k.aspath_len, attr_communities(a),
 			  a->k.comm_len, attr_large_communities(a), a->k.large_comm_len, path->rpki,
-			  rib->peers[path->src].info.role);
-	int idx = policy_eval(k->map, r);
-	free(r);
+			  rib->peers[path->src].info.role, text);
+	int idx = policy_eval(k->map, &r);
+	free(text);
 	return idx;
 }
 

@@ -23,9 +23,8 @@ const struct policy_map policy_reject_all = {
 void policy_route_init(struct policy_route *r, const struct rx_prefix *prefix,
 		       const uint8_t *aspath, size_t aspath_len, const uint8_t *comm,
 		       size_t comm_len, const uint8_t *large, size_t large_len, uint8_t rpki,
-		       uint8_t role)
+		       uint8_t role, char *text)
 {
-	/* Field by field: zeroing the 12 KiB text would cost more than most evaluations. */
 	r->prefix = prefix;
 	r->aspath = aspath;
 	r->aspath_len = aspath_len;
@@ -35,14 +34,16 @@ void policy_route_init(struct policy_route *r, const struct rx_prefix *prefix,
 	r->large_len = large_len;
 	r->rpki = rpki;
 	r->role = role;
+	r->text = text;
 	r->text_len = -1;
 }
 
 const char *policy_aspath_text(struct policy_route *r)
 {
+	RX_ASSERT(r->text); /* a map with a regex needs the buffer: a caller's bug */
 	if (r->text_len >= 0)
 		return r->text;
-	size_t o = 0, cap = sizeof(r->text);
+	size_t o = 0, cap = POLICY_TEXT_MAX;
 	const uint8_t *p = r->aspath;
 	size_t i = 0;
 	r->text[0] = 0;

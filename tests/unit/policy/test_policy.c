@@ -47,6 +47,7 @@ struct rt {
 	uint8_t large[24];
 	size_t large_len;
 	struct policy_route r;
+	char text[POLICY_TEXT_MAX];
 };
 
 static struct rt *route(const char *prefix, const uint32_t *as, unsigned n, uint32_t comm,
@@ -60,7 +61,7 @@ static struct rt *route(const char *prefix, const uint32_t *as, unsigned n, uint
 		t->comm_len = 4;
 	}
 	policy_route_init(&t->r, &t->p, t->path, t->path_len, t->comm, t->comm_len, t->large,
-			  t->large_len, rpki, role);
+			  t->large_len, rpki, role, t->text);
 	return t;
 }
 
@@ -169,7 +170,7 @@ static void test_regex(void **state)
 	wire_put32(u->path + u->path_len + 6, 2);
 	u->r.aspath_len = u->path_len + 10;
 	assert_string_equal(policy_aspath_text(&u->r), "65001 {1,2}");
-	policy_route_init(&u->r, &u->p, u->path, 0, NULL, 0, NULL, 0, 0, 0);
+	policy_route_init(&u->r, &u->p, u->path, 0, NULL, 0, NULL, 0, 0, 0, u->text);
 	assert_string_equal(policy_aspath_text(&u->r), "");
 	free(u);
 }
