@@ -5,9 +5,9 @@
  * ends the entry, so the regular expression, the one expensive test, runs only on routes
  * that passed everything else. Its input, the AS path as text, is built once per route
  * (not per entry, not per prefix of an UPDATE: callers keep the struct policy_route across
- * the prefixes of one attribute set); regexec over a typical 3-6 ASN path takes about a
- * microsecond, against tens of nanoseconds for the binary-path forms, which is why those
- * simple forms (contains, origin, max-length) exist beside the regex. */
+ * the prefixes of one attribute set); text and regexec for a 5-ASN path measured 2.8 us,
+ * `contains` 66 ns (docs/policy.md "Cost"), which is why those simple forms (contains,
+ * origin, max-length) exist beside the regex. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
