@@ -210,6 +210,22 @@ static void fmt_uptime(int64_t since, char *buf, size_t n)
 	snprintf(buf, n, "%ldd%02ldh%02ldm%02lds", s / 86400, s / 3600 % 24, s / 60 % 60, s % 60);
 }
 
+/* Under the table, the peers that have route maps (the table stays as scripts parse it). */
+static void show_peer_maps(struct rx_daemon *d, FILE *out)
+{
+	size_t npeers = daemon_npeers(d);
+	for (uint16_t src = 1; src <= npeers; src++) {
+		struct rx_peer *p = daemon_peer(d, src);
+		if (__atomic_load_n(&p->removed, __ATOMIC_RELAXED))
+			continue;
+		const struct conf_peer *cp = peer_conf(p);
+		if (cp->import_map || cp->export_map)
+			fprintf(out, "peer %s: import map %s, export map %s\n", cp->name,
+				cp->import_map ? cp->import_map->name : "-",
+				cp->export_map ? cp->export_map->name : "-");
+	}
+}
+
 bool ctl_show_peers(struct rx_daemon *d, const struct ctl_args *a, FILE *out)
 {
 	bool json = a->json;
@@ -279,6 +295,8 @@ bool ctl_show_peers(struct rx_daemon *d, const struct ctl_args *a, FILE *out)
 	}
 	if (json)
 		fputs("]}\n", out);
+	else
+		show_peer_maps(d, out);
 	return true;
 }
 

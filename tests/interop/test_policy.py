@@ -145,6 +145,10 @@ class Maps(h.InteropCase):
                          ["deny", "deny", "permit"])
         self.assertEqual(maps["to-receiver"]["entries"][0]["match"],
                          "{as-path: {contains: 65002}}")
+        text = h.run([h.ROUTEXCTL, "-s", e.sock, "show", "peers"]).stdout
+        self.assertIn("peer feeder: import map from-feeder, export map -", text)
+        self.assertIn("peer receiver: import map -, export map to-receiver", text)
+        self.assertNotIn("peer plain:", text)
         text = h.run([h.ROUTEXCTL, "-s", e.sock, "show", "route-maps"]).stdout
         self.assertIn("route map to-receiver: import by -, export to receiver", text)
         self.assertIn("3 permit match {prefix-list: customers, role: [nva]} set {community-remove: "
