@@ -233,7 +233,9 @@ static bool run_match(const struct run *r, const struct rib_path *path, uint8_t 
 {
 	if (r->fam != fam || r->cls != cls || r->cls_src != s || !r->path != !path)
 		return false;
-	return !path || (r->path->attrs == path->attrs && r->path->src == path->src);
+	/* The RPKI state too: an export map may rewrite paths of one attribute set apart by it. */
+	return !path || (r->path->attrs == path->attrs && r->path->src == path->src &&
+			 r->path->rpki == path->rpki);
 }
 
 static void slots_rebuild(struct export_pack *pk, size_t cap)
@@ -993,6 +995,15 @@ select_under(struct export_state *e, const struct export_policy *pol, const stru
 	return sel;
 }
 
+/* The same path whose RPKI state changed, for a group whose export map matches on it: the
+ * map may rewrite it differently now, so it is sent again. */
+static bool rpki_moved(const struct export_key *k, const struct rib_path *go,
+		       const struct rib_path *gn)
+{
+	return RX_UNLIKELY(k->map != NULL) && (k->map->match_kinds & POLICY_M_RPKI) && go && gn &&
+	       go->rpki != gn->rpki;
+}
+
 /* g's change at p from the old candidates (judged under opol, or the current policy) to
  * the new ones. The common case (one path per group, no per-member policy) stays here and
  * small: the per-member and ADD-PATH cases are out of line. */
@@ -1013,7 +1024,7 @@ static void group_prefix(struct export_state *e, const struct rib *rib, struct e
 	const struct rib_path *gn = export_select(e, rib, &g->key, p, nv, nn);
 	if (RX_UNLIKELY(member_policy(opol, &g->key, go) || member_policy(&e->pol, &g->key, gn)))
 		members_change(e, rib, g, p, opol, force, ov, on, go, nv, nn, gn);
-	else if (force && gn && same_route(go, gn))
+	else if ((force || rpki_moved(&g->key, go, gn)) && gn && same_route(go, gn))
 		resend(e, g, p, gn);
 	else
 		group_change(e, g, p, go, gn);

@@ -226,3 +226,60 @@ class RequirePolicy(h.InteropCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class RpkiExport(h.InteropCase):
+    """An export map on RPKI state, with a real RTR cache (stayrtr) and `invalid: accept`:
+    invalid routes are kept selectable, the receiver's map denies them and tags valid ones;
+    a ROA change that makes an invalid route valid sends it, tagged, without a reset."""
+    SUBNET = 113
+    NEEDS = ("gobgp", "bird")
+
+    def test_rpki_match(self):
+        import shutil
+        if not shutil.which("stayrtr"):
+            self.skipTest("stayrtr not installed (scripts/install-deps.sh installs it)")
+        import test_rpki as r
+        e, s = self.env, self.SUBNET
+        valid, invalid, unknown = "10.%d.1.0/24" % s, "10.%d.2.0/24" % s, "10.%d.4.0/24" % s
+        rtr = e.add(r.StayRTR("stayrtr", 9))
+        rtr.roas = [(valid, 24, r.ORIGIN), (invalid, 24, r.ORIGIN)]
+        rtr.start()
+        e.extra = ["rpki: {servers: [{address: %s, port: %d}], retry: 1, invalid: accept}"
+                   % (rtr.addr, rtr.port),
+                   "route-maps:",
+                   "  to-recv:",
+                   "    - {match: {rpki: invalid}, action: deny}",
+                   '    - {match: {rpki: valid}, set: {community-add: ["65515:7"]}}']
+        e.add_peer("feed", 2, 65001, "nva")
+        e.add_peer("recv", 3, 65003, "nva", rpki=False, export="to-recv")
+        feed = e.add(h.GoBGP("feed-gobgp", 2, 65001))
+        recv = e.add(h.Bird("recv-bird", 3, 65003))
+        e.start_routexd()
+        e.start(feed, recv)
+        e.established()
+        sessions = (feed.session()[1], recv.session()[1])
+        r.gobgp_announce(feed, valid, r.ORIGIN)
+        r.gobgp_announce(feed, invalid, r.OTHER)
+        r.gobgp_announce(feed, unknown, r.ORIGIN)
+        nh = feed.nh(valid)
+        want = {valid: h.Route([RX, 65001, r.ORIGIN], nh),
+                unknown: h.Route([RX, 65001, r.ORIGIN], nh)}
+        e.wait_routes(recv, want, absent=[invalid])
+        e.hold_still(recv, want, absent=[invalid], seconds=1.5)
+        rt = recv.routes()
+        self.assertEqual(rt[valid].communities, {"65515:7"})
+        self.assertEqual(rt[unknown].communities, set())
+        self.assertEqual(e.rx_rib()[invalid][0]["rpki"], "invalid")  # kept: accept
+
+        # The cache now authorises the other origin (the invalid route turns valid and goes
+        # out, tagged) and covers the not-found one (valid: sent again, now tagged; the path
+        # did not change, only its state).
+        rtr.roas += [(invalid, 24, r.OTHER), (unknown, 24, r.ORIGIN)]
+        rtr.write()
+        want[invalid] = h.Route([RX, 65001, r.OTHER], nh)
+        e.wait_routes(recv, want)
+        for p in (invalid, unknown):
+            e.wait(lambda: recv.routes()[p].communities == {"65515:7"},
+                   "%s turned valid is tagged" % p, show=lambda: recv.routes().get(p))
+        self.assertEqual((feed.session()[1], recv.session()[1]), sessions)
