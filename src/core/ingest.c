@@ -334,8 +334,8 @@ static size_t import_map(struct rx_peer *p, const struct policy_map *map,
 			  0, __atomic_load_n(&p->role, __ATOMIC_RELAXED), text);
 	memcpy(ann, m->pfx, *n_ann * sizeof(*ann));
 	size_t keep = 0, denied = 0, moved = 0, wd = *n_wd;
-	/* Denied prefixes go right behind the kept ones, before the withdrawn: collect them
-	 * at the end of ann[] (its kept part only grows from the front). */
+	/* Denied prefixes go right behind the kept ones, before the withdrawn: collected
+	 * apart, then copied in once the kept ones are in place. */
 	struct rde_pfx *deny = malloc(*n_ann * sizeof(*deny));
 	RX_ASSERT(deny);
 	for (size_t i = 0; i < *n_ann; i++) {
