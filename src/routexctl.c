@@ -20,7 +20,8 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: routexctl [-s SOCKET] [-j] COMMAND\n"
 		"commands: show peers | show rib [PREFIX] | show learned PEER |\n"
-		"          show advertised PEER | show rpki | exchange on|off [--dry-run] |\n"
+		"          show advertised PEER | show rpki | show route-maps |\n"
+		"          exchange on|off [--dry-run] |\n"
 		"          reload [--dry-run] | dump mrt FILE [--adj-rib-in]\n"
 		"dump mrt: routexd writes the Loc-RIB (best path or ECMP set of each prefix), or\n"
 		"          every peer's Adj-RIB-In, to FILE as MRT TABLE_DUMP_V2 (FILE.tmp, renamed\n"

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <routex/policy-t.h>
 #include <routex/prefix.h>
 
 /* Defaults: Azure Route Server's ASN and 60/180 s timers. The 4,000-route inbound limit is
@@ -103,6 +104,9 @@ enum conf_dkey {
 	CONF_DK_MRT_LOG,
 	CONF_DK_BMP,
 	CONF_DK_RPKI,
+	CONF_DK_REQUIRE_POLICY,
+	CONF_DK_PREFIX_LISTS,
+	CONF_DK_ROUTE_MAPS,
 	CONF_DK_PEERS,
 	CONF_DK_COUNT,
 };
@@ -131,6 +135,8 @@ enum conf_pkey {
 	CONF_PK_MAX_AS_PATH_LENGTH,
 	CONF_PK_BGP_ROLE_STRICT,
 	CONF_PK_RPKI,
+	CONF_PK_IMPORT,
+	CONF_PK_EXPORT,
 	CONF_PK_COUNT,
 };
 
@@ -206,6 +212,11 @@ struct conf_peer {
 	bool rpki;		   /* validate its routes when `rpki` is configured (default) */
 	uint8_t mrt_log;	   /* derived from `mrt-log`: CONF_MRT_LOG_* bits recorded for
 				    * this peer (0: not logged); not a peer key, not diffed */
+	/* Route maps (docs/policy.md): the names as written (NULL: none) and the maps in
+	 * force, resolved by the loader: NULL (none), a map of conf_daemon.route_maps, or
+	 * policy_reject_all for an eBGP peer without one under `require-policy` (RFC 8212). */
+	char *import_name, *export_name;
+	const struct policy_map *import_map, *export_map;
 	unsigned line;			  /* where the peer's mapping starts */
 	unsigned key_line[CONF_PK_COUNT]; /* 0: key absent, default applied */
 };
@@ -262,6 +273,11 @@ struct conf_daemon {
 	struct conf_bmp *bmp; /* BMP collectors; may be empty */
 	size_t nbmp;
 	struct conf_rpki rpki;
+	bool require_policy; /* RFC 8212: eBGP peers without a map get nothing in or out */
+	struct policy_prefix_list *prefix_lists; /* in file order; names unique */
+	size_t nprefix_lists;
+	struct policy_map *route_maps; /* in file order; names unique; compiled */
+	size_t nroute_maps;
 	struct conf_peer *peers;
 	size_t npeers;
 	char **warnings; /* "FILE:LINE: warning: ..." for legal but suspicious setups */

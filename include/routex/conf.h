@@ -37,6 +37,10 @@ void conf_diff_fini(struct conf_diff *d);
 
 const struct conf_peer *conf_peer_find(const struct conf_daemon *c, const char *name);
 
+/* A route map entry's match and set as one line of YAML flow syntax (show route-maps). */
+void conf_policy_match_print(FILE *f, const struct policy_match *m);
+void conf_policy_set_print(FILE *f, const struct policy_set *s);
+
 const char *conf_role_name(enum conf_role r);
 const char *conf_route_pref_name(enum conf_route_pref p);
 const char *conf_add_path_name(enum conf_add_path a);

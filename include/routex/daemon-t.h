@@ -140,7 +140,8 @@ struct rx_daemon {
 	unsigned nloops;
 	unsigned nloops_ready;     /* initialised, for a clean stop after a failed start */
 	struct io_loop **loop_ptrs;
-	uint8_t **ingest_buf;      /* per I/O thread: attr_encode scratch (ATTR_BUF_MAX) */
+	uint8_t **ingest_buf;      /* per I/O thread: attr_encode scratch (ATTR_BUF_MAX), then
+				    * the import maps' set actions (POLICY_APPLY_BUF) */
 	struct mpsc_queue rdeq;    /* to the decision thread */
 	pthread_t rde_thread;
 	bool rde_running;

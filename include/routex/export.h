@@ -31,6 +31,7 @@
 #include <stdint.h>
 
 #include <routex/io.h>
+#include <routex/policy-t.h>
 #include <routex/rib-t.h>
 
 /* Policy in force; a change of any field is a policy change (export_policy_change_w). */
@@ -54,6 +55,9 @@ struct export_key {
 	uint32_t limit;       /* max-prefixes-out; 0: none. A limited member is grouped alone. */
 	uint8_t addpath;      /* RX_FAM_BIT()s it receives several paths for (RFC 7911 send);
 			       * never with a limit */
+	/* The member's export route map (docs/policy.md), NULL: none. Immutable, owned by the
+	 * config it came from (kept until exit); members whose maps are equal share a group. */
+	const struct policy_map *map;
 };
 
 /* Queues packed bytes to a member (the daemon: to its I/O thread; tests: capture). The
@@ -117,12 +121,16 @@ void export_fini(struct export_state *e);
 
 /* Propagation matrix of DESIGN.md: may a route from role `from` go to role `to`? */
 bool export_allowed(const struct export_policy *pol, uint8_t from, uint8_t to);
-/* The path a group with key k is sent from a prefix's ranked candidates, or NULL. `rib` gives the sources'
- * roles. Never returns a path whose communities forbid it (NO_ADVERTISE; NO_EXPORT towards
- * eBGP). */
+/* The path a group with key k is sent for prefix p from its ranked candidates, or NULL.
+ * `rib` gives the sources' roles. Never returns a path whose communities forbid it
+ * (NO_ADVERTISE; NO_EXPORT towards eBGP) or that the group's export map denies. */
 const struct rib_path *export_select(const struct export_state *e, const struct rib *rib,
-				     const struct export_key *k, const struct rib_path *set,
-				     unsigned n);
+				     const struct export_key *k, const struct rx_prefix *p,
+				     const struct rib_path *set, unsigned n);
+/* The entry of the group's export map that applies to path for prefix p (POLICY_NO_MATCH
+ * without a map or when none matches). */
+int export_map_eval(const struct rib *rib, const struct export_key *k, const struct rx_prefix *p,
+		    const struct rib_path *path);
 
 /* IXP route-server control communities (docs/ixp.md): whether the attributes carry
  * one addressed to the route server rs_asn (0:X, R:X, R:*:*), and whether they ask it not
@@ -196,5 +204,10 @@ size_t export_dry_run_w(const struct export_state *e, const struct rib *rib,
 size_t export_attrs_encode(const struct export_state *e, const struct rib *rib,
 			   const struct export_key *k, const struct rib_path *p, bool ipv6,
 			   uint8_t *out, size_t cap, uint8_t *nh, uint8_t *nh_len);
+/* The same with the set actions of an export map entry applied last (NULL: none). */
+size_t export_attrs_encode_set(const struct export_state *e, const struct rib *rib,
+			       const struct export_key *k, const struct rib_path *p, bool ipv6,
+			       const struct policy_entry *set, uint8_t *out, size_t cap,
+			       uint8_t *nh, uint8_t *nh_len);
 
 #endif

@@ -221,7 +221,8 @@ static int warn_config(struct conf_parse *p)
 
 int conf_check(struct conf_parse *p)
 {
-	if (check_listen(p) || check_originate(p) || check_peers(p) || conf_mrt_log_resolve(p))
+	if (check_listen(p) || check_originate(p) || check_peers(p) || conf_mrt_log_resolve(p) ||
+	    conf_policy_resolve(p))
 		return -1;
 	return warn_config(p);
 }

@@ -66,6 +66,15 @@ bool conf_rpki_equal(const struct conf_rpki *a, const struct conf_rpki *b);
 bool conf_rpki_same_caches(const struct conf_rpki *a, const struct conf_rpki *b);
 void conf_rpki_print(FILE *f, const struct conf_rpki *r);
 
+/* Prefix lists and route maps (policy.c): parsed as they come, names resolved (and the
+ * RFC 8212 default applied to peers) by conf_policy_resolve once everything is read. */
+int conf_parse_prefix_lists(struct conf_parse *p, yaml_node_t *map);
+int conf_parse_route_maps(struct conf_parse *p, yaml_node_t *map);
+int conf_policy_resolve(struct conf_parse *p);
+bool conf_policy_equal(const struct conf_daemon *a, const struct conf_daemon *b);
+void conf_policy_print(FILE *f, const struct conf_daemon *c);
+void conf_policy_free(struct conf_daemon *c);
+
 /* Per-peer parsing (peer.c) and whole-config checks (check.c). */
 int conf_parse_peers(struct conf_parse *p, yaml_node_t *seq);
 /* An MRT file name (mrt-dump, mrt-log): absolute, no white space, strftime date fields only. */

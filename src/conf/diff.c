@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include <routex/conf.h>
+#include <routex/policy.h>
 
 #include "conf-int.h"
 
@@ -27,7 +28,8 @@ static const uint32_t reset_keys =
     BIT(CONF_PK_BGP_ROLE_STRICT) | /* checked in OPEN */
     /* the session's routes are learned again, validated (or not) on the way in */
     BIT(CONF_PK_RPKI);
-static const uint32_t reexport_keys = BIT(CONF_PK_ROLE) | BIT(CONF_PK_MAX_PREFIXES_OUT);
+static const uint32_t reexport_keys =
+    BIT(CONF_PK_ROLE) | BIT(CONF_PK_MAX_PREFIXES_OUT) | BIT(CONF_PK_EXPORT);
 
 static bool str_equal(const char *a, const char *b)
 {
@@ -59,6 +61,10 @@ uint32_t conf_peer_changes(const struct conf_peer *a, const struct conf_peer *b)
 	m |= a->max_as_path_length == b->max_as_path_length ? 0 : BIT(CONF_PK_MAX_AS_PATH_LENGTH);
 	m |= a->bgp_role_strict == b->bgp_role_strict ? 0 : BIT(CONF_PK_BGP_ROLE_STRICT);
 	m |= a->rpki == b->rpki ? 0 : BIT(CONF_PK_RPKI);
+	/* The maps in force, by content: editing a map or a prefix list it uses, or turning
+	 * require-policy on or off, changes the peers concerned, as renaming the map does. */
+	m |= policy_map_equal(a->import_map, b->import_map) ? 0 : BIT(CONF_PK_IMPORT);
+	m |= policy_map_equal(a->export_map, b->export_map) ? 0 : BIT(CONF_PK_EXPORT);
 	return m;
 }
 
@@ -147,6 +153,10 @@ static uint32_t global_changes(const struct conf_daemon *a, const struct conf_da
 	m |= conf_mrt_log_equal(a, b) ? 0 : BIT(CONF_DK_MRT_LOG);
 	m |= conf_bmp_equal(a, b) ? 0 : BIT(CONF_DK_BMP);
 	m |= conf_rpki_equal(&a->rpki, &b->rpki) ? 0 : BIT(CONF_DK_RPKI);
+	/* Applied through the peers that use them (their import/export changes); the three
+	 * keys are compared as one. */
+	if (!conf_policy_equal(a, b))
+		m |= BIT(CONF_DK_REQUIRE_POLICY) | BIT(CONF_DK_PREFIX_LISTS) | BIT(CONF_DK_ROUTE_MAPS);
 	return m;
 }
 

@@ -336,6 +336,21 @@ static int parse_rpki(struct conf_parse *p, yaml_node_t *v, void *obj)
 	return conf_parse_rpki(p, v);
 }
 
+static int parse_require_policy(struct conf_parse *p, yaml_node_t *v, void *obj)
+{
+	return conf_get_bool(p, v, &((struct conf_daemon *)obj)->require_policy);
+}
+
+static int parse_prefix_lists(struct conf_parse *p, yaml_node_t *v, void *obj)
+{
+	return conf_parse_prefix_lists(p, v);
+}
+
+static int parse_route_maps(struct conf_parse *p, yaml_node_t *v, void *obj)
+{
+	return conf_parse_route_maps(p, v);
+}
+
 static int parse_peers(struct conf_parse *p, yaml_node_t *v, void *obj)
 {
 	return conf_parse_peers(p, v);
@@ -361,6 +376,9 @@ static const struct conf_key top_keys[] = {
     {"mrt-log", CONF_DK_MRT_LOG, parse_mrt_log},
     {"bmp", CONF_DK_BMP, parse_bmp},
     {"rpki", CONF_DK_RPKI, parse_rpki},
+    {"require-policy", CONF_DK_REQUIRE_POLICY, parse_require_policy},
+    {"prefix-lists", CONF_DK_PREFIX_LISTS, parse_prefix_lists},
+    {"route-maps", CONF_DK_ROUTE_MAPS, parse_route_maps},
     {"peers", CONF_DK_PEERS, parse_peers},
 };
 
@@ -535,6 +553,8 @@ void conf_peer_fini(struct conf_peer *peer)
 	if (peer->password) /* do not leave the key in freed memory */
 		explicit_bzero(peer->password, strlen(peer->password));
 	free(peer->password);
+	free(peer->import_name);
+	free(peer->export_name);
 }
 
 void conf_free(struct conf_daemon *c)
@@ -553,6 +573,7 @@ void conf_free(struct conf_daemon *c)
 	free(c->originate_line);
 	free(c->originate_sorted);
 	free(c->rpki.servers);
+	conf_policy_free(c);
 	free(c->control_socket);
 	free(c->user);
 	free(c->group);

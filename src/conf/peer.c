@@ -192,6 +192,16 @@ static int parse_rpki(struct conf_parse *p, yaml_node_t *v, void *obj)
 	return conf_get_bool(p, v, &((struct conf_peer *)obj)->rpki);
 }
 
+static int parse_import(struct conf_parse *p, yaml_node_t *v, void *obj)
+{
+	return conf_get_string(p, v, CONF_NAME_MAX, &((struct conf_peer *)obj)->import_name);
+}
+
+static int parse_export(struct conf_parse *p, yaml_node_t *v, void *obj)
+{
+	return conf_get_string(p, v, CONF_NAME_MAX, &((struct conf_peer *)obj)->export_name);
+}
+
 static const struct conf_key peer_keys[] = {
     {"name", CONF_PK_NAME, parse_name},
     {"address", CONF_PK_ADDRESS, parse_address},
@@ -215,6 +225,8 @@ static const struct conf_key peer_keys[] = {
     {"max-as-path-length", CONF_PK_MAX_AS_PATH_LENGTH, parse_max_as_path_length},
     {"bgp-role-strict", CONF_PK_BGP_ROLE_STRICT, parse_bgp_role_strict},
     {"rpki", CONF_PK_RPKI, parse_rpki},
+    {"import", CONF_PK_IMPORT, parse_import},
+    {"export", CONF_PK_EXPORT, parse_export},
 };
 
 const char *conf_pkey_name(enum conf_pkey k)

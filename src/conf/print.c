@@ -146,6 +146,7 @@ static void print_globals(FILE *f, const struct conf_daemon *c)
 	}
 	conf_print_bmp(f, c);
 	conf_rpki_print(f, &c->rpki);
+	conf_policy_print(f, c);
 }
 
 /* Keys with no value to print are skipped. */
@@ -197,6 +198,10 @@ static void print_peer(FILE *f, const struct conf_peer *peer, unsigned flags)
 	if (peer->role == CONF_ROLE_RS_CLIENT)
 		fprintf(f, "    bgp-role-strict: %s\n", bool_str(peer->bgp_role_strict));
 	fprintf(f, "    rpki: %s\n", bool_str(peer->rpki));
+	if (peer->import_name)
+		fprintf(f, "    import: %s\n", peer->import_name);
+	if (peer->export_name)
+		fprintf(f, "    export: %s\n", peer->export_name);
 }
 
 void conf_print(FILE *f, const struct conf_daemon *c, unsigned flags)

@@ -16,6 +16,7 @@
 #include <routex/conf.h>
 #include <routex/daemon.h>
 #include <routex/log.h>
+#include <routex/policy.h>
 #include <routex/metrics.h>
 #include <routex/rib.h>
 #include <routex/wire.h>
@@ -284,7 +285,7 @@ bool daemon_init(struct rx_daemon *d, struct conf_daemon *conf)
 	if (!(d->mrtlog = mrtlog_new(&d->conf, d->nloops)))
 		return false;
 	for (unsigned i = 0; i < d->nloops; i++) {
-		d->ingest_buf[i] = malloc(ATTR_BUF_MAX);
+		d->ingest_buf[i] = malloc(ATTR_BUF_MAX + POLICY_APPLY_BUF);
 		RX_ASSERT(d->ingest_buf[i]);
 		if (!io_loop_init(&d->loops[i], &daemon_peer_events, d))
 			return false;

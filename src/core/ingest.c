@@ -4,7 +4,16 @@
  * Work done here rather than on the decision thread, because there is one decision thread
  * and many I/O threads: decoding every prefix (canonical, host bits cleared), the canonical
  * attribute encoding and its hash (attr_encode), the Azure-mode AS loop check, and the
- * family filter (a family that was not negotiated is ignored, RFC 4760 6). */
+ * family filter (a family that was not negotiated is ignored, RFC 4760 6), and the peers'
+ * import route maps (docs/policy.md).
+ *
+ * Why import maps run here and not on the decision thread: they are per peer and pure, so
+ * the I/O threads run them in parallel, next to the other import filters, with the same
+ * treat-as-withdraw path for a denied route; a route whose attributes a map changes is
+ * re-encoded here, where the canonical encoding and its hash are computed anyway, so the
+ * decision thread interns the changed set as any other and spends nothing on policy. The
+ * one thing not known here is the RPKI state (the decision thread validates at import), so
+ * import maps may not match it (the config refuses that). */
 #include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +25,7 @@
 #include <routex/filter.h>
 #include <routex/log.h>
 #include <routex/peer.h>
+#include <routex/policy.h>
 #include <routex/wire.h>
 
 static struct rx_peer *rx_peer_of(struct peer_session *s)
@@ -213,6 +223,7 @@ static void ev_established(void *ctx, struct peer_session *s)
 		.ext_msg = n->ctx.ext_msg,
 		.limit = peer_conf(p)->max_prefixes_out,
 		.addpath = n->ctx.addpath_tx & n->families,
+		.map = peer_conf(p)->export_map,
 	};
 	m->router_id = n->peer_router_id;
 	m->peer_gr = n->peer_gr;
@@ -288,6 +299,123 @@ static size_t decode(const struct wire_nlri *n, struct rde_pfx *out)
 	return i;
 }
 
+/* A prefix whose attributes the import map changes, and the entry that does it. */
+struct moved {
+	struct rde_pfx pfx;
+	int idx;
+};
+
+static int moved_cmp(const void *a, const void *b)
+{
+	const struct moved *x = a, *y = b;
+	return (x->idx > y->idx) - (x->idx < y->idx);
+}
+
+/* The peer's import map over the announced prefixes m->pfx[0 .. *n_ann): denied ones join
+ * the withdrawn (treat-as-withdraw: a route accepted before goes), ones whose attributes an
+ * entry changes are taken out into *out (sorted by entry, for one message per entry); the
+ * rest stay as they are. Returns how many were taken out. */
+static size_t import_map(struct rx_peer *p, const struct policy_map *map,
+			 const struct wire_update *u, struct rde_msg *m, size_t *n_ann,
+			 size_t *n_wd, struct moved **out)
+{
+	/* The AS path text (12 KiB) only for a map with a regex; built once for the UPDATE. */
+	char *text = map->match_kinds & POLICY_M_REGEX ? malloc(POLICY_TEXT_MAX) : NULL;
+	struct policy_route route, *r = &route;
+	struct rde_pfx *ann = malloc(*n_ann * sizeof(*ann));
+	struct moved *mv = NULL;
+	RX_ASSERT(ann && (text || !(map->match_kinds & POLICY_M_REGEX)));
+	const struct wire_attrs *a = &u->attrs;
+	policy_route_init(r, NULL, a->aspath, a->aspath_len,
+			  WIRE_HAS(a, WIRE_ATTR_COMMUNITIES) ? a->communities : NULL,
+			  WIRE_HAS(a, WIRE_ATTR_COMMUNITIES) ? a->communities_len : 0,
+			  WIRE_HAS(a, WIRE_ATTR_LARGE_COMMUNITIES) ? a->large_communities : NULL,
+			  WIRE_HAS(a, WIRE_ATTR_LARGE_COMMUNITIES) ? a->large_communities_len : 0,
+			  0, __atomic_load_n(&p->role, __ATOMIC_RELAXED), text);
+	memcpy(ann, m->pfx, *n_ann * sizeof(*ann));
+	size_t keep = 0, denied = 0, moved = 0, wd = *n_wd;
+	/* Denied prefixes go right behind the kept ones, before the withdrawn: collected
+	 * apart, then copied in once the kept ones are in place. */
+	struct rde_pfx *deny = malloc(*n_ann * sizeof(*deny));
+	RX_ASSERT(deny);
+	for (size_t i = 0; i < *n_ann; i++) {
+		r->prefix = &ann[i].p;
+		int idx = policy_eval(map, r);
+		if (!policy_permits(map, idx)) {
+			deny[denied++] = ann[i];
+		} else if (policy_changes(map, idx)) {
+			if (!mv) {
+				mv = malloc(*n_ann * sizeof(*mv));
+				RX_ASSERT(mv);
+			}
+			mv[moved++] = (struct moved){ann[i], idx};
+		} else {
+			m->pfx[keep++] = ann[i];
+		}
+	}
+	if (denied || moved) {
+		/* [kept][denied][withdrawn as received] */
+		memmove(&m->pfx[keep + denied], &m->pfx[*n_ann], wd * sizeof(m->pfx[0]));
+		memcpy(&m->pfx[keep], deny, denied * sizeof(*deny));
+	}
+	if (denied) {
+		char pfx[RX_PREFIX_STRLEN];
+		rx_prefix_fmt(&deny[0].p, pfx, sizeof(pfx));
+		RX_LOG_LIMITED(RX_LOG_INFO, "peer %s: %zu prefixes denied by import map %s (e.g. %s)",
+			       peer_conf(p)->name, denied, map->name, pfx);
+		__atomic_fetch_add(&p->rejected, denied, __ATOMIC_RELAXED);
+	}
+	*n_ann = keep;
+	*n_wd = wd + denied;
+	if (moved > 1)
+		qsort(mv, moved, sizeof(*mv), moved_cmp);
+	free(deny);
+	free(ann);
+	free(text);
+	*out = mv;
+	return moved;
+}
+
+/* One message per import-map entry for the prefixes it changed: the attributes with the
+ * entry's set actions applied, encoded again. */
+static void push_moved(struct rx_peer *p, const struct policy_map *map,
+		       const struct wire_update *u, const uint8_t *nh, uint8_t nh_len,
+		       const struct moved *mv, size_t n)
+{
+	uint8_t *buf = p->d->ingest_buf[p->io.loop - p->d->loops];
+	uint8_t *scratch = buf + ATTR_BUF_MAX;
+	for (size_t i = 0; i < n;) {
+		size_t j = i;
+		while (j < n && mv[j].idx == mv[i].idx)
+			j++;
+		struct wire_attrs w = u->attrs;
+		struct attr_buf ab = {.data = buf, .cap = ATTR_BUF_MAX};
+		bool ok = policy_apply(&map->v[mv[i].idx], &w, peer_conf(p)->asn, scratch,
+				       POLICY_APPLY_BUF) &&
+			  attr_encode(&w, nh, nh_len, &ab);
+		size_t cnt = j - i, attr_len = ok ? ab.k.data_len : 0;
+		struct rde_msg *m = rde_msg_new(RDE_UPDATE, p->src, cnt, attr_len);
+		for (size_t k = 0; k < cnt; k++)
+			m->pfx[k] = mv[i + k].pfx;
+		if (ok) {
+			m->n_ann = (uint32_t)cnt;
+			m->attrs = ab;
+			m->attrs.data = (uint8_t *)&m->pfx[cnt];
+			memcpy(m->attrs.data, buf, attr_len);
+			m->attrs.cap = attr_len;
+		} else { /* the changed attributes do not fit in an UPDATE: unusable */
+			RX_LOG_LIMITED(RX_LOG_WARN, "peer %s: import map %s entry %d makes "
+						    "attributes too large: %zu prefixes treated as "
+						    "withdrawn",
+				       peer_conf(p)->name, map->name, mv[i].idx + 1, cnt);
+			__atomic_fetch_add(&p->rejected, cnt, __ATOMIC_RELAXED);
+			m->n_wd = (uint32_t)cnt;
+		}
+		rde_push(p->d, m);
+		i = j;
+	}
+}
+
 /* Queues prefixes announced with one next hop (and, with the first message, the
  * withdrawals). `nh` NULL means the IPv4 NEXT_HOP attribute. */
 static void push_update(struct rx_peer *p, const struct wire_update *u,
@@ -350,6 +478,13 @@ static void push_update(struct rx_peer *p, const struct wire_update *u,
 			__atomic_fetch_add(&p->rejected, refused, __ATOMIC_RELAXED);
 		}
 	}
+	struct moved *mv = NULL;
+	size_t n_moved = 0;
+	const struct policy_map *map = peer_conf(p)->import_map;
+	if (!withdraw_all && n_ann && map) {
+		n_moved = import_map(p, map, u, m, &n_ann, &n_wd, &mv);
+		k = n_ann + n_wd;
+	}
 	if (withdraw_all) { /* RFC 7606 2: every NLRI of the UPDATE is withdrawn */
 		m->n_wd = (uint32_t)k;
 	} else {
@@ -362,7 +497,13 @@ static void push_update(struct rx_peer *p, const struct wire_update *u,
 		memcpy(m->attrs.data, buf, attr_len);
 		m->attrs.cap = attr_len;
 	}
-	rde_push(p->d, m);
+	if (m->n_ann + m->n_wd)
+		rde_push(p->d, m);
+	else /* every prefix was moved to a message of its own */
+		rde_msg_free(m);
+	if (n_moved)
+		push_moved(p, map, u, nh, nh_len, mv, n_moved);
+	free(mv);
 }
 
 static void ev_update(void *ctx, struct peer_session *s, const struct wire_update *u)

@@ -18,6 +18,9 @@
  *                                 sessions are untouched
  *   description, max-prefixes,    applied in place
  *   keepalive, passive, max-prefixes-out
+ *   import map (or filters)       in place, then ROUTE-REFRESH: the new map judges every route
+ *   export map                    the peer is moved to its new update group and sent exactly
+ *                                 the difference (export_member_rekey_w)
  *   metrics                       the endpoint opened, moved or closed, before anything
  *                                 else: it is the one change that can fail (the new
  *                                 address may be taken), and then nothing is applied
@@ -33,6 +36,7 @@
 #include <routex/daemon.h>
 #include <routex/log.h>
 #include <routex/metrics.h>
+#include <routex/policy.h>
 #include <routex/rib.h>
 
 static struct rx_peer *peer_of_conf(struct rx_daemon *d, const struct conf_peer *cp)
@@ -169,18 +173,25 @@ static void apply_peer(struct rx_daemon *d, const struct conf_daemon *nc,
 		     (pd->changed & (1u << CONF_PK_ROLE)) != 0;
 	__atomic_store_n(&p->conf, pd->new_peer, __ATOMIC_RELEASE);
 	if (!reset && p->up_w &&
-	    (pd->changed & ((1u << CONF_PK_FILTER_BOGONS) | (1u << CONF_PK_MAX_AS_PATH_LENGTH)))) {
-		/* Import filters changed: routes refused before were not kept, so the peer is
-		 * asked for all of them again and the new filters judge each (a peer that cannot
-		 * refresh is reset instead; see io_refresh_peer). */
-		rx_log(RX_LOG_INFO, "peer %s: import filters changed: its routes are requested again",
-		       pd->new_peer->name);
+	    (pd->changed & ((1u << CONF_PK_FILTER_BOGONS) | (1u << CONF_PK_MAX_AS_PATH_LENGTH) |
+			    (1u << CONF_PK_IMPORT)))) {
+		/* Import filters or map changed: routes refused before were not kept, and kept
+		 * ones were stored as the old map left them, so the peer is asked for all of them
+		 * again and the new filters judge each (a peer that cannot refresh is reset
+		 * instead; see io_refresh_peer). */
+		rx_log(RX_LOG_INFO, "peer %s: import %s changed: its routes are requested again",
+		       pd->new_peer->name,
+		       pd->changed & (1u << CONF_PK_IMPORT) ? "map" : "filters");
 		io_refresh_peer(&p->io);
 	}
-	if (!reset && p->up_w && p->key_w.limit != pd->new_peer->max_prefixes_out) {
-		/* Re-export, no reset: the peer is sent the difference the new limit makes. */
+	if (!reset && p->up_w &&
+	    (p->key_w.limit != pd->new_peer->max_prefixes_out ||
+	     !policy_map_equal(p->key_w.map, pd->new_peer->export_map))) {
+		/* Re-export, no reset: the peer is sent the difference the new limit or export
+		 * map makes (routes now denied withdrawn, newly permitted or rewritten sent). */
 		rde_export_pending_w(d);
 		p->key_w.limit = pd->new_peer->max_prefixes_out;
+		p->key_w.map = pd->new_peer->export_map;
 		export_member_rekey_w(&d->exp, &d->rib, p->src, &p->key_w);
 	}
 	if (!reset)

@@ -35,6 +35,7 @@ void ctl_json_str(FILE *out, const char *s);
 /* show.c */
 bool ctl_show_peers(struct rx_daemon *d, const struct ctl_args *a, FILE *out);
 bool ctl_show_rpki(struct rx_daemon *d, const struct ctl_args *a, FILE *out);
+bool ctl_show_route_maps(struct rx_daemon *d, const struct ctl_args *a, FILE *out);
 bool ctl_show_rib(struct rx_daemon *d, const struct ctl_args *a, FILE *out);
 bool ctl_show_learned(struct rx_daemon *d, const struct ctl_args *a, FILE *out);
 bool ctl_show_advertised_w(struct rx_daemon *d, const struct ctl_args *a, FILE *out);

@@ -77,6 +77,7 @@ static const struct ctl_cmd commands[] = {
 	{"show learned", 1, 1, false, ctl_show_learned, false},
 	{"show advertised", 1, 1, true, ctl_show_advertised_w, false},
 	{"show rpki", 0, 0, false, ctl_show_rpki, false},
+	{"show route-maps", 0, 0, false, ctl_show_route_maps, false},
 	{"exchange", 1, 2, true, cmd_exchange_w, false},
 	{"reload", 0, 1, true, cmd_reload_w, false},
 	{"dump mrt", 1, 2, false, ctl_dump_mrt, true},
@@ -188,7 +189,7 @@ static bool answer(struct rx_daemon *d, const char *line, FILE *out, const bool 
 	const struct ctl_cmd *c = lookup(&a);
 	if (!c) {
 		ctl_error(out, &a, "unknown command (try: show peers, show rib [PREFIX], "
-				   "show learned PEER, show advertised PEER, show rpki, exchange on|off [--dry-run], "
+				   "show learned PEER, show advertised PEER, show rpki, show route-maps, exchange on|off [--dry-run], "
 				   "reload [--dry-run], dump mrt FILE [--adj-rib-in])");
 		return false;
 	}

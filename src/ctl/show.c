@@ -5,12 +5,16 @@
  * pointer), so a dump of a million prefixes neither blocks the decision thread nor holds
  * back reclamation for its whole length. */
 #include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include <routex/conf.h>
 #include <routex/daemon.h>
 #include <routex/export.h>
 #include <routex/peer.h>
+#include <routex/policy.h>
 #include <routex/rcu.h>
 #include <routex/rib.h>
 #include <routex/rpki.h>
@@ -206,6 +210,22 @@ static void fmt_uptime(int64_t since, char *buf, size_t n)
 	snprintf(buf, n, "%ldd%02ldh%02ldm%02lds", s / 86400, s / 3600 % 24, s / 60 % 60, s % 60);
 }
 
+/* Under the table, the peers that have route maps (the table stays as scripts parse it). */
+static void show_peer_maps(struct rx_daemon *d, FILE *out)
+{
+	size_t npeers = daemon_npeers(d);
+	for (uint16_t src = 1; src <= npeers; src++) {
+		struct rx_peer *p = daemon_peer(d, src);
+		if (__atomic_load_n(&p->removed, __ATOMIC_RELAXED))
+			continue;
+		const struct conf_peer *cp = peer_conf(p);
+		if (cp->import_map || cp->export_map)
+			fprintf(out, "peer %s: import map %s, export map %s\n", cp->name,
+				cp->import_map ? cp->import_map->name : "-",
+				cp->export_map ? cp->export_map->name : "-");
+	}
+}
+
 bool ctl_show_peers(struct rx_daemon *d, const struct ctl_args *a, FILE *out)
 {
 	bool json = a->json;
@@ -261,10 +281,22 @@ bool ctl_show_peers(struct rx_daemon *d, const struct ctl_args *a, FILE *out)
 			(unsigned long long)__atomic_load_n(&p->rejected, __ATOMIC_RELAXED),
 			(unsigned long long)__atomic_load_n(&p->flaps, __ATOMIC_RELAXED));
 		ctl_json_str(out, err);
+		/* The route maps in force (docs/policy.md): rfc8212-reject-all when
+		 * require-policy gave an eBGP peer nothing; null: none. */
+		const struct policy_map *maps[2] = {cp->import_map, cp->export_map};
+		for (int k = 0; k < 2; k++) {
+			fputs(k ? ", \"export\": " : ", \"import\": ", out);
+			if (maps[k])
+				ctl_json_str(out, maps[k]->name);
+			else
+				fputs("null", out);
+		}
 		fputc('}', out);
 	}
 	if (json)
 		fputs("]}\n", out);
+	else
+		show_peer_maps(d, out);
 	return true;
 }
 
@@ -455,5 +487,109 @@ bool ctl_show_rpki(struct rx_daemon *d, const struct ctl_args *a, FILE *out)
 	rpki_show(d->rpki, out, a->json);
 	if (a->json)
 		fputs("}\n", out);
+	return true;
+}
+
+/* ---- show route-maps ---- */
+
+/* The peers of the running config whose import (or export) map in force is m. */
+static void map_users(const struct conf_daemon *c, const struct policy_map *m, bool exp,
+		      FILE *out, bool json)
+{
+	bool first = true;
+	for (size_t i = 0; i < c->npeers; i++) {
+		const struct conf_peer *cp = &c->peers[i];
+		if ((exp ? cp->export_map : cp->import_map) != m || !cp->enabled)
+			continue;
+		fputs(first ? "" : json ? ", " : " ", out);
+		if (json)
+			ctl_json_str(out, cp->name);
+		else
+			fputs(cp->name, out);
+		first = false;
+	}
+	if (first && !json)
+		fputc('-', out);
+}
+
+/* An entry's match or set, as the config writes it, for JSON (a string) or text. */
+static void entry_part(const struct policy_entry *e, bool set, FILE *out, bool json)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+	if (!m)
+		return;
+	if (set)
+		conf_policy_set_print(m, &e->s);
+	else
+		conf_policy_match_print(m, &e->m);
+	fclose(m);
+	if (json)
+		ctl_json_str(out, buf);
+	else
+		fputs(buf, out);
+	free(buf);
+}
+
+static void show_map(const struct conf_daemon *c, const struct policy_map *m, bool first,
+		     FILE *out, bool json)
+{
+	if (json) {
+		fprintf(out, "%s{\"name\": ", first ? "" : ", ");
+		ctl_json_str(out, m->name);
+		fputs(", \"import\": [", out);
+		map_users(c, m, false, out, true);
+		fputs("], \"export\": [", out);
+		map_users(c, m, true, out, true);
+		fputs("], \"entries\": [", out);
+	} else {
+		fprintf(out, "route map %s: import by ", m->name);
+		map_users(c, m, false, out, false);
+		fputs(", export to ", out);
+		map_users(c, m, true, out, false);
+		fputc('\n', out);
+	}
+	for (size_t i = 0; i < m->n; i++) {
+		const struct policy_entry *e = &m->v[i];
+		const char *act = e->action == POLICY_DENY ? "deny" : "permit";
+		if (json) {
+			fprintf(out, "%s{\"action\": \"%s\", \"match\": ", i ? ", " : "", act);
+			entry_part(e, false, out, true);
+			fputs(", \"set\": ", out);
+			entry_part(e, true, out, true);
+			fputc('}', out);
+			continue;
+		}
+		fprintf(out, "  %zu %-6s match ", i + 1, act);
+		entry_part(e, false, out, false);
+		if (e->s.kinds) {
+			fputs(" set ", out);
+			entry_part(e, true, out, false);
+		}
+		fputc('\n', out);
+	}
+	if (json)
+		fputs("]}", out);
+}
+
+bool ctl_show_route_maps(struct rx_daemon *d, const struct ctl_args *a, FILE *out)
+{
+	const struct conf_daemon *c = daemon_conf(d);
+	bool any8212 = false;
+	for (size_t i = 0; i < c->npeers; i++)
+		any8212 |= c->peers[i].import_map == &policy_reject_all ||
+			   c->peers[i].export_map == &policy_reject_all;
+	if (a->json)
+		fprintf(out, "{\"require_policy\": %s, \"route_maps\": [",
+			c->require_policy ? "true" : "false");
+	for (size_t i = 0; i < c->nroute_maps; i++)
+		show_map(c, &c->route_maps[i], i == 0, out, a->json);
+	if (any8212) /* RFC 8212's implicit map, with the peers it applies to */
+		show_map(c, &policy_reject_all, c->nroute_maps == 0, out, a->json);
+	if (a->json)
+		fputs("]}\n", out);
+	else if (!c->nroute_maps && !any8212)
+		fputs("no route maps\n", out);
 	return true;
 }

@@ -28,6 +28,7 @@
 
 #include <routex/compiler.h>
 #include <routex/export.h>
+#include <routex/policy.h>
 #include <routex/rib.h>
 #include <routex/wire.h>
 
@@ -232,7 +233,9 @@ static bool run_match(const struct run *r, const struct rib_path *path, uint8_t 
 {
 	if (r->fam != fam || r->cls != cls || r->cls_src != s || !r->path != !path)
 		return false;
-	return !path || (r->path->attrs == path->attrs && r->path->src == path->src);
+	/* The RPKI state too: an export map may rewrite paths of one attribute set apart by it. */
+	return !path || (r->path->attrs == path->attrs && r->path->src == path->src &&
+			 r->path->rpki == path->rpki);
 }
 
 static void slots_rebuild(struct export_pack *pk, size_t cap)
@@ -320,23 +323,26 @@ static struct chunk *chunk_for(struct export_pack *pk, uint8_t cls, uint16_t s)
 	return c;
 }
 
-/* Packs one run into its class's chunk. */
-static void pack_run(struct export_state *e, const struct rib *rib, const struct export_group *g,
-		     const struct run *r)
+/* Packs the items from `head` (a list of run r) into its class's chunk, with the set
+ * actions of an export map entry (NULL: none). */
+static void pack_items(struct export_state *e, const struct rib *rib, const struct export_group *g,
+		       const struct run *r, uint32_t head, uint32_t n_items,
+		       const struct policy_entry *set)
 {
 	uint8_t attrs[WIRE_EXT_MAX_LEN], nh[32], nh_len = 0;
 	size_t alen = 0, max_msg = g->key.ext_msg ? WIRE_EXT_MAX_LEN : WIRE_MAX_LEN;
 	bool withdraw = r->path == NULL;
 	if (r->path) {
-		alen = export_attrs_encode(e, rib, &g->key, r->path, r->fam != RX_FAM_IPV4_UNICAST,
-					   attrs, sizeof(attrs), nh, &nh_len);
+		alen = export_attrs_encode_set(e, rib, &g->key, r->path,
+					       r->fam != RX_FAM_IPV4_UNICAST, set, attrs,
+					       sizeof(attrs), nh, &nh_len);
 		/* RFC 8654 4: a route whose attributes cannot fit is withheld from the group; so is
 		 * an IPv6 route without an IPv6 next hop (an originated one), which a receiver
 		 * would have to treat as malformed (RFC 7606 7.11). Withheld means withdrawn: the
 		 * members may hold an earlier version that did fit. */
 		bool no_nh = !export_has_nexthop(&e->pol, r->path, r->fam != RX_FAM_IPV4_UNICAST);
 		if (!alen || alen + 64 > max_msg || no_nh) {
-			e->routes_withheld += r->n;
+			e->routes_withheld += n_items;
 			withdraw = true;
 			alen = 0;
 		}
@@ -344,7 +350,7 @@ static void pack_run(struct export_state *e, const struct rib *rib, const struct
 	const struct item *items = g->pack->items;
 	struct chunk *c = chunk_for(g->pack, r->cls, r->cls_src);
 	struct wire_update_builder b;
-	uint32_t i = r->head;
+	uint32_t i = head;
 	while (i != UINT32_MAX) {
 		c->buf = grow(c->buf, &c->cap, c->len + max_msg, 1);
 		wire_update_begin(&b, c->buf + c->len, max_msg, (enum rx_family)r->fam, withdraw,
@@ -354,6 +360,51 @@ static void pack_run(struct export_state *e, const struct rib *rib, const struct
 		c->len += wire_update_finish(&b);
 		e->msgs_packed++;
 	}
+}
+
+struct entry_item {
+	int idx;      /* export map entry */
+	uint32_t pos; /* order in the run: prefixes stay in the order they came */
+	uint32_t item;
+};
+
+static int entry_item_cmp(const void *a, const void *b)
+{
+	const struct entry_item *x = a, *y = b;
+	if (x->idx != y->idx)
+		return (x->idx > y->idx) - (x->idx < y->idx);
+	return (x->pos > y->pos) - (x->pos < y->pos);
+}
+
+/* Packs one run. With an export map that changes attributes, which entry applies depends
+ * on the prefix too (prefix lists), so the run is split by entry, each part packed behind
+ * its own encoding; the run table itself stays keyed by path only. */
+static void pack_run(struct export_state *e, const struct rib *rib, const struct export_group *g,
+		     const struct run *r)
+{
+	const struct policy_map *map = g->key.map;
+	if (!r->path || !map || !map->has_set) {
+		pack_items(e, rib, g, r, r->head, r->n, NULL);
+		return;
+	}
+	struct item *items = g->pack->items;
+	struct entry_item *v = malloc(r->n * sizeof(*v));
+	RX_ASSERT(v);
+	uint32_t n = 0;
+	for (uint32_t i = r->head; i != UINT32_MAX; i = items[i].next, n++)
+		v[n] = (struct entry_item){export_map_eval(rib, &g->key, &items[i].p, r->path), n, i};
+	qsort(v, n, sizeof(*v), entry_item_cmp);
+	for (uint32_t a = 0; a < n;) {
+		uint32_t b = a;
+		while (b < n && v[b].idx == v[a].idx)
+			b++;
+		for (uint32_t k = a; k < b; k++) /* re-thread this part as a list of its own */
+			items[v[k].item].next = k + 1 < b ? v[k + 1].item : UINT32_MAX;
+		pack_items(e, rib, g, r, v[a].item, b - a,
+			   policy_changes(map, v[a].idx) ? &map->v[v[a].idx] : NULL);
+		a = b;
+	}
+	free(v);
 }
 
 static bool in_set(const struct export_pack *pk, uint16_t set, uint16_t src)
@@ -429,7 +480,8 @@ static bool key_equal(const struct export_key *a, const struct export_key *b)
 {
 	return a->role == b->role && a->families == b->families && a->as4 == b->as4 &&
 	       a->ebgp == b->ebgp && a->ext_msg == b->ext_msg && a->limit == b->limit &&
-	       a->addpath == b->addpath;
+	       a->addpath == b->addpath &&
+	       policy_map_equal(a->map, b->map); /* by content: a reload compiles maps anew */
 }
 
 void export_init(struct export_state *e, const struct export_policy *pol)
@@ -624,7 +676,8 @@ member_policy(const struct export_policy *pol, const struct export_key *k,
  * set, or NULL): sel itself unless per-member policy hides it, then the next path the group
  * and the member may have. Split horizon is the caller's (due, or a source check). */
 static const struct rib_path *member_pick(const struct export_state *e, const struct rib *rib,
-					  const struct export_key *k, uint16_t src,
+					  const struct export_key *k, const struct rx_prefix *p,
+					  uint16_t src,
 					  const struct rib_path *set, unsigned n,
 					  const struct rib_path *sel)
 {
@@ -633,7 +686,7 @@ static const struct rib_path *member_pick(const struct export_state *e, const st
 	uint32_t asn = rib->peers[src].info.asn;
 	for (unsigned i = (unsigned)(sel - set); i < n; i++) {
 		const struct rib_path *c = &set[i];
-		if (export_select(e, rib, k, c, 1) &&
+		if (export_select(e, rib, k, p, c, 1) &&
 		    !export_ixp_hidden(e->pol.asn, c->attrs, asn))
 			return c;
 	}
@@ -649,7 +702,7 @@ static const struct rib_path *member_route(const struct export_state *e, const s
 {
 	const struct rib_path *set = rib_node_paths(t, nd);
 	unsigned n = rib_node_selectable(rib, t, nd);
-	return due(e, member_pick(e, rib, k, src, set, n, export_select(e, rib, k, set, n)), src, p);
+	return due(e, member_pick(e, rib, k, p, src, set, n, export_select(e, rib, k, p, set, n)), src, p);
 }
 
 /* Whether m holds a route from the group's pick sel alone (before per-member policy). */
@@ -685,9 +738,9 @@ members_change(struct export_state *e, const struct rib *rib, struct export_grou
 		uint16_t src = g->m[i].src;
 		if (opol && opol != &e->pol)
 			e->pol = *opol;
-		ao[i] = member_pick(e, rib, &g->key, src, ov, on, go);
+		ao[i] = member_pick(e, rib, &g->key, p, src, ov, on, go);
 		e->pol = now;
-		an[i] = member_pick(e, rib, &g->key, src, nv, nn, gn);
+		an[i] = member_pick(e, rib, &g->key, p, src, nv, nn, gn);
 	}
 	if (g->held) { /* one member; its held set says what it has */
 		limited_change(e, g, p, ao[0], an[0]);
@@ -774,12 +827,13 @@ static bool ap_family(const struct export_key *k, const struct rx_prefix *p)
 
 /* The paths of set[0 .. n) the group may be sent, best first, into out. */
 static unsigned ap_allowed(const struct export_state *e, const struct rib *rib,
-			   const struct export_key *k, const struct rib_path *set, unsigned n,
+			   const struct export_key *k, const struct rx_prefix *p,
+			   const struct rib_path *set, unsigned n,
 			   const struct rib_path **out)
 {
 	unsigned m = 0;
 	for (unsigned i = 0; i < n; i++)
-		if (export_select(e, rib, k, &set[i], 1))
+		if (export_select(e, rib, k, p, &set[i], 1))
 			out[m++] = &set[i];
 	return m;
 }
@@ -878,9 +932,9 @@ ap_change(struct export_state *e, const struct rib *rib, struct export_group *g,
 	if (!opol)
 		opol = &now;
 	e->pol = *opol;
-	unsigned na = ap_allowed(e, rib, &g->key, ov, on, A);
+	unsigned na = ap_allowed(e, rib, &g->key, p, ov, on, A);
 	e->pol = now;
-	unsigned nb = ap_allowed(e, rib, &g->key, nv, nn, B);
+	unsigned nb = ap_allowed(e, rib, &g->key, p, nv, nn, B);
 	bool per_member = false;
 	for (unsigned i = 0; i < na && !per_member; i++)
 		per_member = member_policy(opol, &g->key, A[i]);
@@ -931,13 +985,23 @@ ap_change(struct export_state *e, const struct rib *rib, struct export_group *g,
 /* export_select under another policy (a policy walk's old one). */
 static __attribute__((noinline)) const struct rib_path *
 select_under(struct export_state *e, const struct export_policy *pol, const struct rib *rib,
-	     const struct export_key *k, const struct rib_path *set, unsigned n)
+	     const struct export_key *k, const struct rx_prefix *p, const struct rib_path *set,
+	     unsigned n)
 {
 	struct export_policy now = e->pol;
 	e->pol = *pol;
-	const struct rib_path *sel = export_select(e, rib, k, set, n);
+	const struct rib_path *sel = export_select(e, rib, k, p, set, n);
 	e->pol = now;
 	return sel;
+}
+
+/* The same path whose RPKI state changed, for a group whose export map matches on it: the
+ * map may rewrite it differently now, so it is sent again. */
+static bool rpki_moved(const struct export_key *k, const struct rib_path *go,
+		       const struct rib_path *gn)
+{
+	return RX_UNLIKELY(k->map != NULL) && (k->map->match_kinds & POLICY_M_RPKI) && go && gn &&
+	       go->rpki != gn->rpki;
 }
 
 /* g's change at p from the old candidates (judged under opol, or the current policy) to
@@ -954,13 +1018,13 @@ static void group_prefix(struct export_state *e, const struct rib *rib, struct e
 	}
 	const struct rib_path *go;
 	if (opol)
-		go = select_under(e, opol, rib, &g->key, ov, on);
+		go = select_under(e, opol, rib, &g->key, p, ov, on);
 	else
-		go = export_select(e, rib, &g->key, ov, on), opol = &e->pol;
-	const struct rib_path *gn = export_select(e, rib, &g->key, nv, nn);
+		go = export_select(e, rib, &g->key, p, ov, on), opol = &e->pol;
+	const struct rib_path *gn = export_select(e, rib, &g->key, p, nv, nn);
 	if (RX_UNLIKELY(member_policy(opol, &g->key, go) || member_policy(&e->pol, &g->key, gn)))
 		members_change(e, rib, g, p, opol, force, ov, on, go, nv, nn, gn);
-	else if (force && gn && same_route(go, gn))
+	else if ((force || rpki_moved(&g->key, go, gn)) && gn && same_route(go, gn))
 		resend(e, g, p, gn);
 	else
 		group_change(e, g, p, go, gn);
@@ -1084,7 +1148,7 @@ static bool ap_feed(struct feed_ctx *f, const struct rx_prefix *p, const struct 
 		    unsigned n)
 {
 	const struct rib_path *B[n + 1];
-	unsigned nb = ap_allowed(f->e, f->rib, &f->g->key, set, n, B);
+	unsigned nb = ap_allowed(f->e, f->rib, &f->g->key, p, set, n, B);
 	if (!nb)
 		return true;
 	struct export_member *m = f->m;
@@ -1111,10 +1175,10 @@ static bool feed_cb(const struct rib_tree *t, const struct rib_node *nd, const s
 	unsigned n = rib_node_selectable(f->rib, t, nd);
 	if (ap_family(&f->g->key, p))
 		return ap_feed(f, p, set, n);
-	const struct rib_path *sel = export_select(f->e, f->rib, &f->g->key, set, n);
+	const struct rib_path *sel = export_select(f->e, f->rib, &f->g->key, p, set, n);
 	if (!sel)
 		return true;
-	const struct rib_path *pick = member_pick(f->e, f->rib, &f->g->key, f->m->src, set, n, sel);
+	const struct rib_path *pick = member_pick(f->e, f->rib, &f->g->key, p, f->m->src, set, n, sel);
 	if (f->g->held) { /* a limited member: the first routes in prefix order, up to the limit */
 		if (!(sel = due(f->e, pick, f->m->src, p)))
 			return true;
@@ -1229,6 +1293,25 @@ static void refill(struct export_state *e, const struct rib *rib, struct export_
 	publish(g, &g->m[0]);
 }
 
+/* The set actions the map of key k applies to path for p (NULL: none). */
+static const struct policy_set *applied_set(const struct rib *rib, const struct export_key *k,
+					    const struct rx_prefix *p, const struct rib_path *path)
+{
+	int idx = export_map_eval(rib, k, p, path);
+	return policy_changes(k->map, idx) ? &k->map->v[idx].s : NULL;
+}
+
+/* Whether the same path goes out with other attributes under the new key's export map. */
+static bool rewritten(const struct feed_ctx *f, const struct rx_prefix *p, const struct rib_path *path)
+{
+	const struct export_key *a = &f->from->key, *b = &f->g->key;
+	if (policy_map_equal(a->map, b->map))
+		return false;
+	const struct policy_set *x = applied_set(f->rib, a, p, path);
+	const struct policy_set *y = applied_set(f->rib, b, p, path);
+	return x != y && (!x || !y || !policy_set_equal(x, y));
+}
+
 /* Rekey: what the member holds under its old group, against what it is due in the new. */
 static bool rekey_cb(const struct rib_tree *t, const struct rib_node *nd,
 		     const struct rx_prefix *p, void *arg)
@@ -1240,8 +1323,8 @@ static bool rekey_cb(const struct rib_tree *t, const struct rib_node *nd,
 	const struct rib_path *old = member_route(f->e, f->rib, &f->from->key, src, p, t, nd);
 	if (f->from->held && !held_has(f->from->held, p))
 		old = NULL;
-	const struct rib_path *raw = export_select(f->e, f->rib, &f->g->key, set, n);
-	const struct rib_path *pick = member_pick(f->e, f->rib, &f->g->key, src, set, n, raw);
+	const struct rib_path *raw = export_select(f->e, f->rib, &f->g->key, p, set, n);
+	const struct rib_path *pick = member_pick(f->e, f->rib, &f->g->key, p, src, set, n, raw);
 	const struct rib_path *nw = due(f->e, pick, src, p);
 	f->n += raw != NULL;
 	f->self += raw && raw->src == src;
@@ -1252,7 +1335,7 @@ static bool rekey_cb(const struct rib_tree *t, const struct rib_node *nd,
 		else
 			nw = NULL, f->full = true;
 	}
-	if (nw && !same_route(old, nw))
+	if (nw && (!same_route(old, nw) || rewritten(f, p, nw)))
 		item_add(f->pk, nw, p, CLS_ALL, 0);
 	else if (!nw && old)
 		item_add(f->pk, NULL, p, CLS_ALL, 0);
@@ -1340,7 +1423,7 @@ unsigned export_held_paths(const struct export_state *e, const struct rib *rib, 
 		return out[0] != NULL;
 	}
 	const struct rib_path *B[n + 1];
-	unsigned nb = ap_allowed(e, rib, k, set, n, B), m = 0;
+	unsigned nb = ap_allowed(e, rib, k, p, set, n, B), m = 0;
 	uint32_t asn = rib->peers[src].info.asn;
 	for (unsigned i = 0; i < nb; i++)
 		if (ap_to(&e->pol, k, B[i], src, asn) &&
@@ -1362,7 +1445,7 @@ const struct rib_path *export_held(const struct export_state *e, const struct ri
 		return export_held_paths(e, rib, src, k, p, set, n, v, ids) ? v[0] : NULL;
 	}
 	const struct rib_path *sel =
-		due(e, member_pick(e, rib, k, src, set, n, export_select(e, rib, k, set, n)), src, p);
+		due(e, member_pick(e, rib, k, p, src, set, n, export_select(e, rib, k, p, set, n)), src, p);
 	const struct export_group *g = group_of(e, src, NULL);
 	if (sel && g && g->held && !held_has(g->held, p))
 		return NULL;
@@ -1422,8 +1505,8 @@ static void ap_dry(struct dry_ctx *c, const struct rx_prefix *p, const struct ri
 	struct export_state tried = *c->e;
 	tried.pol = c->pol;
 	const struct rib_path *A[n + 1], *B[n + 1];
-	unsigned na = ap_allowed(c->e, c->rib, &g->key, set, n, A);
-	unsigned nb = ap_allowed(&tried, c->rib, &g->key, set, n, B);
+	unsigned na = ap_allowed(c->e, c->rib, &g->key, p, set, n, A);
+	unsigned nb = ap_allowed(&tried, c->rib, &g->key, p, set, n, B);
 	for (unsigned i = 0; i < g->n; i++) {
 		uint16_t src = g->m[i].src;
 		uint32_t asn = c->rib->peers[src].info.asn;
@@ -1455,10 +1538,10 @@ static bool dry_cb(const struct rib_tree *t, const struct rib_node *nd, const st
 	const struct rib_path *set = rib_node_paths(t, nd);
 	unsigned ns = rib_node_selectable(c->rib, t, nd);
 	const struct export_group *g = c->g;
-	const struct rib_path *o_raw = export_select(c->e, c->rib, &g->key, set, ns);
+	const struct rib_path *o_raw = export_select(c->e, c->rib, &g->key, p, set, ns);
 	struct export_state tried = *c->e;
 	tried.pol = c->pol;
-	const struct rib_path *n_raw = export_select(&tried, c->rib, &g->key, set, ns);
+	const struct rib_path *n_raw = export_select(&tried, c->rib, &g->key, p, set, ns);
 	if (ap_family(&g->key, p)) {
 		ap_dry(c, p, set, ns);
 		return true;
@@ -1467,9 +1550,9 @@ static bool dry_cb(const struct rib_tree *t, const struct rib_node *nd, const st
 		uint16_t src = g->m[i].src;
 		struct export_dry *d = &c->d[i];
 		const struct rib_path *o =
-			due(c->e, member_pick(c->e, c->rib, &g->key, src, set, ns, o_raw), src, p);
+			due(c->e, member_pick(c->e, c->rib, &g->key, p, src, set, ns, o_raw), src, p);
 		const struct rib_path *n =
-			due(&tried, member_pick(&tried, c->rib, &g->key, src, set, ns, n_raw), src, p);
+			due(&tried, member_pick(&tried, c->rib, &g->key, p, src, set, ns, n_raw), src, p);
 		if (o && g->held && !held_has(g->held, p))
 			o = NULL;
 		d->before += o != NULL;

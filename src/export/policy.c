@@ -6,10 +6,20 @@
  * with branch-to-branch (route exchange) on; ExpressRoute and VPN gateways learn each
  * other's routes through the route server only with it on; a gateway does not learn routes
  * of its own kind through the route server; originated (virtual network) prefixes go to
- * everyone. rs-client peers form a separate IXP-style world. */
+ * everyone. rs-client peers form a separate IXP-style world.
+ *
+ * Export route maps (docs/policy.md) refine the matrix per member: export_select skips a
+ * path the map denies, so the next path of the set can go instead, and the set actions of
+ * the entry that matched are applied last in export_attrs_encode_set, after the mode's own
+ * rewrite (a map's prepend comes on top of the eBGP prepend; its MED survives the MED
+ * strip). The map is evaluated per (prefix, path): a prefix list can only be matched with
+ * the prefix at hand. */
+#include <stdlib.h>
 #include <string.h>
 
+#include <routex/compiler.h>
 #include <routex/export.h>
+#include <routex/policy.h>
 #include <routex/wire.h>
 
 enum { NO = 0, YES = 1, EXCH = 2 };
@@ -121,9 +131,31 @@ static uint16_t ixp_strip_large(uint32_t rs, const uint8_t *l, uint16_t len, uin
 	return n;
 }
 
+int export_map_eval(const struct rib *rib, const struct export_key *k, const struct rx_prefix *p,
+		    const struct rib_path *path)
+{
+	if (!k->map)
+		return POLICY_NO_MATCH;
+	/* The 12 KiB text buffer only for a map with a regex (heap: the export worker's
+	 * stack is not the place for it). */
+	char *text = NULL;
+	if (k->map->match_kinds & POLICY_M_REGEX) {
+		text = malloc(POLICY_TEXT_MAX);
+		RX_ASSERT(text);
+	}
+	struct policy_route r;
+	const struct attr_set *a = path->attrs;
+	policy_route_init(&r, p, attr_aspath(a), a->k.aspath_len, attr_communities(a),
+			  a->k.comm_len, attr_large_communities(a), a->k.large_comm_len, path->rpki,
+			  rib->peers[path->src].info.role, text);
+	int idx = policy_eval(k->map, &r);
+	free(text);
+	return idx;
+}
+
 const struct rib_path *export_select(const struct export_state *e, const struct rib *rib,
-				     const struct export_key *k, const struct rib_path *set,
-				     unsigned n)
+				     const struct export_key *k, const struct rx_prefix *pfx,
+				     const struct rib_path *set, unsigned n)
 {
 	for (unsigned i = 0; i < n; i++) {
 		const struct rib_path *p = &set[i];
@@ -134,6 +166,8 @@ const struct rib_path *export_select(const struct export_state *e, const struct 
 		if (p->attrs->k.comm_len && (has_community(p->attrs, WIRE_COMM_NO_ADVERTISE) ||
 					     (k->ebgp && has_community(p->attrs, WIRE_COMM_NO_EXPORT))))
 			continue;
+		if (k->map && !policy_permits(k->map, export_map_eval(rib, k, pfx, p)))
+			continue; /* path hiding: the next path may be sent */
 		return p;
 	}
 	return NULL;
@@ -142,6 +176,14 @@ const struct rib_path *export_select(const struct export_state *e, const struct 
 size_t export_attrs_encode(const struct export_state *e, const struct rib *rib,
 			   const struct export_key *k, const struct rib_path *p, bool ipv6,
 			   uint8_t *out, size_t cap, uint8_t *nh, uint8_t *nh_len)
+{
+	return export_attrs_encode_set(e, rib, k, p, ipv6, NULL, out, cap, nh, nh_len);
+}
+
+size_t export_attrs_encode_set(const struct export_state *e, const struct rib *rib,
+			       const struct export_key *k, const struct rib_path *p, bool ipv6,
+			       const struct policy_entry *set, uint8_t *out, size_t cap,
+			       uint8_t *nh, uint8_t *nh_len)
 {
 	const struct attr_set *a = p->attrs;
 	const struct rib_peer *src = &rib->peers[p->src];
@@ -209,5 +251,13 @@ size_t export_attrs_encode(const struct export_state *e, const struct rib *rib,
 		w.local_pref = rib->conf.default_local_pref;
 	}
 	struct wire_ctx ctx = {.as4 = k->as4, .ebgp = k->ebgp};
-	return wire_attrs_encode(&w, &ctx, out, cap);
+	if (!set)
+		return wire_attrs_encode(&w, &ctx, out, cap);
+	uint8_t *scratch = malloc(POLICY_APPLY_BUF);
+	RX_ASSERT(scratch);
+	size_t len = policy_apply(set, &w, e->pol.asn, scratch, POLICY_APPLY_BUF)
+			 ? wire_attrs_encode(&w, &ctx, out, cap)
+			 : 0; /* too large: withheld like any route that does not fit */
+	free(scratch);
+	return len;
 }

@@ -432,11 +432,15 @@ bool rib_rpki_update_w(struct rib *rib, const struct rx_prefix *p, rib_rpki_fn f
 	}
 	if (!any)
 		return false;
-	/* The node is rebuilt even when the ECMP set stays: readers (show rib, later route
-	 * maps) see the new state. Kept paths keep their attr references, as in modify(). */
+	/* The node is rebuilt even when the ECMP set stays: readers (show rib, route maps) see
+	 * the new state. Kept paths keep their attr references, as in modify(). The change is
+	 * logged even when the candidates stay (invalid: accept): an export map that matches
+	 * rpki may now deny, permit or rewrite the same path (docs/policy.md). */
 	unsigned n_ecmp = decide_sort(rib, nv, n);
 	bool changed = !same_set(ov, old->n_ecmp, nv, n_ecmp);
-	log_if_moved(rib, fam, &k, p->len, ov, selectable(rib, ov, n), nv, selectable(rib, nv, n));
+	if (!rib->conf.no_changes)
+		log_change(rib, fam, &k, p->len, ov, selectable(rib, ov, n), nv,
+			   selectable(rib, nv, n));
 	radix_put_w(t, &rib->retire, &k, p->len, &pos, nv, n, n_ecmp);
 	return changed;
 }

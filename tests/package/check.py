@@ -192,13 +192,16 @@ def check_examples(args, top, peer):
         base = {"name": "p1", "address": "192.0.2.2", "asn": "65001", "role": "nva"}
         # Keys that only an rs-client may carry are tried on one.
         rs_only = {"bgp-role-strict"}
+        # Keys naming a route map are tried with a map of that name defined.
+        needs_map = {"import", "export"}
         for key, ex in peer.items():
             fields = dict(base)
             if key in rs_only:
                 fields["role"] = "rs-client"
             k, _, v = ex.partition(": ")
             fields[k] = v
-            text = head + "peers:\n  - " + "\n    ".join(
+            maps = ("route-maps: {%s: [{action: permit}]}\n" % v) if key in needs_map else ""
+            text = head + maps + "peers:\n  - " + "\n    ".join(
                 "%s: %s" % kv for kv in fields.items()) + "\n"
             cases.append(("peer " + key, text))
         for what, text in cases:

@@ -106,6 +106,57 @@ static void test_peer_changes(void **state)
 	}
 }
 
+/* Route maps: an import change is applied in place (routexd asks for a ROUTE-REFRESH), an
+ * export change re-exports; editing a map or the prefix list it uses counts as a change of
+ * every peer using it, and of no other. */
+static void test_route_maps(void **state)
+{
+#define MAPS(pl, med)                                                                         \
+	"prefix-lists: {c: [" pl "]}\n"                                                       \
+	"route-maps:\n  in: [{match: {prefix-list: c}, action: deny}]\n"                      \
+	"  out: [{set: {med: " med "}}]\n"
+	static const struct {
+		const char *g1, *x1, *g2, *x2;
+		enum conf_peer_change change;
+		uint32_t changed;
+	} cases[] = {
+	    {MAPS("10.0.0.0/8", "1"), "    import: in\n", MAPS("10.0.0.0/8", "1"),
+	     "    import: in\n", CONF_CHANGE_NONE, 0},
+	    {MAPS("10.0.0.0/8", "1"), "", MAPS("10.0.0.0/8", "1"), "    import: in\n",
+	     CONF_CHANGE_UPDATE, B(CONF_PK_IMPORT)},
+	    {MAPS("10.0.0.0/8", "1"), "    import: in\n", MAPS("10.0.0.0/16", "1"),
+	     "    import: in\n", CONF_CHANGE_UPDATE, B(CONF_PK_IMPORT)},
+	    {MAPS("10.0.0.0/8", "1"), "    export: out\n", MAPS("10.0.0.0/8", "2"),
+	     "    export: out\n", CONF_CHANGE_REEXPORT, B(CONF_PK_EXPORT)},
+	    {MAPS("10.0.0.0/8", "1"), "    export: out\n", MAPS("10.0.0.0/8", "1"), "",
+	     CONF_CHANGE_REEXPORT, B(CONF_PK_EXPORT)},
+	    /* The export map did not change: a's import did not either. */
+	    {MAPS("10.0.0.0/8", "1"), "    import: in\n", MAPS("10.0.0.0/8", "2"),
+	     "    import: in\n", CONF_CHANGE_NONE, 0},
+	    /* RFC 8212 on: a (eBGP, no map) now gets nothing in or out. */
+	    {"", "", "require-policy: true\n", "", CONF_CHANGE_REEXPORT,
+	     B(CONF_PK_IMPORT) | B(CONF_PK_EXPORT)},
+	};
+#undef MAPS
+	for (size_t i = 0; i < RX_ARRAY_LEN(cases); i++) {
+		print_message("route map case %zu\n", i);
+		struct conf_daemon *o = make(cases[i].g1, cases[i].x1);
+		struct conf_daemon *n = make(cases[i].g2, cases[i].x2);
+		struct conf_diff d;
+		assert_int_equal(conf_diff(o, n, &d), 0);
+		assert_int_equal(find(&d, "a")->change, cases[i].change);
+		assert_int_equal(find(&d, "a")->changed, cases[i].changed);
+		/* b has no map; with require-policy it gets the reject-all map too */
+		if (!strstr(cases[i].g2, "require"))
+			assert_int_equal(find(&d, "b")->change, CONF_CHANGE_NONE);
+		assert_false(d.reexport_all);
+		assert_false(d.restart_needed);
+		conf_diff_fini(&d);
+		conf_free(o);
+		conf_free(n);
+	}
+}
+
 /* A role also moves where a's own routes go: every peer is re-exported to. */
 static void test_role_change(void **state)
 {
@@ -357,7 +408,7 @@ int tconf_run_diff(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_peer_changes),
-	    cmocka_unit_test(test_role_change),
+	    cmocka_unit_test(test_route_maps), cmocka_unit_test(test_role_change),
 	    cmocka_unit_test(test_peer_asn_and_address),
 	    cmocka_unit_test(test_added_removed_renamed),
 	    cmocka_unit_test(test_disabled_peers),

@@ -374,6 +374,66 @@ static void test_rpki(void **state)
 	run(cases, RX_ARRAY_LEN(cases));
 }
 
+/* Prefix lists, route maps and the peers' import/export keys. */
+static void test_policy(void **state)
+{
+#define PL "prefix-lists:\n  c: [10.0.0.0/8 le 24]\n"
+#define RM "route-maps:\n  m:\n"
+	static const struct bad cases[] = {
+	    {HEAD P1 "    import: nosuch\n", 7, "peer p1: import: no route map named \"nosuch\""},
+	    {HEAD RM "    - match: {prefix-list: nope}\n", 4,
+	     "route-maps: m: entry 1: prefix-list: no prefix list named \"nope\""},
+	    {HEAD "prefix-lists:\n  c: [10.0.0.0/33]\n", 3,
+	     "prefix-lists: c: \"10.0.0.0/33\" is not a prefix (address/length, no host bits)"},
+	    {HEAD "prefix-lists:\n  c: [\"10.0.0.0/16 le 8\"]\n", 3,
+	     "prefix-lists: c: \"10.0.0.0/16 le 8\": lengths out of range: need 16 <= ge <= le "
+	     "<= 32"},
+	    {HEAD "prefix-lists:\n  c: [\"10.0.0.0/8 le 33\"]\n", 3,
+	     "prefix-lists: c: \"10.0.0.0/8 le 33\": le needs a length 0..32"},
+	    {HEAD "prefix-lists:\n  c: []\n", 3, "prefix-lists: c: empty list"},
+	    {HEAD PL "prefix-lists: {}\n", 4, "duplicate key 'prefix-lists' (first on line 2)"},
+	    {HEAD "prefix-lists:\n  \"a b\": [10.0.0.0/8]\n", 3,
+	     "prefix-lists: prefix list name \"a b\": 1..63 letters, digits, '.', '_' or '-'"},
+	    {HEAD RM "    - match: {as-path: {regex: \"(65001\"}}\n", 4,
+	     "route-maps: m: entry 1: regex: \"(65001\" is not a valid regular expression: "
+	     "Unmatched ( or \\("},
+	    {HEAD RM "    - match: {community: [\"65536:1\"]}\n", 4,
+	     "route-maps: m: entry 1: community: \"65536:1\" is not a community (ASN:VALUE, each "
+	     "0..65535, or no-export, no-advertise, no-export-subconfed, graceful-shutdown, "
+	     "blackhole)"},
+	    {HEAD RM "    - match: {large-community: \"1:2\"}\n", 4,
+	     "route-maps: m: entry 1: large-community: \"1:2\" is not a large community "
+	     "(ASN:DATA1:DATA2, each 0..4294967295)"},
+	    {HEAD RM "    - match: {rpki: bogus}\n", 4,
+	     "route-maps: m: entry 1: rpki: unknown value \"bogus\" (expected none | not-found | "
+	     "valid | invalid)"},
+	    {HEAD RM "    - match: {role: [nva, gateway]}\n", 4,
+	     "route-maps: m: entry 1: role: unknown value \"gateway\" (expected local | nva | "
+	     "expressroute | vpn | rs-client)"},
+	    {HEAD RM "    - match: {as-path: {}}\n", 4,
+	     "route-maps: m: entry 1: as-path: give regex, contains, origin or max-length"},
+	    {HEAD RM "    - action: deny\n      set: {med: 1}\n", 5,
+	     "route-maps: m: entry 1: set: has no effect with action deny"},
+	    {HEAD RM "    - set: {prepend: 17}\n", 4,
+	     "route-maps: m: entry 1: prepend: 17 is out of range 1..16"},
+	    {HEAD RM "    - set: {summarise: 10.0.0.0/8}\n", 4,
+	     "route-maps: m: entry 1: summarise: not implemented yet (aggregation of "
+	     "more-specifics comes in a later release; see docs/policy.md)"},
+	    {HEAD RM "    - set: {comunity-add: [\"1:1\"]}\n", 4,
+	     "route-maps: m: entry 1: unknown key 'comunity-add' (did you mean 'community-add'?)"},
+	    {HEAD RM "    - action: allow\n", 4,
+	     "route-maps: m: entry 1: action: unknown value \"allow\" (expected permit | deny)"},
+	    {HEAD "route-maps:\n  m: []\n", 3, "route-maps: m: a map needs at least one entry"},
+	    {HEAD RM "    - {}\n", 4, "route-maps: m: entry 1: empty entry"},
+	    {HEAD RM "    - match: {rpki: invalid}\n" P1 "    import: m\n", 10,
+	     "peer p1: import: route map \"m\" matches rpki, which is only known after import: "
+	     "use it in an export map (or rpki: {invalid: drop})"},
+	};
+#undef PL
+#undef RM
+	run(cases, RX_ARRAY_LEN(cases));
+}
+
 int tconf_run_load_errors(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -383,6 +443,7 @@ int tconf_run_load_errors(void)
 	    cmocka_unit_test(test_missing_file),      cmocka_unit_test(test_user_group),
 	    cmocka_unit_test(test_bmp),
 	    cmocka_unit_test(test_rpki),
+	    cmocka_unit_test(test_policy),
 	};
 	return cmocka_run_group_tests_name("conf_load_errors", tests, tconf_setup, tconf_teardown);
 }

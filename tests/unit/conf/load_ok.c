@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <routex/policy.h>
+
 #include "helpers.h"
 
 static const char minimal[] = "router-id: 10.0.0.1\n"	 /* 1 */
@@ -343,6 +345,71 @@ static void test_rpki(void **state)
 	conf_free(c);
 }
 
+/* Route maps: compiled values, resolution, the RFC 8212 default, the round trip. */
+static void test_policy(void **state)
+{
+	struct conf_daemon *c = tconf_load(
+	    "router-id: 10.0.0.1\n"
+	    "prefix-lists:\n"
+	    "  customers: [10.0.0.0/8 le 24, 192.0.2.0/24, \"2001:db8::/32 ge 40 le 48\"]\n"
+	    "route-maps:\n"
+	    "  from-sdwan:\n"
+	    "    - match: {prefix-list: customers, as-path: {regex: \"^65001( |$)\", contains: "
+	    "65002, origin: 65001, max-length: 10}, community: [\"65001:100\"], large-community: "
+	    "[\"65515:1:2\"], role: nva}\n"
+	    "      action: deny\n"
+	    "    - match: {community: no-export}\n"
+	    "      set: {community-add: [\"65515:1\"], community-remove: [no-export], "
+	    "large-community-add: [\"65515:2:3\"], prepend: 2, med: 50}\n"
+	    "  to-sdwan:\n"
+	    "    - match: {rpki: invalid, role: [local, vpn]}\n"
+	    "      action: deny\n"
+	    "    - set: {community-set: []}\n"
+	    "peers:\n" PEER("p1", "192.0.2.1", "65001", "nva")
+	    "    import: from-sdwan\n"
+	    "    export: to-sdwan\n" PEER("p2", "192.0.2.2", "65002", "nva"));
+	assert_int_equal(c->nprefix_lists, 1);
+	assert_int_equal(c->prefix_lists[0].n, 3);
+	assert_int_equal(c->prefix_lists[0].v[2].ge, 40);
+	assert_int_equal(c->prefix_lists[0].v[2].le, 48);
+	assert_int_equal(c->nroute_maps, 2);
+	const struct policy_map *m = &c->route_maps[0];
+	assert_int_equal(m->n, 2);
+	assert_int_equal(m->v[0].action, POLICY_DENY);
+	assert_ptr_equal(m->v[0].m.plist, &c->prefix_lists[0]);
+	assert_int_equal(m->v[0].m.kinds,
+			 POLICY_M_PREFIX_LIST | POLICY_M_REGEX | POLICY_M_CONTAINS |
+			     POLICY_M_ORIGIN | POLICY_M_MAX_LENGTH | POLICY_M_COMMUNITY |
+			     POLICY_M_LARGE | POLICY_M_ROLE);
+	assert_int_equal(m->v[0].m.roles, 1u << 1);
+	assert_int_equal(m->v[1].s.prepend, 2);
+	assert_int_equal(m->v[1].s.med, 50);
+	assert_true(m->has_set);
+	assert_int_equal(c->route_maps[1].v[0].m.roles, 1u << 0 | 1u << 3);
+	assert_ptr_equal(c->peers[0].import_map, m);
+	assert_ptr_equal(c->peers[0].export_map, &c->route_maps[1]);
+	assert_null(c->peers[1].import_map);
+	assert_false(c->require_policy);
+	round_trip(c);
+	conf_free(c);
+	/* RFC 8212: eBGP peers without a map get the reject-all map, and a warning; iBGP and
+	 * peers with maps keep theirs. */
+	c = tconf_load("router-id: 10.0.0.1\nrequire-policy: true\n"
+		       "route-maps: {all: [{action: permit}]}\n"
+		       "peers:\n" PEER("p1", "192.0.2.1", "65001", "nva")
+		       "    import: all\n" PEER("p2", "192.0.2.2", "65515", "expressroute"));
+	assert_true(c->require_policy);
+	assert_ptr_equal(c->peers[0].import_map, &c->route_maps[0]);
+	assert_ptr_equal(c->peers[0].export_map, &policy_reject_all);
+	assert_null(c->peers[1].import_map);
+	assert_null(c->peers[1].export_map);
+	assert_int_equal(c->nwarnings, 1);
+	assert_non_null(strstr(c->warnings[0], "peer p1: eBGP without an export map: with "
+					       "require-policy (RFC 8212) it is sent nothing"));
+	round_trip(c);
+	conf_free(c);
+}
+
 static void test_print_hides_passwords(void **state)
 {
 	struct conf_daemon *c = tconf_load(full);
@@ -449,6 +516,7 @@ int tconf_run_load_ok(void)
 	    cmocka_unit_test(test_print_hides_passwords),
 	    cmocka_unit_test(test_load_buffer),
 	    cmocka_unit_test(test_warnings),
+	    cmocka_unit_test(test_policy),
 	    cmocka_unit_test(test_names),
 	};
 	return cmocka_run_group_tests_name("conf_load_ok", tests, tconf_setup, tconf_teardown);

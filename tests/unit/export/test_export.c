@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include <routex/export.h>
+#include <routex/policy.h>
 #include <routex/rib.h>
 #include <routex/wire.h>
 
@@ -395,6 +396,59 @@ static void test_path_hiding(void **state)
 	export_member_down_w(&ex, 3);
 }
 
+/* An export map: a prefix list's routes are prepended twice more, even where they share an
+ * attribute set with routes the list does not match (one packed run split by entry); the
+ * gateway's routes are denied. A rekey to no map resends exactly the rewritten routes. */
+static void test_export_map(void **state)
+{
+	struct seen s;
+	struct policy_pfx lines[1];
+	char err[64];
+	assert_true(policy_pfx_parse("10.20.0.0/16 le 24", &lines[0], err, sizeof(err)));
+	struct policy_prefix_list pl = {.name = "l", .v = lines, .n = 1};
+	struct policy_entry ent[2] = {
+	    {.m = {.kinds = POLICY_M_PREFIX_LIST, .plist = &pl},
+	     .s = {.kinds = POLICY_S_PREPEND, .prepend = 2}},
+	    {.m = {.kinds = POLICY_M_ROLE, .roles = 1u << RIB_ROLE_EXPRESSROUTE},
+	     .action = POLICY_DENY},
+	};
+	struct policy_map map = {.name = "m", .v = ent, .n = 2, .has_set = true};
+	struct export_key k = KEY_NVA;
+	k.map = &map;
+	struct export_policy pol = ex.pol;
+	pol.exchange = true; /* the gateway's routes would reach NVAs: the map must stop them */
+	export_policy_change_w(&ex, &rib, &pol);
+	join(2, &k);
+	decode(&cap[2], &s);
+	assert_true(has(&s, "10.1.0.0/16|65515|10.255.0.1|-1"));
+	announce(1, "10.20.1.0/24", 65001, NULL, 0, 0);
+	announce(1, "10.30.0.0/24", 65001, NULL, 0, 0);
+	announce(1, "10.20.0.0/25", 65001, NULL, 0, 0); /* longer than le 24 */
+	announce(3, "10.40.0.0/24", 0, NULL, 0, 0);
+	sync_changes();
+	decode(&cap[2], &s);
+	assert_int_equal(s.n_ann, 3);
+	assert_true(has(&s, "10.20.1.0/24|65515 65515 65515 65001|127.0.0.1|-1"));
+	assert_true(has(&s, "10.30.0.0/24|65515 65001|127.0.0.1|-1"));
+	assert_true(has(&s, "10.20.0.0/25|65515 65001|127.0.0.1|-1"));
+	assert_int_equal(adv[2], 4);
+	/* Without the map: the rewritten route is sent again as it is, the gateway's route
+	 * now goes, and nothing else is repeated. */
+	struct export_key plain = KEY_NVA;
+	export_member_rekey_w(&ex, &rib, 2, &plain);
+	decode(&cap[2], &s);
+	assert_int_equal(s.n_ann, 2);
+	assert_true(has(&s, "10.20.1.0/24|65515 65001|127.0.0.1|-1"));
+	assert_true(has(&s, "10.40.0.0/24|65515|127.0.0.3|-1"));
+	/* And back: the gateway's route is withdrawn. */
+	export_member_rekey_w(&ex, &rib, 2, &k);
+	decode(&cap[2], &s);
+	assert_true(withdrew(&s, "10.40.0.0/24"));
+	assert_true(has(&s, "10.20.1.0/24|65515 65515 65515 65001|127.0.0.1|-1"));
+	assert_int_equal(s.n_ann, 1);
+	export_member_down_w(&ex, 2);
+}
+
 static void test_transparent_keeps_path_and_med(void **state)
 {
 	struct export_policy pol = ex.pol;
@@ -601,7 +655,7 @@ static void check_member(uint16_t src, const struct export_key *k, const struct 
 		const struct rib_path *set = nd ? rib_node_paths(rib_tree(&rib, p->afi), nd) : NULL;
 		unsigned n = nd ? rib_node_selectable(&rib, rib_tree(&rib, p->afi), nd) : 0;
 		const struct rib_path *h = export_held(&ex, &rib, src, k, p, set, n);
-		const struct rib_path *sel = export_select(&ex, &rib, k, set, n);
+		const struct rib_path *sel = export_select(&ex, &rib, k, p, set, n);
 		due += sel && sel->src != src;
 		int slot = -1;
 		for (int j = 0; j < MODEL_N; j++)
@@ -1035,6 +1089,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_split_horizon_in_a_group, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_communities, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_path_hiding, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_export_map, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_transparent_keeps_path_and_med, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_limit_withholds_and_refills, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_limit_model, setup, teardown),
