@@ -74,6 +74,13 @@ struct export_member {
 	size_t *advertised;   /* A: where to publish the member's advertised count */
 };
 
+/* A summary prefix of a group's export map (`summarise`) and how many of the routes the
+ * group selects it stands for; it is sent while that count is above 0. */
+struct export_summary {
+	struct rx_prefix p;
+	uint32_t count; /* W */
+};
+
 struct export_group {
 	struct export_key key;
 	struct export_member *m;
@@ -84,6 +91,11 @@ struct export_group {
 	struct export_held *held; /* W: prefixes the member was sent */
 	bool overflow;        /* W: a route was withheld because of the limit */
 	bool refill;          /* W: a held prefix went while overflowing: refill at flush */
+	/* Export maps that summarise (not for ADD-PATH groups): */
+	struct export_summary *sums; /* W: the map's distinct summary prefixes */
+	unsigned n_sums;
+	struct rib_path agg;         /* the summaries' route: originated by the route server */
+	struct attr_table *agg_table; /* where agg.attrs was interned */
 };
 
 /* Told when a limited member starts (reached) or stops withholding routes. */
@@ -173,6 +185,11 @@ unsigned export_held_paths(const struct export_state *e, const struct rib *rib, 
 			   const struct export_key *k, const struct rx_prefix *p,
 			   const struct rib_path *set, unsigned n, const struct rib_path **out,
 			   uint32_t *ids);
+/* The summaries (export map `summarise`) member src holds: at most cap prefixes into out,
+ * and the route they are sent with into *path. */
+unsigned export_summaries_held(const struct export_state *e, uint16_t src,
+			       const struct rx_prefix **out, unsigned cap,
+			       const struct rib_path **path);
 /* Sends what the RIB changes mean to every group. */
 void export_changes_w(struct export_state *e, struct rib *rib, const struct rib_changes *c);
 /* Applies a new policy: walks the Loc-RIB and sends each group exactly the difference

@@ -74,8 +74,9 @@ struct policy_match {
 #define POLICY_S_LARGE_REMOVE 0x10u
 #define POLICY_S_PREPEND      0x20u
 #define POLICY_S_MED	      0x40u
-/* Reserved for `summarise` (aggregate more-specifics into a configured prefix, as Azure
- * Route Server does towards ExpressRoute): not implemented yet, the config refuses it. */
+/* `summarise: P` (export maps only): the routes the entry permits that P covers are not sent;
+ * P is, once, originated by the route server, while at least one of them exists (as Azure
+ * Route Server summarises towards ExpressRoute's 1,000-route limit). src/export/export.c. */
 #define POLICY_S_SUMMARISE 0x80u
 
 #define POLICY_PREPEND_MAX 16u
@@ -88,6 +89,7 @@ struct policy_set {
 	size_t nlarge_add, nlarge_remove;
 	uint8_t prepend; /* 1..POLICY_PREPEND_MAX */
 	uint32_t med;
+	struct rx_prefix summarise; /* POLICY_S_SUMMARISE: the summary prefix */
 };
 
 enum policy_action {
@@ -108,6 +110,7 @@ struct policy_map {
 	size_t n;
 	uint32_t match_kinds; /* union of the entries' kinds: what evaluation needs */
 	bool has_set;	      /* some permit entry changes attributes */
+	bool has_summarise;   /* some entry summarises (an export map's only) */
 	unsigned line;
 };
 

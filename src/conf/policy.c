@@ -361,11 +361,13 @@ static int sk_med(struct conf_parse *p, yaml_node_t *v, void *obj)
 	return 0;
 }
 
-/* The key is known so that the message can say where it stands (issue 6). */
 static int sk_summarise(struct conf_parse *p, yaml_node_t *v, void *obj)
 {
-	return conf_fail(p, conf_line(v), "not implemented yet (aggregation of more-specifics "
-					  "comes in a later release; see docs/policy.md)");
+	struct policy_set *s = obj;
+	if (conf_get_prefix(p, v, &s->summarise))
+		return -1;
+	s->kinds |= POLICY_S_SUMMARISE;
+	return 0;
 }
 
 static const struct conf_key set_keys[] = {
@@ -447,6 +449,7 @@ static int parse_route_map(struct conf_parse *p, yaml_node_t *k, yaml_node_t *v,
 			return conf_fail_at(p, e->line, "empty entry");
 		m->match_kinds |= e->m.kinds;
 		m->has_set |= e->s.kinds != 0;
+		m->has_summarise |= (e->s.kinds & POLICY_S_SUMMARISE) != 0;
 	}
 	p->where[0] = 0;
 	return 0;
@@ -510,6 +513,11 @@ static int resolve_peer(struct conf_parse *p, struct conf_peer *peer)
 				    "peer %s: import: route map \"%s\" matches rpki, which is only "
 				    "known after import: use it in an export map (or rpki: "
 				    "{invalid: drop})",
+				    peer->name, names[0]);
+	if (peer->import_map && peer->import_map->has_summarise)
+		return conf_fail_at(p, lines[0],
+				    "peer %s: import: route map \"%s\" summarises, which only an export "
+				    "map can (the summary is what the route server sends)",
 				    peer->name, names[0]);
 	if (c->require_policy && ebgp && peer->enabled && (!names[0] || !names[1]) &&
 	    conf_warn(p, peer->line,
@@ -664,7 +672,12 @@ void conf_policy_set_print(FILE *f, const struct policy_set *s)
 	if (s->kinds & POLICY_S_PREPEND)
 		fprintf(f, "%sprepend: %u", sep, s->prepend), sep = ", ";
 	if (s->kinds & POLICY_S_MED)
-		fprintf(f, "%smed: %u", sep, s->med);
+		fprintf(f, "%smed: %u", sep, s->med), sep = ", ";
+	if (s->kinds & POLICY_S_SUMMARISE) {
+		char b[RX_PREFIX_STRLEN];
+		rx_prefix_fmt(&s->summarise, b, sizeof(b));
+		fprintf(f, "%ssummarise: %s", sep, b);
+	}
 	fputs("}", f);
 }
 

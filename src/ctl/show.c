@@ -442,6 +442,30 @@ static bool adv_cb(const struct rib_tree *t, const struct rib_node *nd, const st
 	return true;
 }
 
+/* The summaries its export map sends in place of the routes they cover (docs/policy.md). */
+static void adv_summaries(struct adv_show *s)
+{
+	const struct rx_prefix *sp[256];
+	const struct rib_path *agg;
+	unsigned n = export_summaries_held(&s->d->exp, s->p->src, sp, 256, &agg);
+	bool prepend = !s->d->exp.pol.transparent && s->p->key_w.ebgp;
+	for (unsigned i = 0; i < n; i++) {
+		char pfx[RX_PREFIX_STRLEN];
+		rx_prefix_fmt(sp[i], pfx, sizeof(pfx));
+		if (s->json)
+			fprintf(s->out, "%s{\"prefix\": \"%s\", \"summary\": true, \"path\": ",
+				s->n ? ", " : "", pfx);
+		else
+			fprintf(s->out, "%s (summary)\n", pfx);
+		print_path(s->out, s->d, agg, sp[i]->afi == RX_AFI_IPV6, "advertised",
+			   prepend ? daemon_conf(s->d)->asn : 0, s->json, true);
+		if (s->json)
+			fputc('}', s->out);
+		s->n++;
+		s->npfx++;
+	}
+}
+
 bool ctl_show_advertised_w(struct rx_daemon *d, const struct ctl_args *a, FILE *out)
 {
 	struct rx_peer *p = daemon_peer_by_name(d, a->arg[0]);
@@ -453,11 +477,13 @@ bool ctl_show_advertised_w(struct rx_daemon *d, const struct ctl_args *a, FILE *
 		ctl_json_str(out, peer_conf(p)->name);
 		fputs(", \"routes\": [", out);
 	}
-	if (p->up_w)
+	if (p->up_w) {
 		for (unsigned f = 0; f < 2; f++)
 			if (p->key_w.families &
 			    RX_FAM_BIT(f == 0 ? RX_FAM_IPV4_UNICAST : RX_FAM_IPV6_UNICAST))
 				radix_walk_rcu(&d->rib.tree[f], NULL, NULL, 0, adv_cb, &s, NULL);
+		adv_summaries(&s);
+	}
 	if (a->json)
 		fputs("]}\n", out);
 	else

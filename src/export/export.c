@@ -502,6 +502,9 @@ static void pack_free(struct export_pack *pk)
 
 static void group_free(struct export_group *g)
 {
+	if (g->agg.attrs)
+		attr_unref_w(g->agg_table, g->agg.attrs);
+	free(g->sums);
 	held_free(g->held);
 	pack_free(g->pack);
 	free(g->pack);
@@ -520,7 +523,93 @@ void export_fini(struct export_state *e)
 }
 
 /* The group of key k; a limited key always gets a new group (its member's own). */
-static struct export_group *group_get(struct export_state *e, const struct export_key *k)
+/* ---- summaries (export map `summarise`, docs/policy.md) ----
+ * A group whose export map summarises keeps, per summary prefix S, the number of prefixes
+ * whose selected route S stands for: a route the summarising entry permits and S covers, or
+ * any permitted route for S itself (so that S is never sent twice). Those routes are not
+ * sent; S is, as a route the server originates, while its count is above 0. The count moves
+ * with the group's selection (group_prefix), so it follows changes, policy walks and feeds;
+ * S's own announce and withdraw go through group_change like any prefix's, which gives
+ * limited members (max-prefixes-out: the ARS case of summarising towards ExpressRoute) the
+ * summary within their limit. Per-member choices (IXP control communities) follow the
+ * group's: a route that is summarised is summarised for every member. */
+
+/* The summaries' attributes: ORIGIN IGP, an empty AS_PATH (our AS is prepended towards
+ * eBGP), ATOMIC_AGGREGATE and AGGREGATOR (RFC 4271 5.1.6, 5.1.7); the next hop is the
+ * originated routes' (export_attrs_encode). */
+static void summaries_init(struct export_state *e, struct rib *rib, struct export_group *g)
+{
+	const struct policy_map *m = g->key.map;
+	if (!m || !m->has_summarise || g->key.addpath)
+		return;
+	g->sums = calloc(m->n, sizeof(*g->sums));
+	RX_ASSERT(g->sums);
+	for (size_t i = 0; i < m->n; i++) {
+		if (!(m->v[i].s.kinds & POLICY_S_SUMMARISE) || m->v[i].action != POLICY_PERMIT)
+			continue;
+		unsigned j = 0;
+		while (j < g->n_sums && !rx_prefix_equal(&g->sums[j].p, &m->v[i].s.summarise))
+			j++;
+		if (j == g->n_sums)
+			g->sums[g->n_sums++].p = m->v[i].s.summarise;
+	}
+	struct wire_attrs wa = {.present = WIRE_ATTR_BIT(WIRE_ATTR_ORIGIN) |
+					   WIRE_ATTR_BIT(WIRE_ATTR_AS_PATH) |
+					   WIRE_ATTR_BIT(WIRE_ATTR_ATOMIC_AGGREGATE) |
+					   WIRE_ATTR_BIT(WIRE_ATTR_AGGREGATOR),
+				.origin = WIRE_ORIGIN_IGP, .atomic_aggregate = true,
+				.aggregator_as = e->pol.asn};
+	wire_put32(wa.aggregator_addr, e->pol.router_id);
+	uint8_t buf[256];
+	static const uint8_t no_nexthop[1];
+	struct attr_buf ab = {.data = buf, .cap = sizeof(buf)};
+	RX_ASSERT(attr_encode(&wa, no_nexthop, 0, &ab));
+	g->agg = (struct rib_path){.attrs = attr_intern_w(&rib->attrs, &ab), .src = RIB_SRC_LOCAL};
+	g->agg_table = &rib->attrs;
+}
+
+/* The summary (index into g->sums) that the group's route `sel` for p stands for, or -1. */
+static int summary_of(const struct export_group *g, const struct rib *rib,
+		      const struct rx_prefix *p, const struct rib_path *sel)
+{
+	if (!sel)
+		return -1;
+	int idx = export_map_eval(rib, &g->key, p, sel);
+	const struct policy_set *st = idx >= 0 ? &g->key.map->v[idx].s : NULL;
+	bool by_entry = st && (st->kinds & POLICY_S_SUMMARISE) && rx_prefix_contains(&st->summarise, p);
+	for (unsigned i = 0; i < g->n_sums; i++)
+		if (rx_prefix_equal(&g->sums[i].p, by_entry ? &st->summarise : p))
+			return (int)i;
+	return -1;
+}
+
+static void flush_all(struct export_state *e, const struct rib *rib);
+static bool seen_before(struct export_state *e, const struct rx_prefix *p);
+static void group_change(struct export_state *e, struct export_group *g,
+			 const struct rx_prefix *p, const struct rib_path *old,
+			 const struct rib_path *nw);
+
+/* Summary i of g gains (delta 1) or loses (-1) a route; at 0 <-> 1 it is announced or
+ * withdrawn. cur is the prefix being handled: a summary sent twice in one batch flushes it
+ * first, as export_changes_w does for any prefix, and cur is marked again after the flush. */
+static void summary_move(struct export_state *e, const struct rib *rib, struct export_group *g,
+			 int i, int delta, const struct rx_prefix *cur)
+{
+	if (i < 0)
+		return;
+	struct export_summary *s = &g->sums[i];
+	if (delta > 0 ? s->count++ != 0 : --s->count != 0)
+		return;
+	if (seen_before(e, &s->p)) {
+		flush_all(e, rib);
+		seen_before(e, &s->p);
+		seen_before(e, cur);
+	}
+	group_change(e, g, &s->p, delta > 0 ? NULL : &g->agg, delta > 0 ? &g->agg : NULL);
+}
+
+static struct export_group *group_get(struct export_state *e, struct rib *rib,
+				      const struct export_key *k)
 {
 	for (unsigned i = 0; i < e->n_groups && !k->limit; i++)
 		if (key_equal(&e->groups[i]->key, k))
@@ -532,6 +621,7 @@ static struct export_group *group_get(struct export_state *e, const struct expor
 		g->held = held_new();
 	g->pack = calloc(1, sizeof(*g->pack));
 	RX_ASSERT(g->pack);
+	summaries_init(e, rib, g);
 	size_t cap = e->cap_groups;
 	e->groups = grow(e->groups, &cap, e->n_groups + 1, sizeof(*e->groups));
 	e->cap_groups = (unsigned)cap;
@@ -1022,6 +1112,15 @@ static void group_prefix(struct export_state *e, const struct rib *rib, struct e
 	else
 		go = export_select(e, rib, &g->key, p, ov, on), opol = &e->pol;
 	const struct rib_path *gn = export_select(e, rib, &g->key, p, nv, nn);
+	if (RX_UNLIKELY(g->n_sums)) { /* a summarised route is not sent: its summary is */
+		int so = summary_of(g, rib, p, go), sn = summary_of(g, rib, p, gn);
+		go = so >= 0 ? NULL : go;
+		gn = sn >= 0 ? NULL : gn;
+		if (so != sn) {
+			summary_move(e, rib, g, so, -1, p);
+			summary_move(e, rib, g, sn, 1, p);
+		}
+	}
 	if (RX_UNLIKELY(member_policy(opol, &g->key, go) || member_policy(&e->pol, &g->key, gn)))
 		members_change(e, rib, g, p, opol, force, ov, on, go, nv, nn, gn);
 	else if ((force || rpki_moved(&g->key, go, gn)) && gn && same_route(go, gn))
@@ -1178,13 +1277,20 @@ static bool feed_cb(const struct rib_tree *t, const struct rib_node *nd, const s
 	const struct rib_path *sel = export_select(f->e, f->rib, &f->g->key, p, set, n);
 	if (!sel)
 		return true;
+	if (RX_UNLIKELY(f->g->n_sums)) {
+		int si = summary_of(f->g, f->rib, p, sel);
+		if (si >= 0) { /* counted; the summaries are fed at the end */
+			f->g->sums[si].count++;
+			return true;
+		}
+	}
 	const struct rib_path *pick = member_pick(f->e, f->rib, &f->g->key, p, f->m->src, set, n, sel);
 	if (f->g->held) { /* a limited member: the first routes in prefix order, up to the limit */
 		if (!(sel = due(f->e, pick, f->m->src, p)))
 			return true;
 		if (f->g->held->n >= f->g->key.limit) {
 			limit_state(f->e, f->g, true);
-			return false;
+			return f->g->n_sums != 0; /* summaries still need their counts */
 		}
 		held_add(f->g->held, p);
 		item_add(f->pk, sel, p, CLS_ALL, 0);
@@ -1199,10 +1305,43 @@ static bool feed_cb(const struct rib_tree *t, const struct rib_node *nd, const s
 	return true;
 }
 
+/* The end of a feed (or a refill, or a rekey) of a limited member: the active summaries it
+ * does not hold yet, within its limit. */
+static bool held_summaries(struct export_state *e, struct export_group *g, struct export_pack *pk)
+{
+	bool all = true;
+	for (unsigned i = 0; i < g->n_sums; i++) {
+		const struct export_summary *sm = &g->sums[i];
+		if (!sm->count || held_has(g->held, &sm->p) ||
+		    !export_has_nexthop(&e->pol, &g->agg, sm->p.afi == RX_AFI_IPV6))
+			continue;
+		if (g->held->n >= g->key.limit) {
+			limit_state(e, g, true);
+			all = false;
+			continue;
+		}
+		held_add(g->held, &sm->p);
+		item_add(pk, &g->agg, &sm->p, CLS_ALL, 0);
+	}
+	return all;
+}
+
+/* Whether the route group g selects at node nd is summarised (not sent itself). */
+static bool summarised(const struct export_state *e, const struct rib *rib,
+		       const struct export_group *g, const struct rx_prefix *p,
+		       const struct rib_tree *t, const struct rib_node *nd)
+{
+	if (!g->n_sums)
+		return false;
+	const struct rib_path *sel = export_select(e, rib, &g->key, p, rib_node_paths(t, nd),
+						   rib_node_selectable(rib, t, nd));
+	return summary_of(g, rib, p, sel) >= 0;
+}
+
 void export_member_up_w(struct export_state *e, struct rib *rib, const struct export_key *k,
 			uint16_t src, export_send_fn send, void *send_ctx, size_t *advertised)
 {
-	struct export_group *g = group_get(e, k);
+	struct export_group *g = group_get(e, rib, k);
 	size_t cap = g->cap;
 	g->m = grow(g->m, &cap, g->n + 1, sizeof(*g->m));
 	g->cap = (unsigned)cap;
@@ -1214,19 +1353,36 @@ void export_member_up_w(struct export_state *e, struct rib *rib, const struct ex
 		g->n = 1;
 		struct feed_ctx f = {.e = e, .rib = rib, .g = g, .m = m, .pk = g->pack};
 		walk_families(rib, k->families, feed_cb, &f);
+		held_summaries(e, g, g->pack);
 		flush_group(e, rib, g);
 	} else {
 		/* The feed is packed apart (only for the new member) through a one-member group
 		 * view, so that the group's own pending batch is untouched. */
-		struct export_group solo = {.key = *k, .m = m, .n = 1, .cap = 1};
+		struct export_group solo = {.key = *k, .m = m, .n = 1, .cap = 1, .agg = g->agg,
+					    .n_sums = g->n_sums};
 		struct export_pack pk = {0};
 		solo.pack = &pk;
+		if (g->n_sums) { /* the view counts for itself: the group's counts stay */
+			solo.sums = calloc(g->n_sums, sizeof(*solo.sums));
+			RX_ASSERT(solo.sums);
+			for (unsigned i = 0; i < g->n_sums; i++)
+				solo.sums[i].p = g->sums[i].p;
+		}
 		struct feed_ctx f = {.e = e, .rib = rib, .g = &solo, .m = m, .pk = &pk};
 		walk_families(rib, k->families, feed_cb, &f);
+		for (unsigned i = 0; i < solo.n_sums; i++)
+			if (solo.sums[i].count) {
+				item_add(&pk, &g->agg, &solo.sums[i].p, CLS_ALL, 0);
+				f.n++;
+			}
 		flush_group(e, rib, &solo);
 		pack_free(&pk);
-		if (g->n == 0)
-			g->selected = f.n; /* a new group learns its count from its first feed */
+		if (g->n == 0) {
+			g->selected = f.n; /* a new group learns its counts from its first feed */
+			for (unsigned i = 0; i < g->n_sums; i++)
+				g->sums[i].count = solo.sums[i].count;
+		}
+		free(solo.sums);
 		g->n++;
 	}
 	where_set(e, src, g, g->n - 1);
@@ -1269,7 +1425,7 @@ static bool refill_cb(const struct rib_tree *t, const struct rib_node *nd,
 	struct feed_ctx *f = arg;
 	struct export_group *g = f->g;
 	const struct rib_path *sel = member_route(f->e, f->rib, &g->key, g->m[0].src, p, t, nd);
-	if (!sel || held_has(g->held, p))
+	if (!sel || held_has(g->held, p) || summarised(f->e, f->rib, g, p, t, nd))
 		return true;
 	if (g->held->n >= g->key.limit) {
 		f->full = true;
@@ -1287,7 +1443,7 @@ static void refill(struct export_state *e, const struct rib *rib, struct export_
 	g->refill = false;
 	struct feed_ctx f = {.e = e, .rib = rib, .g = g};
 	walk_families(rib, g->key.families, refill_cb, &f);
-	if (!f.full)
+	if (!f.full && held_summaries(e, g, g->pack))
 		limit_state(e, g, false);
 	flush_group(e, rib, g);
 	publish(g, &g->m[0]);
@@ -1321,9 +1477,17 @@ static bool rekey_cb(const struct rib_tree *t, const struct rib_node *nd,
 	unsigned n = rib_node_selectable(f->rib, t, nd);
 	uint16_t src = f->m->src;
 	const struct rib_path *old = member_route(f->e, f->rib, &f->from->key, src, p, t, nd);
-	if (f->from->held && !held_has(f->from->held, p))
+	if ((f->from->held && !held_has(f->from->held, p)) ||
+	    summarised(f->e, f->rib, f->from, p, t, nd))
 		old = NULL;
 	const struct rib_path *raw = export_select(f->e, f->rib, &f->g->key, p, set, n);
+	if (RX_UNLIKELY(f->g->n_sums)) {
+		int si = summary_of(f->g, f->rib, p, raw);
+		if (si >= 0) { /* counted; the summaries are sent at the end */
+			f->g->sums[si].count++;
+			raw = NULL;
+		}
+	}
 	const struct rib_path *pick = member_pick(f->e, f->rib, &f->g->key, p, src, set, n, raw);
 	const struct rib_path *nw = due(f->e, pick, src, p);
 	f->n += raw != NULL;
@@ -1344,6 +1508,58 @@ static bool rekey_cb(const struct rib_tree *t, const struct rib_node *nd,
 	return true;
 }
 
+/* Whether group g has summary p active for its member (held, for a limited one). */
+static bool summary_held(const struct export_group *g, const struct rx_prefix *p)
+{
+	for (unsigned i = 0; i < g->n_sums; i++)
+		if (g->sums[i].count && rx_prefix_equal(&g->sums[i].p, p))
+			return !g->held || held_has(g->held, p);
+	return false;
+}
+
+/* The summaries' part of a rekey, after the walk (whose messages are flushed): the old
+ * group's summaries the member no longer gets are withdrawn, unless a route of its own now
+ * stands at that prefix; the new group's are sent (within a limit). */
+static void rekey_summaries(struct export_state *e, const struct rib *rib,
+			    const struct export_group *from, struct export_group *solo,
+			    struct feed_ctx *f)
+{
+	uint16_t src = solo->m[0].src;
+	for (unsigned i = 0; i < from->n_sums; i++) {
+		const struct rx_prefix *sp = &from->sums[i].p;
+		if (!summary_held(from, sp))
+			continue;
+		bool still = false;
+		for (unsigned j = 0; j < solo->n_sums; j++)
+			still |= solo->sums[j].count && rx_prefix_equal(&solo->sums[j].p, sp);
+		const struct rib_tree *t = rib_tree(rib, sp->afi);
+		const struct rib_node *nd = rib_find_rcu(rib, sp);
+		bool own = nd && nd->n && member_route(e, rib, &solo->key, src, sp, t, nd) &&
+			   !summarised(e, rib, solo, sp, t, nd) &&
+			   (!solo->held || held_has(solo->held, sp));
+		if (!still && !own)
+			item_add(solo->pack, NULL, sp, CLS_ALL, 0);
+	}
+	for (unsigned j = 0; j < solo->n_sums; j++) {
+		const struct rx_prefix *sp = &solo->sums[j].p;
+		if (!solo->sums[j].count)
+			continue;
+		f->n++;
+		if (solo->held) {
+			if (held_has(solo->held, sp))
+				continue;
+			if (solo->held->n >= solo->key.limit) {
+				f->full = true;
+				continue;
+			}
+			held_add(solo->held, sp);
+		}
+		if (!summary_held(from, sp))
+			item_add(solo->pack, &solo->agg, sp, CLS_ALL, 0);
+	}
+	flush_group(e, rib, solo);
+}
+
 void export_member_rekey_w(struct export_state *e, struct rib *rib, uint16_t src,
 			   const struct export_key *k)
 {
@@ -1352,15 +1568,28 @@ void export_member_rekey_w(struct export_state *e, struct rib *rib, uint16_t src
 	if (!from || key_equal(&from->key, k))
 		return;
 	struct export_member m = *mp;
-	struct export_group *to = group_get(e, k);
+	struct export_group *to = group_get(e, rib, k);
 	/* Sent through a one-member view of the new group (its own pending batch untouched);
 	 * a limited group is new and the view shares its held set. */
-	struct export_group solo = {.key = *k, .m = &m, .n = 1, .cap = 1, .held = to->held};
+	struct export_group solo = {.key = *k, .m = &m, .n = 1, .cap = 1, .held = to->held,
+				    .agg = to->agg, .n_sums = to->n_sums};
 	struct export_pack pk = {0};
 	solo.pack = &pk;
+	if (to->n_sums) {
+		solo.sums = calloc(to->n_sums, sizeof(*solo.sums));
+		RX_ASSERT(solo.sums);
+		for (unsigned i = 0; i < to->n_sums; i++)
+			solo.sums[i].p = to->sums[i].p;
+	}
 	struct feed_ctx f = {.e = e, .rib = rib, .g = &solo, .m = &m, .pk = &pk, .from = from};
 	walk_families(rib, k->families, rekey_cb, &f);
 	flush_group(e, rib, &solo);
+	if (from->n_sums || solo.n_sums)
+		rekey_summaries(e, rib, from, &solo, &f);
+	if (to->n == 0)
+		for (unsigned i = 0; i < to->n_sums; i++)
+			to->sums[i].count = solo.sums[i].count;
+	free(solo.sums);
 	pack_free(&pk);
 	bool was = from->held && from->overflow;
 	uint32_t was_limit = from->key.limit;
@@ -1386,7 +1615,7 @@ static bool resend_cb(const struct rib_tree *t, const struct rib_node *nd,
 {
 	struct feed_ctx *f = arg;
 	const struct rib_path *sel = member_route(f->e, f->rib, &f->g->key, f->m->src, p, t, nd);
-	if (sel && held_has(f->g->held, p))
+	if (sel && held_has(f->g->held, p) && !summarised(f->e, f->rib, f->g, p, t, nd))
 		item_add(f->g->pack, sel, p, CLS_ALL, 0);
 	return true;
 }
@@ -1408,6 +1637,9 @@ void export_member_refresh_w(struct export_state *e, struct rib *rib, uint16_t s
 	 * leave it holding more than its limit. */
 	struct feed_ctx f = {.e = e, .rib = rib, .g = g, .m = m};
 	walk_families(rib, g->key.families, resend_cb, &f);
+	for (unsigned i = 0; i < g->n_sums; i++)
+		if (g->sums[i].count && held_has(g->held, &g->sums[i].p))
+			item_add(g->pack, &g->agg, &g->sums[i].p, CLS_ALL, 0);
 	flush_group(e, rib, g);
 	send_eor(&g->key, m->send, m->send_ctx);
 }
@@ -1444,12 +1676,28 @@ const struct rib_path *export_held(const struct export_state *e, const struct ri
 		uint32_t ids[n + 1];
 		return export_held_paths(e, rib, src, k, p, set, n, v, ids) ? v[0] : NULL;
 	}
-	const struct rib_path *sel =
-		due(e, member_pick(e, rib, k, p, src, set, n, export_select(e, rib, k, p, set, n)), src, p);
+	const struct rib_path *gsel = export_select(e, rib, k, p, set, n);
+	const struct rib_path *sel = due(e, member_pick(e, rib, k, p, src, set, n, gsel), src, p);
 	const struct export_group *g = group_of(e, src, NULL);
 	if (sel && g && g->held && !held_has(g->held, p))
 		return NULL;
+	if (sel && g && g->n_sums && summary_of(g, rib, p, gsel) >= 0)
+		return NULL; /* its summary is sent instead (export_summaries_held) */
 	return sel;
+}
+
+unsigned export_summaries_held(const struct export_state *e, uint16_t src,
+			       const struct rx_prefix **out, unsigned cap,
+			       const struct rib_path **path)
+{
+	const struct export_group *g = group_of(e, src, NULL);
+	unsigned n = 0;
+	for (unsigned i = 0; g && i < g->n_sums && n < cap; i++)
+		if (summary_held(g, &g->sums[i].p) &&
+		    export_has_nexthop(&e->pol, &g->agg, g->sums[i].p.afi == RX_AFI_IPV6))
+			out[n++] = &g->sums[i].p;
+	*path = g ? &g->agg : NULL;
+	return n;
 }
 
 static bool policy_cb(const struct rib_tree *t, const struct rib_node *nd,

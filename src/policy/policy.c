@@ -480,7 +480,8 @@ bool policy_set_equal(const struct policy_set *a, const struct policy_set *b)
 		      sizeof(*a->large_add)) &&
 	       arr_eq(a->large_remove, a->nlarge_remove, b->large_remove, b->nlarge_remove,
 		      sizeof(*a->large_remove)) &&
-	       a->prepend == b->prepend && a->med == b->med;
+	       a->prepend == b->prepend && a->med == b->med &&
+	       (!(a->kinds & POLICY_S_SUMMARISE) || rx_prefix_equal(&a->summarise, &b->summarise));
 }
 
 bool policy_map_equal(const struct policy_map *a, const struct policy_map *b)

@@ -416,9 +416,12 @@ static void test_policy(void **state)
 	     "route-maps: m: entry 1: set: has no effect with action deny"},
 	    {HEAD RM "    - set: {prepend: 17}\n", 4,
 	     "route-maps: m: entry 1: prepend: 17 is out of range 1..16"},
-	    {HEAD RM "    - set: {summarise: 10.0.0.0/8}\n", 4,
-	     "route-maps: m: entry 1: summarise: not implemented yet (aggregation of "
-	     "more-specifics comes in a later release; see docs/policy.md)"},
+	    {HEAD RM "    - set: {summarise: 10.0.0.1/8}\n", 4,
+	     "route-maps: m: entry 1: summarise: \"10.0.0.1/8\" has host bits set (did you mean "
+	     "10.0.0.0/8?)"},
+	    {HEAD RM "    - set: {summarise: 10.0.0.0/8}\n" P1 "    import: m\n", 10,
+	     "peer p1: import: route map \"m\" summarises, which only an export map can (the "
+	     "summary is what the route server sends)"},
 	    {HEAD RM "    - set: {comunity-add: [\"1:1\"]}\n", 4,
 	     "route-maps: m: entry 1: unknown key 'comunity-add' (did you mean 'community-add'?)"},
 	    {HEAD RM "    - action: allow\n", 4,

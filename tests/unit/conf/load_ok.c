@@ -364,6 +364,8 @@ static void test_policy(void **state)
 	    "  to-sdwan:\n"
 	    "    - match: {rpki: invalid, role: [local, vpn]}\n"
 	    "      action: deny\n"
+	    "    - match: {prefix-list: customers}\n"
+	    "      set: {summarise: 10.0.0.0/8}\n"
 	    "    - set: {community-set: []}\n"
 	    "peers:\n" PEER("p1", "192.0.2.1", "65001", "nva")
 	    "    import: from-sdwan\n"
@@ -386,6 +388,10 @@ static void test_policy(void **state)
 	assert_int_equal(m->v[1].s.med, 50);
 	assert_true(m->has_set);
 	assert_int_equal(c->route_maps[1].v[0].m.roles, 1u << 0 | 1u << 3);
+	assert_int_equal(c->route_maps[1].v[1].s.kinds, POLICY_S_SUMMARISE);
+	assert_int_equal(c->route_maps[1].v[1].s.summarise.len, 8);
+	assert_true(c->route_maps[1].has_summarise);
+	assert_false(m->has_summarise);
 	assert_ptr_equal(c->peers[0].import_map, m);
 	assert_ptr_equal(c->peers[0].export_map, &c->route_maps[1]);
 	assert_null(c->peers[1].import_map);

@@ -749,6 +749,144 @@ static void test_limit_model(void **state)
 	ex.limit_cb = NULL;
 }
 
+/* summarise: routes an entry permits under its summary prefix (and any route for the
+ * summary prefix itself) are replaced by the summary, sent while one of them exists;
+ * checked against a reference over random changes, rekeys and refreshes, for an unlimited
+ * member and one with an export limit (the Azure case: summarise towards ExpressRoute). */
+static bool ref_summarised(const struct rx_prefix *p, const struct rx_prefix *s60,
+			   const struct rx_prefix *s70)
+{
+	return rx_prefix_contains(s60, p) || rx_prefix_equal(s70, p) ||
+	       (rx_prefix_contains(s70, p) && p->len <= 24);
+}
+
+static void test_summarise(void **state)
+{
+	enum { NU = 16 };
+	static const char *const names[NU] = {
+	    "10.60.0.0/16", "10.60.1.0/24", "10.60.2.0/24", "10.60.3.128/25", "10.70.0.0/16",
+	    "10.70.1.0/24", "10.70.2.0/24", "10.70.3.0/25", "10.80.1.0/24", "10.80.2.0/24",
+	    "10.60.4.0/24", "10.70.4.0/24", "10.80.3.0/24", "10.60.0.0/17", "10.70.0.0/20",
+	    "10.90.0.0/24"};
+	struct rx_prefix u[NU];
+	for (int i = 0; i < NU; i++)
+		assert_true(rx_prefix_parse(names[i], &u[i], false));
+	struct policy_pfx l60, l70;
+	char err[64];
+	assert_true(policy_pfx_parse("10.60.0.0/16 le 32", &l60, err, sizeof(err)));
+	assert_true(policy_pfx_parse("10.70.0.0/16 le 24", &l70, err, sizeof(err)));
+	struct policy_prefix_list p60 = {.name = "a", .v = &l60, .n = 1};
+	struct policy_prefix_list p70 = {.name = "b", .v = &l70, .n = 1};
+	struct policy_entry ent[2] = {
+	    {.m = {.kinds = POLICY_M_PREFIX_LIST, .plist = &p60}, .s = {.kinds = POLICY_S_SUMMARISE}},
+	    {.m = {.kinds = POLICY_M_PREFIX_LIST, .plist = &p70}, .s = {.kinds = POLICY_S_SUMMARISE}},
+	};
+	struct rx_prefix s60, s70;
+	rx_prefix_parse("10.60.0.0/16", &s60, false);
+	rx_prefix_parse("10.70.0.0/16", &s70, false);
+	ent[0].s.summarise = s60;
+	ent[1].s.summarise = s70;
+	struct policy_map map = {.name = "sum", .v = ent, .n = 2, .has_set = true,
+				 .has_summarise = true, .match_kinds = POLICY_M_PREFIX_LIST};
+	struct export_key k2 = KEY_NVA, k3 = KEY_ER;
+	k2.map = &map;
+	k3.map = &map;
+	k3.limit = 3;
+	struct export_policy pol = ex.pol;
+	pol.exchange = true; /* NVA routes reach the gateway */
+	export_policy_change_w(&ex, &rib, &pol);
+	ex.limit_cb = on_limit;
+	memset(limit_state_of, 0, sizeof(limit_state_of));
+	static struct model m2, m3;
+	memset(&m2, 0, sizeof(m2));
+	memset(&m3, 0, sizeof(m3));
+	bool mapped = true;
+	join(2, &k2);
+	join(3, &k3);
+	srand(3);
+	size_t active_seen = 0;
+	for (int step = 0; step < 1500; step++) {
+		int op = rand() % 100;
+		if (op < 80) {
+			for (int j = 0, n = 1 + rand() % 4; j < n; j++) {
+				char buf[32];
+				rx_prefix_fmt(&u[rand() % NU], buf, sizeof(buf));
+				if (rand() % 3)
+					announce(1, buf, 65001, NULL, 0, rand() % 2 ? 0 : 5);
+				else
+					withdraw(1, buf);
+			}
+			sync_changes();
+		} else if (op < 90) {
+			mapped = !mapped;
+			struct export_key k = KEY_NVA;
+			if (mapped)
+				k.map = &map;
+			export_member_rekey_w(&ex, &rib, 2, &k);
+		} else { /* ROUTE-REFRESH: everything held is sent again, summaries too */
+			uint16_t r = (uint16_t)(2 + rand() % 2);
+			struct model *mr = r == 2 ? &m2 : &m3;
+			model_apply(&cap[r], mr);
+			struct model before = *mr;
+			memset(mr, 0, sizeof(*mr));
+			export_member_refresh_w(&ex, &rib, r);
+			model_apply(&cap[r], mr);
+			for (int i = 0; i < MODEL_N; i++)
+				if (before.in[i]) {
+					int slot = model_slot(mr, &before.p[i]);
+					assert_true(slot >= 0 && mr->in[slot]);
+				}
+		}
+		model_apply(&cap[2], &m2);
+		model_apply(&cap[3], &m3);
+		/* Member 2 against the reference. */
+		size_t want_n = 1; /* the originated 10.1.0.0/16 */
+		bool any60 = false, any70 = false;
+		for (int i = 0; i < NU; i++) {
+			const struct rib_node *nd = rib_find_rcu(&rib, &u[i]);
+			bool present = nd && nd->n;
+			bool sum = mapped && ref_summarised(&u[i], &s60, &s70);
+			any60 |= present && sum && rx_prefix_contains(&s60, &u[i]);
+			any70 |= present && sum && rx_prefix_contains(&s70, &u[i]);
+			if (rx_prefix_equal(&u[i], &s60) || rx_prefix_equal(&u[i], &s70))
+				continue; /* checked below: the summary or the route */
+			int slot = model_slot(&m2, &u[i]);
+			bool got = slot >= 0 && m2.in[slot];
+			assert_int_equal(got, present && !sum);
+			want_n += present && !sum;
+		}
+		const struct rx_prefix *sp[2] = {&s60, &s70};
+		bool act[2] = {any60, any70};
+		for (int i = 0; i < 2; i++) {
+			const struct rib_node *nd = rib_find_rcu(&rib, sp[i]);
+			bool real = nd && nd->n && !mapped;
+			int slot = model_slot(&m2, sp[i]);
+			bool got = slot >= 0 && m2.in[slot];
+			assert_int_equal(got, act[i] || real);
+			if (got) /* a summary is ours (65515), a route its source's */
+				assert_int_equal(m2.origin[slot], act[i] ? 65515u : 65001u);
+			want_n += act[i] || real;
+			active_seen += act[i];
+		}
+		assert_int_equal(adv[2], want_n);
+		/* Member 3, limited: never above its limit, never a summarised route itself. */
+		size_t held = 0;
+		for (int i = 0; i < MODEL_N; i++) {
+			if (!m3.in[i])
+				continue;
+			held++;
+			bool is_sum = rx_prefix_equal(&m3.p[i], &s60) || rx_prefix_equal(&m3.p[i], &s70);
+			assert_true(is_sum ? m3.origin[i] == 65515 : !ref_summarised(&m3.p[i], &s60, &s70));
+		}
+		assert_true(held <= 3);
+		assert_int_equal(adv[3], held);
+	}
+	assert_true(active_seen > 500);
+	export_member_down_w(&ex, 2);
+	export_member_down_w(&ex, 3);
+	ex.limit_cb = NULL;
+}
+
 /* ---- IXP control communities: per-member selection against a reference ---- */
 
 /* rs-client sources 4..7 (AS65004..65007); 4, 5 and 6 are members of one group, 7 only
@@ -1090,6 +1228,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_communities, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_path_hiding, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_export_map, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_summarise, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_transparent_keeps_path_and_med, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_limit_withholds_and_refills, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_limit_model, setup, teardown),
