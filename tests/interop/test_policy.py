@@ -11,6 +11,8 @@ own CLI; what routexd accepted from `routexctl -j show rib`. A reload then edits
 the import change reaches the feeder as a ROUTE-REFRESH, the export change re-exports,
 and no session resets.
 
+Summarise: an export map's `summarise` towards an ExpressRoute gateway with a route limit.
+
 RequirePolicy: with `require-policy: true` an eBGP peer without an import map accepts
 nothing and one without an export map is sent nothing, originated prefixes included; the
 warning names them; adding maps by a reload lets routes through without a reset.
@@ -221,6 +223,63 @@ class RequirePolicy(h.InteropCase):
         want = {"10.60.0.0/24": fb.route("10.60.0.0/24", to=rc),
                 "10.99.0.0/16": h.Route([RX], "10.255.%d.1" % e.subnet)}
         e.wait_routes(rc, want)
+        self.assertEqual(sum(p["flaps"] for p in e.rx_peers().values()), 0)
+
+
+class Summarise(h.InteropCase):
+    """`summarise` (Azure Route Server's way to stay under ExpressRoute's route limit): an
+    ExpressRoute gateway (GoBGP, iBGP, max-prefixes-out 3) with an export map summarising
+    10.60.0.0/16 holds the summary instead of the NVA's four /24s under it, plus the one
+    route outside it; the summary is the route server's own (empty AS path towards iBGP,
+    next hop its router id, ATOMIC_AGGREGATE); it goes when the last /24 does; a reload
+    without the map sends the routes themselves, as many as the limit lets through (in
+    prefix order, as any change of a limited peer's export key), without a reset."""
+    SUBNET = 114
+    NEEDS = ("exabgp", "gobgp")
+
+    def test_summary_under_a_limit(self):
+        e, s = self.env, self.SUBNET
+        e.exchange = True
+        e.extra = ["prefix-lists:", '  vnet: ["10.60.0.0/16 le 32"]', "route-maps:",
+                   "  to-er:", "    - match: {prefix-list: vnet}",
+                   "      set: {summarise: 10.60.0.0/16}"]
+        e.add_peer("sdwan", 2, 65001, "nva")
+        erp = e.add_peer("ergw", 3, RX, "expressroute", **{"max-prefixes-out": 3,
+                                                            "export": "to-er"})
+        nva = e.add(h.ExaBGP("nva-exabgp", 2, 65001))
+        er = e.add(h.GoBGP("er-gobgp", 3, RX))
+        e.start_routexd()
+        e.start(nva, er)
+        e.established()
+        subs = ["10.60.%d.0/24" % i for i in range(1, 5)]
+        nva.announce(*subs, "10.80.1.0/24")
+        summary = h.Route((), "10.255.%d.1" % s)
+        e.wait_routes(er, {"10.60.0.0/16": summary,
+                           "10.80.1.0/24": nva.route("10.80.1.0/24", to=er)}, absent=subs)
+        e.hold_still(er, absent=subs, seconds=1)
+        self.assertEqual(len(er.routes()), 2)
+        adv = e.ctl("show", "advertised", "ergw")["routes"]
+        self.assertEqual(sorted(r["prefix"] for r in adv if r.get("summary")), ["10.60.0.0/16"])
+        self.assertEqual(e.rx_peers()["ergw"]["prefixes_advertised"], 2)
+        # ATOMIC_AGGREGATE and AGGREGATOR as GoBGP holds them.
+        out = er.gobgp("global", "rib", "-a", "ipv4", "10.60.0.0/16", "-j")
+        self.assertIn('"type":6', out.replace(" ", ""))
+        self.assertIn('"type":7', out.replace(" ", ""))
+        # The summary stays while one /24 does.
+        nva.withdraw(*subs[:3])
+        e.hold_still(er, {"10.60.0.0/16": summary}, absent=subs, seconds=1)
+        nva.withdraw(subs[3])
+        e.wait_routes(er, {"10.80.1.0/24": nva.route("10.80.1.0/24", to=er)},
+                      absent=["10.60.0.0/16"])
+        nva.announce(*subs)
+        e.wait_routes(er, {"10.60.0.0/16": summary}, absent=subs)
+        # Without the map: the /24s themselves, as many as the limit lets through.
+        del erp["export"]
+        e.reload()
+        e.wait(lambda: len(er.routes()) == 3 and "10.60.0.0/16" not in er.routes(),
+               "the gateway holds three of the NVA's routes, not the summary",
+               show=er.routes)
+        self.assertTrue(set(er.routes()) <= set(subs) | {"10.80.1.0/24"})
         self.assertEqual(sum(p["flaps"] for p in e.rx_peers().values()), 0)
 
 
