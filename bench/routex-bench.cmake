@@ -2,13 +2,21 @@
 # route server on loopback (bench/routex-bench/, docs/bench.md). A plain executable, not an
 # rx_bench() google-benchmark binary.
 if(TARGET rx_peer AND TARGET rx_mrt)
+  # The parts that need no sockets (feeds, prefix sets, the monitors' decoder, messages),
+  # shared with bench_monitor and the routex-bench unit tests.
+  add_library(routex_bench_core STATIC
+    ${CMAKE_CURRENT_LIST_DIR}/routex-bench/gen.c
+    ${CMAKE_CURRENT_LIST_DIR}/routex-bench/pset.c
+    ${CMAKE_CURRENT_LIST_DIR}/routex-bench/decode.c
+    ${CMAKE_CURRENT_LIST_DIR}/routex-bench/log.c)
+  target_include_directories(routex_bench_core PUBLIC ${CMAKE_CURRENT_LIST_DIR}/routex-bench)
+  target_link_libraries(routex_bench_core PUBLIC rx_mrt rx_wire rx_util m)
   add_executable(routex-bench
     ${CMAKE_CURRENT_LIST_DIR}/routex-bench/main.c
     ${CMAKE_CURRENT_LIST_DIR}/routex-bench/run.c
-    ${CMAKE_CURRENT_LIST_DIR}/routex-bench/gen.c
-    ${CMAKE_CURRENT_LIST_DIR}/routex-bench/pset.c
     ${CMAKE_CURRENT_LIST_DIR}/routex-bench/server.c)
-  target_link_libraries(routex-bench PRIVATE rx_peer rx_mrt rx_wire rx_util rx_conc Threads::Threads m)
+  target_link_libraries(routex-bench PRIVATE routex_bench_core rx_peer rx_conc
+                        Threads::Threads)
   target_compile_definitions(routex-bench PRIVATE RX_DATA_DIR="${RX_DATA_DIR}")
 endif()
 

@@ -18,6 +18,7 @@
 #include <sys/types.h>
 
 #include <routex/peer-t.h>
+#include <routex/wire-t.h>
 
 #define BENCH_SERVER_AS 65000u
 #define BENCH_FEEDER_AS0 4200000001u  /* feeder k has AS BENCH_FEEDER_AS0 + k */
@@ -92,6 +93,25 @@ void pset_clear(struct pset *s);
 bool pset_add(struct pset *s, uint32_t addr, uint8_t len);
 bool pset_del(struct pset *s, uint32_t addr, uint8_t len);
 bool pset_has(const struct pset *s, uint32_t addr, uint8_t len);
+/* Adds (or removes) the IPv4 unicast prefixes of a validated NLRI field; other families
+ * are left alone. Returns the number of prefixes in the field. decode: room for
+ * PSET_DECODE_MAX prefixes (used for fields with path ids). */
+#define PSET_DECODE_MAX WIRE_EXT_MAX_LEN /* a 65535-octet message: at most this many */
+size_t pset_apply(struct pset *s, const struct wire_nlri *nl, bool add, struct rx_prefix *decode);
+
+/* ---- The monitors' UPDATE decoder (decode.c) ---- */
+
+/* The NLRI fields of one UPDATE, as wire_update_parse would locate them. */
+struct mon_update {
+	struct wire_nlri withdrawn, nlri, mp_reach, mp_unreach;
+	bool has_mp_reach, has_mp_unreach;
+	bool end_of_rib;
+};
+/* Locates and validates the NLRI fields of an UPDATE body without decoding attributes.
+ * Returns true only when wire_update_parse would accept the message (WIRE_OK or
+ * WIRE_ATTR_DISCARD) with the same fields; false: let the full parser classify it. */
+bool mon_decode(const uint8_t *body, size_t len, const struct wire_ctx *ctx,
+		struct mon_update *m);
 
 /* ---- The route server under test (server.c) ---- */
 
@@ -131,5 +151,6 @@ uint64_t bench_now_ns(void);
 void bench_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void bench_die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 extern int bench_verbose;
+extern volatile pid_t bench_server_pid; /* stopped by bench_die (log.c) */
 
 #endif

@@ -31,32 +31,6 @@
 
 #define DEFAULT_ASPREFIX RX_DATA_DIR "/mrt/as-prefix/as-prefix-2026.tsv.gz"
 
-int bench_verbose;
-static volatile pid_t server_pid; /* the server under test, stopped on any exit path */
-
-void bench_log(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	fputs("routex-bench: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	va_end(ap);
-}
-
-void bench_die(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	fputs("routex-bench: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	va_end(ap);
-	if (server_pid > 0)
-		kill(server_pid, SIGTERM);
-	exit(2);
-}
-
 struct opts {
 	enum server_kind server;
 	unsigned feeders, monitors;
@@ -69,6 +43,7 @@ struct opts {
 	uint16_t port;
 	char dir[256], bin[512], ctl[512], conf[512], csv[512], label[64];
 	bool json;
+	bool full_decode;
 };
 
 /* Figures of one run; negative: not measured. */
@@ -127,6 +102,8 @@ static void usage(void)
 		"      --label TEXT      name of the run in CSV/JSON\n"
 		"      --seed N          generator seed (1)\n"
 		"      --threads N       1: one loop; N > 1: monitors on N - 1 threads of their own\n"
+		"      --full-decode     monitors parse every UPDATE in full (wire_update_parse), as\n"
+		"                        before the fast decoder: a cross-check and a baseline\n"
 		"  -v                    log session events\n");
 	exit(2);
 }
@@ -153,7 +130,7 @@ static void default_tool(char *out, size_t size, const char *name)
 static void parse_opts(int argc, char **argv)
 {
 	enum { O_SOURCE = 256, O_PERSET, O_FLAPS, O_PORT, O_TIMEOUT, O_BIN, O_CTL, O_DIR, O_CSV,
-	       O_JSON, O_LABEL, O_SEED, O_CONF, O_THREADS };
+	       O_JSON, O_LABEL, O_SEED, O_CONF, O_THREADS, O_FULL_DECODE };
 	static const struct option lo[] = {
 		{"server", 1, 0, 's'},	    {"feeders", 1, 0, 'k'},    {"monitors", 1, 0, 'm'},
 		{"prefixes", 1, 0, 'p'},    {"overlap", 1, 0, 'o'},    {"scenarios", 1, 0, 'S'},
@@ -161,7 +138,9 @@ static void parse_opts(int argc, char **argv)
 		{"port", 1, 0, O_PORT},	    {"timeout", 1, 0, O_TIMEOUT}, {"bin", 1, 0, O_BIN},
 		{"ctl", 1, 0, O_CTL},	    {"dir", 1, 0, O_DIR},      {"csv", 1, 0, O_CSV},
 		{"json", 0, 0, O_JSON},	    {"label", 1, 0, O_LABEL},  {"seed", 1, 0, O_SEED},
-		{"conf", 1, 0, O_CONF},	    {"threads", 1, 0, O_THREADS},	    {"help", 0, 0, 'h'},	    {0, 0, 0, 0},
+		{"conf", 1, 0, O_CONF},	    {"threads", 1, 0, O_THREADS},
+		{"full-decode", 0, 0, O_FULL_DECODE},			    {"help", 0, 0, 'h'},
+		{0, 0, 0, 0},
 	};
 	int c;
 	while ((c = getopt_long(argc, argv, "s:k:m:p:o:S:vh", lo, NULL)) != -1) {
@@ -182,6 +161,7 @@ static void parse_opts(int argc, char **argv)
 		case O_CTL: snprintf(o.ctl, sizeof(o.ctl), "%s", optarg); break;
 		case O_CONF: snprintf(o.conf, sizeof(o.conf), "%s", optarg); break;
 		case O_THREADS: o.threads = (unsigned)strtoul(optarg, NULL, 10); break;
+		case O_FULL_DECODE: o.full_decode = true; break;
 		case O_DIR: snprintf(o.dir, sizeof(o.dir), "%s", optarg); break;
 		case O_CSV: snprintf(o.csv, sizeof(o.csv), "%s", optarg); break;
 		case O_JSON: o.json = true; break;
@@ -235,8 +215,8 @@ static struct run R;
 /* Interrupted or over the global time limit: the server is our child, stop it first. */
 static void on_signal(int sig)
 {
-	if (server_pid > 0)
-		kill(server_pid, SIGTERM);
+	if (bench_server_pid > 0)
+		kill(bench_server_pid, SIGTERM);
 	static const char msg[] = "routex-bench: interrupted, server stopped\n";
 	(void)!write(2, msg, sizeof(msg) - 1);
 	_exit(128 + sig);
@@ -578,6 +558,7 @@ static void build_peers(const struct universe *u, const struct feed_params *fp,
 		pset_init(&m->set);
 	}
 	R.track_feeders = exchange;
+	R.full_decode = o.full_decode;
 }
 
 int main(int argc, char **argv)
@@ -646,7 +627,7 @@ int main(int argc, char **argv)
 		alarm(o.timeout_s * 8 + 120);
 		if (server_start(&sv, pa, n) < 0)
 			bench_die("cannot start %s", server_kind_name(o.server));
-		server_pid = sv.pid;
+		bench_server_pid = sv.pid;
 		free(pa);
 	}
 	run_connect_all(&R);
@@ -694,7 +675,7 @@ int main(int argc, char **argv)
 				  (double)(R.mons[0].updates_in ? R.mons[0].updates_in : 1));
 	run_unlock_all(&R);
 	server_stop(&sv);
-	server_pid = 0;
+	bench_server_pid = 0;
 	print_results(&res, &u);
 	run_fini(&R);
 	universe_free(&u); /* the sanitizer builds run the harness with LeakSanitizer too */

@@ -9,8 +9,10 @@
  * chunks of BENCH_CHUNK bytes whenever the session's backlog falls under one chunk, so the
  * socket always has data ready and memory stays bounded with hundreds of feeders.
  *
- * Monitors: each UPDATE's withdrawn routes and NLRI are decoded with wire_nlri_decode and
- * applied to the monitor's prefix set; the monitor is complete when its count equals the
+ * Monitors: each UPDATE's NLRI fields are located and validated by the fast decoder
+ * (decode.c, through the session core's update_raw hook), which leaves anything it does not
+ * vouch for to the full parser (wire_update_parse, ev_update); then the withdrawn routes and
+ * NLRI are applied to the monitor's prefix set; the monitor is complete when its count equals the
  * phase's target, and done_ns keeps the last time it became so. Counting, not comparing
  * against the expected set, keeps the hot path to one bit operation per prefix; the set is
  * compared prefix by prefix after the clock stops (main.c). */
@@ -95,82 +97,33 @@ void run_unlock_all(struct run *r)
 
 /* ---- Receive side ---- */
 
-/* A 65535-octet message holds at most this many prefixes (one octet each, /0). */
-#define DECODE_MAX WIRE_EXT_MAX_LEN
-
-/* The common case, IPv4 without path ids, straight from the bytes: the session core has
- * validated every prefix already (wire_update_parse), so no second check and no rx_prefix
- * is built; a third of the monitors' time went there. Host bits are cleared as
- * wire_nlri_decode would. */
-static size_t apply4(struct monitor *m, const struct wire_nlri *nl, bool add)
-{
-	const uint8_t *p = nl->data, *end = nl->data + nl->len;
-	size_t n = 0;
-	while (p < end) {
-		unsigned len = *p++, bytes = (len + 7) / 8;
-		uint32_t a = 0;
-		for (unsigned i = 0; i < bytes; i++)
-			a |= (uint32_t)p[i] << (24 - 8 * i);
-		if (len < 32)
-			a &= len ? ~0u << (32 - len) : 0;
-		p += bytes;
-		if (add)
-			pset_add(&m->set, a, (uint8_t)len);
-		else
-			pset_del(&m->set, a, (uint8_t)len);
-		n++;
-	}
-	return n;
-}
-
+/* One NLRI field into the monitor's set (pset_apply: IPv4; other families are not kept). */
 static void apply(struct loop *l, struct monitor *m, const struct wire_nlri *nl, bool add)
 {
-	if (!nl->known || nl->afi != RX_AFI_IPV4 || !nl->count)
-		return;
-	if (!nl->addpath) {
-		size_t n = apply4(m, nl, add);
-		if (add)
-			m->nlri_in += n;
-		else
-			m->withdrawn_in += n;
-		return;
-	}
-	size_t n = wire_nlri_decode(nl, l->decode, NULL, DECODE_MAX);
-	for (size_t i = 0; i < n; i++) {
-		const struct rx_prefix *p = &l->decode[i];
-		uint32_t a = wire_get32(p->addr);
-		if (add)
-			pset_add(&m->set, a, p->len);
-		else
-			pset_del(&m->set, a, p->len);
-	}
+	size_t n = pset_apply(&m->set, nl, add, l->decode);
 	if (add)
 		m->nlri_in += n;
 	else
 		m->withdrawn_in += n;
 }
 
-static void ev_update(void *ctx, struct peer_session *s, const struct wire_update *u)
+/* The NLRI fields of one UPDATE into monitor m. ann false: RFC 7606 2 treat-as-withdraw
+ * turns every announced prefix into a withdrawal. */
+static void monitor_apply(struct loop *l, struct monitor *m, const struct mon_update *u,
+			  bool ann)
 {
-	struct conn *c = ctx;
-	struct monitor *m = c->m;
-	if (!m)
-		return;
-	uint64_t now = c->l->now_ns;
 	m->updates_in++;
-	__atomic_store_n(&m->last_rx_ns, now, __ATOMIC_RELAXED);
+	__atomic_store_n(&m->last_rx_ns, l->now_ns, __ATOMIC_RELAXED);
 	if (u->end_of_rib) {
 		m->eor_in++;
 		return;
 	}
-	/* RFC 7606 2: treat-as-withdraw turns every announced prefix into a withdrawal. */
-	bool ann = u->err.action != WIRE_TREAT_AS_WITHDRAW;
-	apply(c->l, m, &u->withdrawn, false);
-	apply(c->l, m, &u->nlri, ann);
+	apply(l, m, &u->withdrawn, false);
+	apply(l, m, &u->nlri, ann);
 	if (u->has_mp_unreach)
-		apply(c->l, m, &u->mp_unreach, false);
+		apply(l, m, &u->mp_unreach, false);
 	if (u->has_mp_reach)
-		apply(c->l, m, &u->mp_reach, ann);
+		apply(l, m, &u->mp_reach, ann);
 	if (m->has_target) {
 		if (m->set.count == m->target) {
 			if (!m->done_ns) /* stamped when the read batch ends */
@@ -179,6 +132,37 @@ static void ev_update(void *ctx, struct peer_session *s, const struct wire_updat
 			__atomic_store_n(&m->done_ns, 0, __ATOMIC_RELAXED);
 		}
 	}
+}
+
+/* The full parser's path: every message with --full-decode, and every message the fast
+ * decoder declined (malformed, or a case it leaves to the codec). */
+static void ev_update(void *ctx, struct peer_session *s, const struct wire_update *u)
+{
+	struct conn *c = ctx;
+	if (!c->m)
+		return;
+	struct mon_update mu = {
+		.withdrawn = u->withdrawn,
+		.nlri = u->nlri,
+		.mp_reach = u->mp_reach,
+		.mp_unreach = u->mp_unreach,
+		.has_mp_reach = u->has_mp_reach,
+		.has_mp_unreach = u->has_mp_unreach,
+		.end_of_rib = u->end_of_rib,
+	};
+	monitor_apply(c->l, c->m, &mu, u->err.action != WIRE_TREAT_AS_WITHDRAW);
+}
+
+/* The fast path (decode.c): prefixes only, attributes checked but not decoded. */
+static bool ev_update_raw(void *ctx, struct peer_session *s, const uint8_t *body, size_t len)
+{
+	struct conn *c = ctx;
+	struct mon_update mu;
+	if (c->r->full_decode || !mon_decode(body, len, &s->neg.ctx, &mu))
+		return false;
+	if (c->m)
+		monitor_apply(c->l, c->m, &mu, true);
+	return true;
 }
 
 static void ev_established(void *ctx, struct peer_session *s)
@@ -256,6 +240,7 @@ static struct conn *conn_new(struct loop *l, const struct peer_session_cfg *cfg,
 	c->r = l->r;
 	c->l = l;
 	peer_session_init(&c->s, cfg, name, &events, c, l->scratch);
+	c->s.update_raw = ev_update_raw;
 	if (l->n_conns == l->cap_conns) {
 		l->cap_conns = l->cap_conns ? 2 * l->cap_conns : 64;
 		l->conns = realloc(l->conns, l->cap_conns * sizeof(*l->conns));
@@ -382,7 +367,7 @@ static void loop_init(struct loop *l, struct run *r)
 	l->r = r;
 	l->epfd = epoll_create1(EPOLL_CLOEXEC);
 	l->scratch = malloc(sizeof(*l->scratch));
-	l->decode = malloc(DECODE_MAX * sizeof(*l->decode));
+	l->decode = malloc(PSET_DECODE_MAX * sizeof(*l->decode));
 	if (l->epfd < 0 || !l->scratch || !l->decode)
 		bench_die("epoll_create1 or out of memory");
 	pthread_mutex_init(&l->lock, NULL);

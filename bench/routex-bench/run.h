@@ -62,6 +62,7 @@ struct run {
 	unsigned n_mons;
 	bool loopback;       /* feeders connect straight to the monitors (--server none) */
 	bool track_feeders;  /* feeders' received routes are kept too (exchange scenario) */
+	bool full_decode;    /* every UPDATE through wire_update_parse (--full-decode) */
 	uint32_t server_addr;
 	uint16_t port;
 	unsigned n_up;       /* A: sessions Established (relaxed: a counter polled) */

@@ -142,6 +142,11 @@ struct peer_session {
 	/* The state the session was in when it last went down (valid in `down`): the MRT
 	 * message log's state change record names it. */
 	enum fsm_state down_from;
+	/* Optional, for receivers that keep only prefixes (routex-bench's monitors): sees each
+	 * UPDATE body before it is parsed (with ev_ctx). Returns true when it handled the
+	 * message; false parses it as usual (wire_update_parse, then ev->update), so malformed
+	 * input still gets its RFC 7606 verdict from the codec. Set after peer_session_init. */
+	bool (*update_raw)(void *ctx, struct peer_session *s, const uint8_t *body, size_t len);
 };
 
 #endif

@@ -503,6 +503,8 @@ static void on_notification(struct peer_session *s, const uint8_t *body, size_t 
 
 static bool on_update(struct peer_session *s, const uint8_t *body, size_t len)
 {
+	if (s->update_raw && s->update_raw(s->ev_ctx, s, body, len))
+		return s->fd >= 0;
 	struct wire_update u;
 	enum wire_action a = wire_update_parse(body, len, &s->neg.ctx, &u, s->scratch);
 	if (a != WIRE_OK) {
