@@ -76,12 +76,17 @@ void stream_free(struct stream *s);
 
 /* ---- Prefix sets (pset.c) ---- */
 
-/* Bitmap over every prefix up to /24 (index (1 << len) | addr >> (32 - len), pages
- * allocated on first use) plus an open-addressing hash set for /25../32. */
-#define PSET_PAGE_BITS 18
-#define PSET_PAGES (1u << (25 - PSET_PAGE_BITS))
+/* Bitmap over every prefix up to /24 plus an open-addressing hash set for /25../32. The
+ * bitmap keeps each /16 with everything inside it down to /24 in one 64-octet line (511
+ * bits), so neighbouring prefixes share a cache line whatever their lengths; /0../15 follow
+ * in 8 KB. See pset.c for why. */
+#define PSET_BLOCK_WORDS 8                              /* one /16: 512 bits */
+#define PSET_SHORT_WORDS ((1u << 16) / 64)              /* /0../15: 2^16 bits */
+#define PSET_WORDS ((1u << 16) * PSET_BLOCK_WORDS + PSET_SHORT_WORDS)
 struct pset {
-	uint64_t *page[PSET_PAGES];
+	uint64_t *bits;     /* PSET_WORDS, 2 MB aligned (huge pages), zero pages until used */
+	void *map;          /* the mapping bits lies in */
+	size_t map_len;
 	uint64_t *hash;     /* keys addr << 8 | len; 0: empty */
 	size_t hash_cap, hash_n;
 	size_t count;       /* prefixes held */

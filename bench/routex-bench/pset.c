@@ -1,46 +1,70 @@
 /* pset.c: the set of IPv4 prefixes a monitor holds, built for the receive hot path.
  *
- * Prefixes up to /24 (99% of a real table) map to one bit each in a 2^25-bit space (index
- * (1 << len) | addr >> (32 - len): unique per prefix), allocated in 32 KB pages on first use,
- * so a monitor holding a few routes costs a few pages and a full table at most 4 MB; the
- * server sends neighbouring prefixes together, so neighbouring bits are touched together.
- * Longer prefixes go to a small open-addressing hash set. */
+ * Prefixes up to /24 (99% of a real table) map to one bit each in a 4 MB bitmap; longer
+ * ones go to a small open-addressing hash set. A monitor completes when its count reaches
+ * the phase's target, so the set must say, per prefix, whether it is new: one bit test and
+ * set. What that costs is memory latency, so the layout is chosen for locality:
+ *   - each /16 and every prefix inside it down to /24 share one 64-octet line (bit
+ *     (1 << (len - 16)) | the len - 16 bits after the /16, 511 of 512 bits used); /0../15
+ *     have 2^16 bits of their own after the 65,536 lines. The first layout (one region per
+ *     length) spread a route server's address-ordered run of /19../24s over nine regions and
+ *     missed the cache on almost every prefix; bench_monitor measures both (docs/bench.md);
+ *   - the bitmap is one anonymous mapping aligned to 2 MB and advised for transparent huge
+ *     pages: a full table touches most of the 4 MB, and with 4 KB pages a TLB miss came with
+ *     nearly every prefix. Untouched pages cost nothing, as with the first layout's lazily
+ *     allocated pages. */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include <routex/wire.h>
 
 #include "bench.h"
 
-#define PAGE_WORDS ((1u << PSET_PAGE_BITS) / 64)
+#define HUGE_PAGE (2u << 20)
 
 void pset_init(struct pset *s)
 {
 	memset(s, 0, sizeof(*s));
+	size_t len = (size_t)PSET_WORDS * 8;
+	size_t map_len = len + HUGE_PAGE;
+	void *m = mmap(NULL, map_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (m == MAP_FAILED)
+		bench_die("out of memory for a prefix set");
+	uintptr_t a = ((uintptr_t)m + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1);
+	/* Advice only: without transparent huge pages the set still works, more slowly. */
+	(void)madvise((void *)a, len & ~(size_t)(HUGE_PAGE - 1), MADV_HUGEPAGE);
+	s->bits = (uint64_t *)a;
+	s->map = m;
+	s->map_len = map_len;
 }
 
 void pset_fini(struct pset *s)
 {
-	for (unsigned i = 0; i < PSET_PAGES; i++)
-		free(s->page[i]);
+	if (s->map)
+		munmap(s->map, s->map_len);
 	free(s->hash);
 	memset(s, 0, sizeof(*s));
 }
 
 void pset_clear(struct pset *s)
 {
-	for (unsigned i = 0; i < PSET_PAGES; i++)
-		if (s->page[i])
-			memset(s->page[i], 0, PAGE_WORDS * 8);
+	memset(s->bits, 0, (size_t)PSET_WORDS * 8);
 	if (s->hash)
 		memset(s->hash, 0, s->hash_cap * 8);
 	s->hash_n = 0;
 	s->count = 0;
 }
 
-static inline uint32_t bit_index(uint32_t addr, uint8_t len)
+/* Bit of a prefix up to /24 (addr has no host bits). */
+static inline uint32_t bit_index(uint32_t addr, unsigned len)
 {
-	return len ? (1u << len) | (addr >> (32 - len)) : 1;
+	if (len >= 16) {
+		unsigned d = len - 16;
+		return (addr >> 16) * (PSET_BLOCK_WORDS * 64) +
+		       ((1u << d) | ((addr & 0xFFFF) >> (32 - len)));
+	}
+	return (1u << 16) * (PSET_BLOCK_WORDS * 64) + (len ? (1u << len) | (addr >> (32 - len)) : 1);
 }
 
 static inline size_t hslot(uint64_t key, size_t cap)
@@ -78,21 +102,33 @@ static size_t hfind(const struct pset *s, uint64_t key)
 	return j;
 }
 
+/* The bitmap's half of add and del, inlined into pset_apply's loop. */
+static inline bool bit_add(struct pset *s, uint32_t addr, unsigned len)
+{
+	uint32_t b = bit_index(addr, len);
+	uint64_t *w = &s->bits[b >> 6], m = 1ull << (b & 63);
+	if (*w & m)
+		return false;
+	*w |= m;
+	s->count++;
+	return true;
+}
+
+static inline bool bit_del(struct pset *s, uint32_t addr, unsigned len)
+{
+	uint32_t b = bit_index(addr, len);
+	uint64_t *w = &s->bits[b >> 6], m = 1ull << (b & 63);
+	if (!(*w & m))
+		return false;
+	*w &= ~m;
+	s->count--;
+	return true;
+}
+
 bool pset_add(struct pset *s, uint32_t addr, uint8_t len)
 {
-	if (len <= 24) {
-		uint32_t b = bit_index(addr, len);
-		uint64_t **pg = &s->page[b >> PSET_PAGE_BITS];
-		if (!*pg && !(*pg = calloc(PAGE_WORDS, 8)))
-			bench_die("out of memory in a prefix set");
-		uint64_t *w = &(*pg)[(b & ((1u << PSET_PAGE_BITS) - 1)) >> 6];
-		uint64_t m = 1ull << (b & 63);
-		if (*w & m)
-			return false;
-		*w |= m;
-		s->count++;
-		return true;
-	}
+	if (len <= 24)
+		return bit_add(s, addr, len);
 	if (2 * (s->hash_n + 1) > s->hash_cap)
 		hash_grow(s);
 	uint64_t key = (uint64_t)addr << 8 | len;
@@ -107,19 +143,8 @@ bool pset_add(struct pset *s, uint32_t addr, uint8_t len)
 
 bool pset_del(struct pset *s, uint32_t addr, uint8_t len)
 {
-	if (len <= 24) {
-		uint32_t b = bit_index(addr, len);
-		uint64_t *pg = s->page[b >> PSET_PAGE_BITS];
-		if (!pg)
-			return false;
-		uint64_t *w = &pg[(b & ((1u << PSET_PAGE_BITS) - 1)) >> 6];
-		uint64_t m = 1ull << (b & 63);
-		if (!(*w & m))
-			return false;
-		*w &= ~m;
-		s->count--;
-		return true;
-	}
+	if (len <= 24)
+		return bit_del(s, addr, len);
 	if (!s->hash_n)
 		return false;
 	uint64_t key = (uint64_t)addr << 8 | len;
@@ -142,8 +167,7 @@ bool pset_has(const struct pset *s, uint32_t addr, uint8_t len)
 {
 	if (len <= 24) {
 		uint32_t b = bit_index(addr, len);
-		const uint64_t *pg = s->page[b >> PSET_PAGE_BITS];
-		return pg && (pg[(b & ((1u << PSET_PAGE_BITS) - 1)) >> 6] >> (b & 63) & 1);
+		return s->bits[b >> 6] >> (b & 63) & 1;
 	}
 	return s->hash_n && s->hash[hfind(s, (uint64_t)addr << 8 | len)];
 }
@@ -164,7 +188,9 @@ static size_t apply4(struct pset *s, const struct wire_nlri *nl, bool add)
 		if (len < 32)
 			a &= len ? ~0u << (32 - len) : 0;
 		p += bytes;
-		if (add)
+		if (len <= 24)
+			(void)(add ? bit_add(s, a, len) : bit_del(s, a, len));
+		else if (add)
 			pset_add(s, a, (uint8_t)len);
 		else
 			pset_del(s, a, (uint8_t)len);
