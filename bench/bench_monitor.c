@@ -14,7 +14,9 @@
  * withdrawn), each on announce4, withdraw4, announce6, withdraw6:
  *   walk         baseline: the message framing only (a bound no decoder can pass);
  *   full         the old monitor path: wire_update_parse, then the prefixes into the set;
- *   fast         the monitor path now: mon_decode (decode.c), then the same set updates;
+ *   fast         the monitor path now: mon_decode (decode.c), the prefixes collected per
+ *                read batch and applied with prefetching (pset_collect, pset_flush);
+ *   fast_direct  mon_decode with each prefix applied at once (the set's baseline);
  *   full_decode, fast_decode: the two decoders alone, without the set.
  * The monitors keep IPv4 only: the IPv6 streams measure decoding. Figures: docs/bench.md,
  * bench/RESULTS.md. */
@@ -378,7 +380,39 @@ static size_t pass_full(const struct msgs *s, struct pset *set)
 	return n;
 }
 
+/* The monitor now (run.c): mon_decode, the prefixes collected as pending operations and
+ * applied at the end of each read batch (READ_BATCH octets, what one read takes). */
+#define READ_BATCH (2 * WIRE_EXT_MAX_LEN)
+static struct pset_ops ops;
+
 static size_t pass_fast(const struct msgs *s, struct pset *set)
+{
+	struct mon_update u;
+	size_t n = 0, batch_end = READ_BATCH;
+	EACH_MSG(s, body, blen)
+	{
+		if (!mon_decode(body, blen, &ctx, &u))
+			bench_die("%s: the fast decoder declined a message", s->name);
+		n += pset_collect(set, &ops, &u.withdrawn, false, decode_buf);
+		n += pset_collect(set, &ops, &u.nlri, true, decode_buf);
+		if (u.has_mp_unreach)
+			n += pset_collect(set, &ops, &u.mp_unreach, false, decode_buf) +
+			     (u.mp_unreach.afi != RX_AFI_IPV4) * u.mp_unreach.count;
+		if (u.has_mp_reach)
+			n += pset_collect(set, &ops, &u.mp_reach, true, decode_buf) +
+			     (u.mp_reach.afi != RX_AFI_IPV4) * u.mp_reach.count;
+		if (off_ >= batch_end) {
+			pset_flush(set, &ops);
+			batch_end += READ_BATCH;
+		}
+	}
+	pset_flush(set, &ops);
+	return n;
+}
+
+/* The same, each prefix applied at once (the monitors before pending operations): the
+ * set's own baseline. */
+static size_t pass_fast_direct(const struct msgs *s, struct pset *set)
 {
 	struct mon_update u;
 	size_t n = 0;
@@ -471,6 +505,12 @@ static void bm_fast(struct rxb_state *st, void *arg)
 	run(st, pass_fast, true, true);
 }
 
+static void bm_fast_direct(struct rxb_state *st, void *arg)
+{
+	(void)arg;
+	run(st, pass_fast_direct, true, true);
+}
+
 static void bm_full_decode(struct rxb_state *st, void *arg)
 {
 	(void)arg;
@@ -509,6 +549,7 @@ int main(int argc, char **argv)
 	rxb_register("monitor_walk", bm_walk, NULL, which, 4, 0);
 	rxb_register("monitor_full", bm_full, NULL, which, 4, 0);
 	rxb_register("monitor_fast", bm_fast, NULL, which, 4, 0);
+	rxb_register("monitor_fast_direct", bm_fast_direct, NULL, which, 4, 0);
 	rxb_register("monitor_full_decode", bm_full_decode, NULL, which, 4, 0);
 	rxb_register("monitor_fast_decode", bm_fast_decode, NULL, which, 4, 0);
 	int rc = rxb_main(argc, argv);
@@ -516,5 +557,6 @@ int main(int argc, char **argv)
 		free(streams[i].buf);
 	free(scratch);
 	free(decode_buf);
+	pset_ops_fini(&ops);
 	return rc;
 }

@@ -103,6 +103,21 @@ bool pset_has(const struct pset *s, uint32_t addr, uint8_t len);
  * PSET_DECODE_MAX prefixes (used for fields with path ids). */
 #define PSET_DECODE_MAX WIRE_EXT_MAX_LEN /* a 65535-octet message: at most this many */
 size_t pset_apply(struct pset *s, const struct wire_nlri *nl, bool add, struct rx_prefix *decode);
+/* The monitors' path: a read batch's prefixes are collected as pending bitmap operations,
+ * then applied in one pass that prefetches a few lines ahead. A route server sends its
+ * attribute groups in no address order, so nearly every group is a cache miss in the 4 MB
+ * bitmap; applied one by one they wait for each other, collected they overlap. Order
+ * between operations on the same prefix is kept; /25../32 (hash) and path-id fields are
+ * applied at once, which keeps it too (their keys are not in the bitmap; a path-id field
+ * flushes what is pending first). Readers of count must flush first. */
+struct pset_ops {
+	uint32_t *v;
+	size_t n, cap;
+};
+size_t pset_collect(struct pset *s, struct pset_ops *o, const struct wire_nlri *nl, bool add,
+		    struct rx_prefix *decode);
+void pset_flush(struct pset *s, struct pset_ops *o);
+void pset_ops_fini(struct pset_ops *o);
 
 /* ---- The monitors' UPDATE decoder (decode.c) ---- */
 

@@ -26,63 +26,69 @@
 
 #include "bench.h"
 
-/* Per known type: KNOWN and the Optional/Transitive bits it must carry (RFC 4271 5); 0 for
- * types the codec does not know. */
-#define KNOWN 0x01
-#define WK (KNOWN | WIRE_AF_TRANSITIVE)
-#define OPT (KNOWN | WIRE_AF_OPTIONAL)
-#define OPT_T (KNOWN | WIRE_AF_OPTIONAL | WIRE_AF_TRANSITIVE)
-static const uint8_t want_flags[256] = {
-	[WIRE_ATTR_ORIGIN] = WK,
-	[WIRE_ATTR_AS_PATH] = WK,
-	[WIRE_ATTR_NEXT_HOP] = WK,
-	[WIRE_ATTR_MED] = OPT,
-	[WIRE_ATTR_LOCAL_PREF] = WK,
-	[WIRE_ATTR_ATOMIC_AGGREGATE] = WK,
-	[WIRE_ATTR_AGGREGATOR] = OPT_T,
-	[WIRE_ATTR_COMMUNITIES] = OPT_T,
-	[WIRE_ATTR_ORIGINATOR_ID] = OPT,
-	[WIRE_ATTR_CLUSTER_LIST] = OPT,
-	[WIRE_ATTR_MP_REACH_NLRI] = OPT,
-	[WIRE_ATTR_MP_UNREACH_NLRI] = OPT,
-	[WIRE_ATTR_EXT_COMMUNITIES] = OPT_T,
-	[WIRE_ATTR_AS4_PATH] = OPT_T,
-	[WIRE_ATTR_AS4_AGGREGATOR] = OPT_T,
-	[WIRE_ATTR_LARGE_COMMUNITIES] = OPT_T,
-	[WIRE_ATTR_OTC] = OPT_T,
+/* What the fast path checks of an attribute, per type. Simple rules (flags, a fixed length
+ * or a multiple) are checked without branches, so that the varying mix of attributes from
+ * one UPDATE to the next costs no mispredicted jumps; the few rules that read the value
+ * (ORIGIN, AS_PATH, NEXT_HOP, the MP attributes, LARGE_COMMUNITIES) are "special". */
+enum special { SP_NONE, SP_ORIGIN, SP_ASPATH, SP_NEXTHOP, SP_MP_REACH, SP_MP_UNREACH, SP_MULT12 };
+
+struct rule {
+	uint8_t known;   /* the codec knows the type; else it must be optional (RFC 4271 6.3) */
+	uint8_t fmask;   /* flag bits checked (0: any flags) ... */
+	uint8_t flags;   /* ... and their required values (RFC 4271 5, RFC 7606 3.c) */
+	uint8_t exact;   /* required value length, 0: any */
+	uint8_t mmask;   /* length must be a non-zero multiple of mmask + 1, 0: any */
+	uint8_t special; /* enum special */
 };
 
-/* Per type: the value length a treat-as-withdraw rule demands: exact (EXACT | n) or a
- * non-zero multiple of n (MULT | n); 0: no such rule. */
-#define EXACT 0x80
-#define MULT 0x40
-static const uint8_t len_rule[256] = {
-	[WIRE_ATTR_ORIGIN] = EXACT | 1,
-	[WIRE_ATTR_MED] = EXACT | 4,
-	[WIRE_ATTR_LOCAL_PREF] = EXACT | 4,
-	[WIRE_ATTR_COMMUNITIES] = MULT | 4,
-	[WIRE_ATTR_ORIGINATOR_ID] = EXACT | 4,
-	[WIRE_ATTR_CLUSTER_LIST] = MULT | 4,
-	[WIRE_ATTR_EXT_COMMUNITIES] = MULT | 8,
-	[WIRE_ATTR_LARGE_COMMUNITIES] = MULT | 12,
-	[WIRE_ATTR_OTC] = EXACT | 4,
-};
+#define OT (WIRE_AF_OPTIONAL | WIRE_AF_TRANSITIVE)
+#define WK WIRE_AF_TRANSITIVE
+#define OPT WIRE_AF_OPTIONAL
+#define OPT_T (WIRE_AF_OPTIONAL | WIRE_AF_TRANSITIVE)
+/* Every type the codec knows, as the full parser grades it (RFC 7606 7); LOCAL_PREF,
+ * ORIGINATOR_ID and CLUSTER_LIST differ between the two tables: from an external peer they
+ * are discarded whatever they hold, flags included (RFC 7606 7.5, 7.9, 7.10). */
+#define RULES(lp, orig, cl)                                                              \
+	{                                                                                \
+		[WIRE_ATTR_ORIGIN] = {1, OT, WK, 1, 0, SP_ORIGIN},                       \
+		[WIRE_ATTR_AS_PATH] = {1, OT, WK, 0, 0, SP_ASPATH},                      \
+		[WIRE_ATTR_NEXT_HOP] = {1, OT, WK, 0, 0, SP_NEXTHOP},                    \
+		[WIRE_ATTR_MED] = {1, OT, OPT, 4, 0, SP_NONE},                           \
+		[WIRE_ATTR_LOCAL_PREF] = lp,                                             \
+		[WIRE_ATTR_ATOMIC_AGGREGATE] = {1, OT, WK, 0, 0, SP_NONE},               \
+		[WIRE_ATTR_AGGREGATOR] = {1, OT, OPT_T, 0, 0, SP_NONE},                  \
+		[WIRE_ATTR_COMMUNITIES] = {1, OT, OPT_T, 0, 3, SP_NONE},                 \
+		[WIRE_ATTR_ORIGINATOR_ID] = orig,                                        \
+		[WIRE_ATTR_CLUSTER_LIST] = cl,                                           \
+		[WIRE_ATTR_MP_REACH_NLRI] = {1, OT, OPT, 0, 0, SP_MP_REACH},             \
+		[WIRE_ATTR_MP_UNREACH_NLRI] = {1, OT, OPT, 0, 0, SP_MP_UNREACH},         \
+		[WIRE_ATTR_EXT_COMMUNITIES] = {1, OT, OPT_T, 0, 7, SP_NONE},             \
+		[WIRE_ATTR_AS4_PATH] = {1, OT, OPT_T, 0, 0, SP_NONE},                    \
+		[WIRE_ATTR_AS4_AGGREGATOR] = {1, OT, OPT_T, 0, 0, SP_NONE},              \
+		[WIRE_ATTR_LARGE_COMMUNITIES] = {1, OT, OPT_T, 0, 0, SP_MULT12},         \
+		[WIRE_ATTR_OTC] = {1, OT, OPT_T, 4, 0, SP_NONE},                         \
+	}
+#define ANY {1, 0, 0, 0, 0, SP_NONE}
+static const struct rule rules_ibgp[256] = RULES(((struct rule){1, OT, WK, 4, 0, SP_NONE}),
+						 ((struct rule){1, OT, OPT, 4, 0, SP_NONE}),
+						 ((struct rule){1, OT, OPT, 0, 3, SP_NONE}));
+static const struct rule rules_ebgp[256] = RULES(((struct rule)ANY), ((struct rule)ANY),
+						 ((struct rule)ANY));
 
 /* One NLRI field (RFC 4271 4.3, RFC 4760 5, RFC 7911 3), checked as wire_nlri_check does:
  * every prefix length within the family, no prefix past the field. Offsets, not pointers,
  * so that a bad length never forms a pointer past the buffer. */
-static bool field(const uint8_t *p, size_t len, uint16_t afi, uint8_t safi, bool addpath,
-		  struct wire_nlri *n)
+static bool field(const uint8_t *p, size_t len, uint16_t afi, uint8_t safi, bool known,
+		  bool addpath, struct wire_nlri *n)
 {
-	enum rx_family fam;
 	n->data = p;
 	n->len = (uint16_t)len;
 	n->afi = afi;
 	n->safi = safi;
 	n->addpath = addpath;
+	n->known = known;
 	n->count = 0;
-	n->known = wire_family(afi, safi, &fam);
-	if (!n->known)
+	if (!known)
 		return true; /* opaque, as in the full parser: monitors skip it */
 	const unsigned maxbits = afi == RX_AFI_IPV4 ? 32 : 128;
 	const size_t step = addpath ? 5 : 1; /* path id, then the length octet */
@@ -101,6 +107,16 @@ static bool field(const uint8_t *p, size_t len, uint16_t afi, uint8_t safi, bool
 		return false;
 	n->count = count;
 	return true;
+}
+
+/* A field of an MP attribute: its family decides whether it is known and has path ids. */
+static bool mp_field(const uint8_t *p, size_t len, uint16_t afi, uint8_t safi,
+		     const struct wire_ctx *ctx, struct wire_nlri *n)
+{
+	enum rx_family fam;
+	bool known = wire_family(afi, safi, &fam);
+	bool ap = known && (ctx->addpath_rx & RX_FAM_BIT(fam));
+	return field(p, len, afi, safi, known, ap, n);
 }
 
 /* RFC 7606 7.2, RFC 7607, RFC 5065 5: what the full parser requires of an AS_PATH. */
@@ -153,16 +169,14 @@ static bool mp_reach(const uint8_t *v, size_t len, const struct wire_ctx *ctx,
 	if ((size_t)nhlen + 5 > len || nhlen > 32)
 		return false;
 	enum rx_family fam;
-	bool known = wire_family(afi, safi, &fam);
-	if (known) {
+	if (wire_family(afi, safi, &fam)) {
 		bool nh_ok = afi == RX_AFI_IPV6 ? (nhlen == 16 || nhlen == 32)
 						: (nhlen == 4 || nhlen == 16 || nhlen == 32);
 		if (!nh_ok || (afi == RX_AFI_IPV6 && !nexthop6_ok(v + 4)))
 			return false;
 	}
-	bool ap = known && (ctx->addpath_rx & RX_FAM_BIT(fam));
 	m->has_mp_reach = true;
-	return field(v + 5 + nhlen, len - 5 - nhlen, afi, safi, ap, &m->mp_reach);
+	return mp_field(v + 5 + nhlen, len - 5 - nhlen, afi, safi, ctx, &m->mp_reach);
 }
 
 static bool mp_unreach(const uint8_t *v, size_t len, const struct wire_ctx *ctx,
@@ -170,45 +184,27 @@ static bool mp_unreach(const uint8_t *v, size_t len, const struct wire_ctx *ctx,
 {
 	if (len < 3)
 		return false;
-	uint16_t afi = wire_get16(v);
-	uint8_t safi = v[2];
-	enum rx_family fam;
-	bool ap = wire_family(afi, safi, &fam) && (ctx->addpath_rx & RX_FAM_BIT(fam));
 	m->has_mp_unreach = true;
-	return field(v + 3, len - 3, afi, safi, ap, &m->mp_unreach);
+	return mp_field(v + 3, len - 3, wire_get16(v), v[2], ctx, &m->mp_unreach);
 }
 
-/* One attribute's value; false when the full parser would not simply accept or discard
- * it. nlri_used: the UPDATE has classic NLRI (RFC 4760 3: else NEXT_HOP is ignored). */
-static bool attr_ok(uint8_t type, const uint8_t *v, size_t len, const struct wire_ctx *ctx,
-		    bool nlri_used, struct mon_update *m)
+/* The rules that read the value; false when the full parser would not simply accept or
+ * discard the attribute. nlri_used: the UPDATE has classic NLRI (RFC 4760 3: else NEXT_HOP
+ * is ignored). */
+static bool special_ok(enum special k, const uint8_t *v, size_t len,
+		       const struct wire_ctx *ctx, bool nlri_used, struct mon_update *m)
 {
-	uint8_t r = len_rule[type];
-	switch (type) {
-	case WIRE_ATTR_ORIGIN:
-		return len == 1 && v[0] <= WIRE_ORIGIN_INCOMPLETE;
-	case WIRE_ATTR_AS_PATH:
+	if (k == SP_ORIGIN)
+		return v[0] <= WIRE_ORIGIN_INCOMPLETE; /* length 1 checked by the rule */
+	if (k == SP_ASPATH)
 		return aspath_ok(v, len, ctx);
-	case WIRE_ATTR_NEXT_HOP:
-		/* RFC 7606 7.3, RFC 4271 6.3: a unicast host address. */
+	if (k == SP_NEXTHOP) /* RFC 7606 7.3, RFC 4271 6.3: a unicast host address */
 		return !nlri_used || (len == 4 && wire_get32(v) != 0 && v[0] < 224);
-	case WIRE_ATTR_MP_REACH_NLRI:
+	if (k == SP_MP_REACH)
 		return mp_reach(v, len, ctx, m);
-	case WIRE_ATTR_MP_UNREACH_NLRI:
+	if (k == SP_MP_UNREACH)
 		return mp_unreach(v, len, ctx, m);
-	case WIRE_ATTR_LOCAL_PREF:
-	case WIRE_ATTR_ORIGINATOR_ID:
-	case WIRE_ATTR_CLUSTER_LIST:
-		if (ctx->ebgp) /* RFC 7606 7.5, 7.9, 7.10: discarded whatever they hold */
-			return true;
-		break;
-	default:
-		break;
-	}
-	if (!r)
-		return true;
-	size_t unit = r & 0x3F;
-	return r & EXACT ? len == unit : (len > 0 && len % unit == 0);
+	return len && len % 12 == 0; /* SP_MULT12: LARGE_COMMUNITIES (RFC 8092 5) */
 }
 
 bool mon_decode(const uint8_t *body, size_t len, const struct wire_ctx *ctx,
@@ -228,47 +224,51 @@ bool mon_decode(const uint8_t *body, size_t len, const struct wire_ctx *ctx,
 	const uint8_t *attrs = body + 4 + wlen, *nlri = attrs + alen;
 	size_t nlen = len - 4 - wlen - alen;
 	bool ap4 = ctx->addpath_rx & RX_FAM_BIT(RX_FAM_IPV4_UNICAST);
-	if (!field(body + 2, wlen, RX_AFI_IPV4, RX_SAFI_UNICAST, ap4, &m->withdrawn) ||
-	    !field(nlri, nlen, RX_AFI_IPV4, RX_SAFI_UNICAST, ap4, &m->nlri))
+	if (!field(body + 2, wlen, RX_AFI_IPV4, RX_SAFI_UNICAST, true, ap4, &m->withdrawn) ||
+	    !field(nlri, nlen, RX_AFI_IPV4, RX_SAFI_UNICAST, true, ap4, &m->nlri))
 		return false;
 	bool nlri_used = m->nlri.count > 0;
-	uint64_t seen[4] = {0, 0, 0, 0};
+	const struct rule *rules = ctx->ebgp ? rules_ebgp : rules_ibgp;
+	uint64_t seen = 0, seen_high[3] = {0, 0, 0}; /* types 0..63, 64..255 */
 	size_t i = 0;
 	while (i < alen) {
 		const uint8_t *a = attrs + i;
 		size_t left = alen - i;
-		bool ext = a[0] & WIRE_AF_EXT_LEN;
-		size_t hdr = ext ? 4 : 3;
-		if (left < hdr)
+		if (left < 3)
 			return false;
-		size_t vlen = ext ? wire_get16(a + 2) : a[2];
+		uint8_t fl = a[0], type = a[1];
+		size_t hdr = 3, vlen = a[2];
+		if (fl & WIRE_AF_EXT_LEN) {
+			if (left < 4)
+				return false;
+			hdr = 4;
+			vlen = wire_get16(a + 2);
+		}
 		if (hdr + vlen > left)
 			return false;
-		uint8_t type = a[1], want = want_flags[type];
-		uint8_t ot = (a[0] & (WIRE_AF_OPTIONAL | WIRE_AF_TRANSITIVE)) | KNOWN;
-		uint64_t bit = 1ull << (type & 63);
-		if (seen[type >> 6] & bit)
-			return false;
-		seen[type >> 6] |= bit;
-		if (!want) {
-			if (!(ot & WIRE_AF_OPTIONAL))
-				return false; /* unrecognized well-known: a reset */
-		} else if (ot != want &&
-			   !(ctx->ebgp && (type == WIRE_ATTR_LOCAL_PREF ||
-					   type == WIRE_ATTR_ORIGINATOR_ID ||
-					   type == WIRE_ATTR_CLUSTER_LIST))) {
-			return false; /* flags conflict: the full parser grades it */
-		} else if (!attr_ok(type, a + hdr, vlen, ctx, nlri_used, m)) {
-			return false;
-		}
 		i += hdr + vlen;
+		/* RFC 7606 3.g: the parser grades duplicates. Every known type is below 64. */
+		uint64_t *w = type < 64 ? &seen : &seen_high[(type >> 6) - 1];
+		uint64_t bit = 1ull << (type & 63);
+		if (*w & bit)
+			return false;
+		*w |= bit;
+		const struct rule *r = &rules[type];
+		bool bad = r->known ? (fl & r->fmask) != r->flags : !(fl & WIRE_AF_OPTIONAL);
+		bad |= r->exact && vlen != r->exact;
+		bad |= r->mmask && (!vlen || (vlen & r->mmask));
+		if (bad)
+			return false;
+		if (r->special &&
+		    !special_ok((enum special)r->special, a + hdr, vlen, ctx, nlri_used, m))
+			return false;
 	}
 	bool announces = nlri_used || (m->has_mp_reach && m->mp_reach.len > 0);
 	if (announces) { /* RFC 7606 3.d: mandatory attributes present */
 		uint64_t need = 1ull << WIRE_ATTR_ORIGIN | 1ull << WIRE_ATTR_AS_PATH;
 		if (nlri_used)
 			need |= 1ull << WIRE_ATTR_NEXT_HOP;
-		if ((seen[0] & need) != need)
+		if ((seen & need) != need)
 			return false;
 	}
 	/* RFC 4724 2: End-of-RIB, as the full parser detects it: an empty UPDATE, or one that
@@ -276,8 +276,8 @@ bool mon_decode(const uint8_t *body, size_t len, const struct wire_ctx *ctx,
 	 * parser's verdict depends on which of them it kept: let it decide. */
 	if (wlen == 0 && nlen == 0) {
 		bool empty_unreach = m->has_mp_unreach && m->mp_unreach.len == 0;
-		bool others = (seen[0] & ~(1ull << WIRE_ATTR_MP_UNREACH_NLRI)) || seen[1] ||
-			      seen[2] || seen[3];
+		bool others = (seen & ~(1ull << WIRE_ATTR_MP_UNREACH_NLRI)) || seen_high[0] ||
+			      seen_high[1] || seen_high[2];
 		if (alen == 0 || (empty_unreach && !others))
 			m->end_of_rib = true;
 		else if (empty_unreach)

@@ -215,3 +215,87 @@ size_t pset_apply(struct pset *s, const struct wire_nlri *nl, bool add, struct r
 	}
 	return n;
 }
+
+/* Pending bitmap operations: bit index, and OP_ADD for an addition. */
+#define OP_ADD 0x80000000u
+#define OP_BIT 0x7FFFFFFFu
+#define PREFETCH_AHEAD 16 /* lines in flight while applying: enough to cover a DRAM miss */
+
+static void ops_reserve(struct pset_ops *o, size_t more)
+{
+	if (o->n + more <= o->cap)
+		return;
+	o->cap = o->n + more > 2 * o->cap ? o->n + more : 2 * o->cap;
+	o->v = realloc(o->v, o->cap * sizeof(*o->v));
+	if (!o->v)
+		bench_die("out of memory for pending prefix operations");
+}
+
+size_t pset_collect(struct pset *s, struct pset_ops *o, const struct wire_nlri *nl, bool add,
+		    struct rx_prefix *decode)
+{
+	if (!nl->known || nl->afi != RX_AFI_IPV4 || !nl->count)
+		return 0;
+	if (nl->addpath) { /* rare: decoded, applied at once (order kept: see the header) */
+		pset_flush(s, o);
+		return pset_apply(s, nl, add, decode);
+	}
+	ops_reserve(o, nl->count);
+	uint32_t *out = o->v + o->n, flag = add ? OP_ADD : 0;
+	const uint8_t *p = nl->data, *end = nl->data + nl->len;
+	while (p < end) {
+		unsigned len = *p++;
+		uint32_t a;
+		/* One 4-octet load where the field has room (all but its last prefixes), instead
+		 * of a loop whose trip count changes with every prefix length. */
+		if (end - p >= 4) {
+			a = wire_get32(p);
+		} else {
+			a = 0;
+			for (unsigned i = 0; i < (len + 7) / 8; i++)
+				a |= (uint32_t)p[i] << (24 - 8 * i);
+		}
+		a &= len ? ~0u << (32 - len) : 0;
+		p += (len + 7) / 8;
+		if (len <= 24) {
+			*out++ = bit_index(a, len) | flag;
+		} else { /* the hash half: its keys never meet the bitmap's, so order holds */
+			if (add)
+				pset_add(s, a, (uint8_t)len);
+			else
+				pset_del(s, a, (uint8_t)len);
+		}
+	}
+	o->n = (size_t)(out - o->v);
+	return nl->count;
+}
+
+void pset_flush(struct pset *s, struct pset_ops *o)
+{
+	const uint32_t *v = o->v;
+	size_t n = o->n;
+	uint64_t *bits = s->bits;
+	size_t count = s->count;
+	for (size_t i = 0; i < n; i++) {
+		if (i + PREFETCH_AHEAD < n)
+			__builtin_prefetch(&bits[(v[i + PREFETCH_AHEAD] & OP_BIT) >> 6], 1);
+		uint32_t b = v[i] & OP_BIT;
+		uint64_t *w = &bits[b >> 6], m = 1ull << (b & 63), old = *w;
+		bool had = old & m;
+		if (v[i] & OP_ADD) {
+			*w = old | m;
+			count += !had;
+		} else {
+			*w = old & ~m;
+			count -= had;
+		}
+	}
+	s->count = count;
+	o->n = 0;
+}
+
+void pset_ops_fini(struct pset_ops *o)
+{
+	free(o->v);
+	memset(o, 0, sizeof(*o));
+}

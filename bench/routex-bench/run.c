@@ -97,10 +97,11 @@ void run_unlock_all(struct run *r)
 
 /* ---- Receive side ---- */
 
-/* One NLRI field into the monitor's set (pset_apply: IPv4; other families are not kept). */
+/* One NLRI field into the monitor's pending operations (IPv4; other families are not
+ * kept); they reach the set when the read batch ends (settle). */
 static void apply(struct loop *l, struct monitor *m, const struct wire_nlri *nl, bool add)
 {
-	size_t n = pset_apply(&m->set, nl, add, l->decode);
+	size_t n = pset_collect(&m->set, &m->ops, nl, add, l->decode);
 	if (add)
 		m->nlri_in += n;
 	else
@@ -124,13 +125,21 @@ static void monitor_apply(struct loop *l, struct monitor *m, const struct mon_up
 		apply(l, m, &u->mp_unreach, false);
 	if (u->has_mp_reach)
 		apply(l, m, &u->mp_reach, ann);
-	if (m->has_target) {
-		if (m->set.count == m->target) {
-			if (!m->done_ns) /* stamped when the read batch ends */
-				__atomic_store_n(&m->done_ns, RUN_DONE_PENDING, __ATOMIC_RELAXED);
-		} else if (m->done_ns) {
-			__atomic_store_n(&m->done_ns, 0, __ATOMIC_RELAXED);
-		}
+}
+
+/* The end of a read batch: the pending prefixes into the set, then the completion check;
+ * done_ns keeps the first batch end at which the count reached the target, until it
+ * leaves it. */
+static void settle(struct monitor *m)
+{
+	pset_flush(&m->set, &m->ops);
+	if (!m->has_target)
+		return;
+	if (m->set.count == m->target) {
+		if (!m->done_ns)
+			__atomic_store_n(&m->done_ns, bench_now_ns(), __ATOMIC_RELAXED);
+	} else if (m->done_ns) {
+		__atomic_store_n(&m->done_ns, 0, __ATOMIC_RELAXED);
 	}
 }
 
@@ -379,11 +388,9 @@ static void handle(struct loop *l, struct conn *c, uint32_t ev, uint64_t now_ms)
 	if (ev & (EPOLLIN | EPOLLERR | EPOLLHUP)) {
 		l->now_ns = bench_now_ns();
 		ok = peer_session_readable(&c->s, now_ms);
-		uint64_t end = bench_now_ns();
 		if (c->m) {
-			c->m->rx_busy_ns += end - l->now_ns;
-			if (c->m->done_ns == RUN_DONE_PENDING)
-				__atomic_store_n(&c->m->done_ns, end, __ATOMIC_RELAXED);
+			settle(c->m);
+			c->m->rx_busy_ns += bench_now_ns() - l->now_ns;
 		}
 	}
 	if (ok && (ev & EPOLLOUT))
@@ -400,7 +407,11 @@ static void housekeeping(struct loop *l, uint64_t now_ms)
 	for (size_t i = 0; i < l->n_conns; i++) {
 		struct conn *c = l->conns[i];
 		if (c->s.fd >= 0) {
-			if (peer_session_tick(&c->s, now_ms) && c->s.fd >= 0)
+			l->now_ns = bench_now_ns();
+			bool up = peer_session_tick(&c->s, now_ms);
+			if (c->m) /* the tick may have read what the socket held */
+				settle(c->m);
+			if (up && c->s.fd >= 0)
 				epoll_set(c, false);
 		} else if (c->active && !c->admin_down && now_ms >= c->retry_at_ms) {
 			conn_open(c, now_ms);

@@ -13,6 +13,7 @@ struct monitor {
 	unsigned idx;
 	uint32_t addr, asn;  /* host order */
 	struct pset set;
+	struct pset_ops ops; /* the read batch's prefixes, applied when it ends (run.c) */
 	size_t target;       /* count that completes the current phase */
 	bool has_target;
 	uint64_t done_ns;    /* last time count reached target in this phase; 0: not now */
@@ -91,8 +92,6 @@ unsigned run_sessions(const struct run *r);
 bool run_feeds_written(const struct run *r);
 uint64_t run_first_tx_ns(const struct run *r);
 uint64_t run_last_tx_ns(const struct run *r);
-/* done_ns while the read batch that completed the monitor is still being handled. */
-#define RUN_DONE_PENDING UINT64_MAX
 
 /* done_ns and last_rx_ns are written by the monitor's thread and polled by the main thread
  * (relaxed: each is one word read on its own, and a stale value only delays the poll). */
@@ -102,8 +101,7 @@ static inline uint64_t run_load(const uint64_t *p)
 }
 static inline uint64_t run_done_ns(const struct monitor *m)
 {
-	uint64_t t = run_load(&m->done_ns);
-	return t == RUN_DONE_PENDING ? 0 : t;
+	return run_load(&m->done_ns);
 }
 
 /* Sets a monitor's phase target (takes its loop's lock). */
