@@ -14,9 +14,10 @@
  * withdrawn), each on announce4, withdraw4, announce6, withdraw6:
  *   walk         baseline: the message framing only (a bound no decoder can pass);
  *   full         the old monitor path: wire_update_parse, then the prefixes into the set;
- *   fast         the monitor path now: mon_decode (decode.c), the prefixes collected per
- *                read batch and applied with prefetching (pset_collect, pset_flush);
- *   fast_direct  mon_decode with each prefix applied at once (the set's baseline);
+ *   fast         the monitor path now: mon_decode (decode.c) writing the prefixes as
+ *                pending set operations while it validates them, applied per read batch
+ *                with prefetching (pset_flush);
+ *   fast_direct  mon_decode, then each prefix applied at once (the set's baseline);
  *   full_decode, fast_decode: the two decoders alone, without the set.
  * The monitors keep IPv4 only: the IPv6 streams measure decoding. Figures: docs/bench.md,
  * bench/RESULTS.md. */
@@ -391,10 +392,13 @@ static size_t pass_fast(const struct msgs *s, struct pset *set)
 	size_t n = 0, batch_end = READ_BATCH;
 	EACH_MSG(s, body, blen)
 	{
-		if (!mon_decode(body, blen, &ctx, &u))
+		if (!mon_decode(body, blen, &ctx, &u, &ops))
 			bench_die("%s: the fast decoder declined a message", s->name);
-		n += pset_collect(set, &ops, &u.withdrawn, false, decode_buf);
-		n += pset_collect(set, &ops, &u.nlri, true, decode_buf);
+		if (u.collected)
+			n += u.withdrawn.count + u.nlri.count;
+		else
+			n += pset_collect(set, &ops, &u.withdrawn, false, decode_buf) +
+			     pset_collect(set, &ops, &u.nlri, true, decode_buf);
 		if (u.has_mp_unreach)
 			n += pset_collect(set, &ops, &u.mp_unreach, false, decode_buf) +
 			     (u.mp_unreach.afi != RX_AFI_IPV4) * u.mp_unreach.count;
@@ -418,7 +422,7 @@ static size_t pass_fast_direct(const struct msgs *s, struct pset *set)
 	size_t n = 0;
 	EACH_MSG(s, body, blen)
 	{
-		if (!mon_decode(body, blen, &ctx, &u))
+		if (!mon_decode(body, blen, &ctx, &u, NULL))
 			bench_die("%s: the fast decoder declined a message", s->name);
 		n += keep(set, &u.withdrawn, false) + keep(set, &u.nlri, true);
 		if (u.has_mp_unreach)
@@ -449,7 +453,7 @@ static size_t pass_fast_decode(const struct msgs *s, struct pset *set)
 	size_t n = 0;
 	EACH_MSG(s, body, blen)
 	{
-		mon_decode(body, blen, &ctx, &u);
+		mon_decode(body, blen, &ctx, &u, NULL);
 		n += u.withdrawn.count + u.nlri.count + u.mp_reach.count + u.mp_unreach.count;
 	}
 	return n;

@@ -114,6 +114,17 @@ struct pset_ops {
 	uint32_t *v;
 	size_t n, cap;
 };
+/* An operation: the prefix's bit (below), PSET_OP_ADD for an addition. */
+#define PSET_OP_ADD 0x80000000u
+static inline uint32_t pset_bit(uint32_t addr, unsigned len) /* len <= 24 */
+{
+	if (len >= 16) /* the /16's line, then the prefix within it */
+		return (addr >> 16) * (PSET_BLOCK_WORDS * 64) +
+		       ((1u << (len - 16)) | ((addr & 0xFFFF) >> (32 - len)));
+	return (1u << 16) * (PSET_BLOCK_WORDS * 64) + (len ? (1u << len) | (addr >> (32 - len)) : 1);
+}
+/* Room for more operations at v[n..]. */
+void pset_ops_reserve(struct pset_ops *o, size_t more);
 size_t pset_collect(struct pset *s, struct pset_ops *o, const struct wire_nlri *nl, bool add,
 		    struct rx_prefix *decode);
 void pset_flush(struct pset *s, struct pset_ops *o);
@@ -126,12 +137,17 @@ struct mon_update {
 	struct wire_nlri withdrawn, nlri, mp_reach, mp_unreach;
 	bool has_mp_reach, has_mp_unreach;
 	bool end_of_rib;
+	bool collected;     /* the withdrawn and NLRI fields are in ops already */
 };
 /* Locates and validates the NLRI fields of an UPDATE body without decoding attributes.
  * Returns true only when wire_update_parse would accept the message (WIRE_OK or
- * WIRE_ATTR_DISCARD) with the same fields; false: let the full parser classify it. */
+ * WIRE_ATTR_DISCARD) with the same fields; false: let the full parser classify it.
+ * ops (may be NULL): the classic IPv4 fields' prefixes are appended to it as pending set
+ * operations while they are validated (m->collected), saving the monitor a second walk;
+ * nothing is appended when the message is declined, nor when a field holds path ids or a
+ * prefix longer than /24 (the hash half of the set does not wait: pset_collect then). */
 bool mon_decode(const uint8_t *body, size_t len, const struct wire_ctx *ctx,
-		struct mon_update *m);
+		struct mon_update *m, struct pset_ops *ops);
 
 /* ---- The route server under test (server.c) ---- */
 

@@ -109,6 +109,45 @@ static bool field(const uint8_t *p, size_t len, uint16_t afi, uint8_t safi, bool
 	return true;
 }
 
+/* A classic IPv4 field without path ids: checked as field() does, while its prefixes are
+ * written to *out as pending set operations (flag: PSET_OP_ADD or 0). A prefix longer than
+ * /24 sets *long_seen and gets a placeholder: the caller then drops what was written. */
+static bool field4_ops(const uint8_t *p, size_t len, struct wire_nlri *n, uint32_t flag,
+		       uint32_t **out, bool *long_seen)
+{
+	n->data = p;
+	n->len = (uint16_t)len;
+	n->afi = RX_AFI_IPV4;
+	n->safi = RX_SAFI_UNICAST;
+	n->addpath = false;
+	n->known = true;
+	n->count = 0;
+	uint32_t *o = *out, count = 0;
+	size_t i = 0;
+	while (i < len) {
+		unsigned plen = p[i];
+		size_t left = len - i - 1, bytes = (plen + 7) / 8;
+		if (plen > 32 || bytes > left)
+			return false;
+		uint32_t a = 0;
+		/* One 4-octet load where the field has room, instead of a loop whose trip count
+		 * changes with every prefix length. */
+		if (left >= 4)
+			a = wire_get32(p + i + 1);
+		else
+			for (unsigned k = 0; k < bytes; k++)
+				a |= (uint32_t)p[i + 1 + k] << (24 - 8 * k);
+		a &= plen ? ~0u << (32 - plen) : 0;
+		*long_seen |= plen > 24;
+		*o++ = pset_bit(a, plen > 24 ? 24 : plen) | flag;
+		i += 1 + bytes;
+		count++;
+	}
+	n->count = count;
+	*out = o;
+	return true;
+}
+
 /* A field of an MP attribute: its family decides whether it is known and has path ids. */
 static bool mp_field(const uint8_t *p, size_t len, uint16_t afi, uint8_t safi,
 		     const struct wire_ctx *ctx, struct wire_nlri *n)
@@ -208,9 +247,9 @@ static bool special_ok(enum special k, const uint8_t *v, size_t len,
 }
 
 bool mon_decode(const uint8_t *body, size_t len, const struct wire_ctx *ctx,
-		struct mon_update *m)
+		struct mon_update *m, struct pset_ops *ops)
 {
-	m->has_mp_reach = m->has_mp_unreach = m->end_of_rib = false;
+	m->has_mp_reach = m->has_mp_unreach = m->end_of_rib = m->collected = false;
 	memset(&m->mp_reach, 0, sizeof(m->mp_reach)); /* absent: empty, as the parser leaves it */
 	memset(&m->mp_unreach, 0, sizeof(m->mp_unreach));
 	if (len < 4)
@@ -224,9 +263,19 @@ bool mon_decode(const uint8_t *body, size_t len, const struct wire_ctx *ctx,
 	const uint8_t *attrs = body + 4 + wlen, *nlri = attrs + alen;
 	size_t nlen = len - 4 - wlen - alen;
 	bool ap4 = ctx->addpath_rx & RX_FAM_BIT(RX_FAM_IPV4_UNICAST);
-	if (!field(body + 2, wlen, RX_AFI_IPV4, RX_SAFI_UNICAST, true, ap4, &m->withdrawn) ||
-	    !field(nlri, nlen, RX_AFI_IPV4, RX_SAFI_UNICAST, true, ap4, &m->nlri))
+	uint32_t *o = NULL;
+	bool long_seen = false;
+	if (ops && !ap4) { /* written past ops->n, which moves only once the message passes */
+		pset_ops_reserve(ops, wlen + nlen);
+		o = ops->v + ops->n;
+		if (!field4_ops(body + 2, wlen, &m->withdrawn, 0, &o, &long_seen) ||
+		    !field4_ops(nlri, nlen, &m->nlri, PSET_OP_ADD, &o, &long_seen))
+			return false;
+	} else if (!field(body + 2, wlen, RX_AFI_IPV4, RX_SAFI_UNICAST, true, ap4,
+			  &m->withdrawn) ||
+		   !field(nlri, nlen, RX_AFI_IPV4, RX_SAFI_UNICAST, true, ap4, &m->nlri)) {
 		return false;
+	}
 	bool nlri_used = m->nlri.count > 0;
 	const struct rule *rules = ctx->ebgp ? rules_ebgp : rules_ibgp;
 	uint64_t seen = 0, seen_high[3] = {0, 0, 0}; /* types 0..63, 64..255 */
@@ -282,6 +331,10 @@ bool mon_decode(const uint8_t *body, size_t len, const struct wire_ctx *ctx,
 			m->end_of_rib = true;
 		else if (empty_unreach)
 			return false;
+	}
+	if (o && !long_seen) {
+		ops->n = (size_t)(o - ops->v);
+		m->collected = true;
 	}
 	return true;
 }

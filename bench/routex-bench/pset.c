@@ -56,16 +56,7 @@ void pset_clear(struct pset *s)
 	s->count = 0;
 }
 
-/* Bit of a prefix up to /24 (addr has no host bits). */
-static inline uint32_t bit_index(uint32_t addr, unsigned len)
-{
-	if (len >= 16) {
-		unsigned d = len - 16;
-		return (addr >> 16) * (PSET_BLOCK_WORDS * 64) +
-		       ((1u << d) | ((addr & 0xFFFF) >> (32 - len)));
-	}
-	return (1u << 16) * (PSET_BLOCK_WORDS * 64) + (len ? (1u << len) | (addr >> (32 - len)) : 1);
-}
+#define bit_index pset_bit
 
 static inline size_t hslot(uint64_t key, size_t cap)
 {
@@ -217,11 +208,11 @@ size_t pset_apply(struct pset *s, const struct wire_nlri *nl, bool add, struct r
 }
 
 /* Pending bitmap operations: bit index, and OP_ADD for an addition. */
-#define OP_ADD 0x80000000u
+#define OP_ADD PSET_OP_ADD
 #define OP_BIT 0x7FFFFFFFu
 #define PREFETCH_AHEAD 16 /* lines in flight while applying: enough to cover a DRAM miss */
 
-static void ops_reserve(struct pset_ops *o, size_t more)
+void pset_ops_reserve(struct pset_ops *o, size_t more)
 {
 	if (o->n + more <= o->cap)
 		return;
@@ -240,7 +231,7 @@ size_t pset_collect(struct pset *s, struct pset_ops *o, const struct wire_nlri *
 		pset_flush(s, o);
 		return pset_apply(s, nl, add, decode);
 	}
-	ops_reserve(o, nl->count);
+	pset_ops_reserve(o, nl->count);
 	uint32_t *out = o->v + o->n, flag = add ? OP_ADD : 0;
 	const uint8_t *p = nl->data, *end = nl->data + nl->len;
 	while (p < end) {

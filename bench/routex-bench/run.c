@@ -119,8 +119,13 @@ static void monitor_apply(struct loop *l, struct monitor *m, const struct mon_up
 		m->eor_in++;
 		return;
 	}
-	apply(l, m, &u->withdrawn, false);
-	apply(l, m, &u->nlri, ann);
+	if (u->collected) { /* the decoder wrote them to m->ops already */
+		m->withdrawn_in += u->withdrawn.count;
+		m->nlri_in += u->nlri.count;
+	} else {
+		apply(l, m, &u->withdrawn, false);
+		apply(l, m, &u->nlri, ann);
+	}
 	if (u->has_mp_unreach)
 		apply(l, m, &u->mp_unreach, false);
 	if (u->has_mp_reach)
@@ -167,7 +172,7 @@ static bool ev_update_raw(void *ctx, struct peer_session *s, const uint8_t *body
 {
 	struct conn *c = ctx;
 	struct mon_update mu;
-	if (c->r->full_decode || !mon_decode(body, len, &s->neg.ctx, &mu))
+	if (c->r->full_decode || !mon_decode(body, len, &s->neg.ctx, &mu, c->m ? &c->m->ops : NULL))
 		return false;
 	if (c->m)
 		monitor_apply(c->l, c->m, &mu, true);

@@ -28,6 +28,7 @@
 #include "bench.h"
 
 static struct wire_scratch *scratch;
+static struct pset_ops ops;
 
 struct tally {
 	size_t accepted, declined, msgs;
@@ -45,9 +46,22 @@ static bool same_field(const struct wire_nlri *a, const struct wire_nlri *b)
 static bool check_one(const uint8_t *body, size_t len, const struct wire_ctx *ctx,
 		      struct tally *t)
 {
-	struct mon_update m;
+	struct mon_update m, mo;
 	struct wire_update u;
-	bool fast = mon_decode(body, len, ctx, &m);
+	bool fast = mon_decode(body, len, ctx, &m, NULL);
+	/* The same with the prefixes written as set operations: the same verdict and fields,
+	 * and one operation per classic prefix, or none (declined, path ids, a /25../32). */
+	ops.n = 7; /* what an earlier message left pending stays */
+	bool fast_ops = mon_decode(body, len, ctx, &mo, &ops);
+	assert_int_equal(fast, fast_ops);
+	if (mo.collected)
+		assert_int_equal(ops.n, 7 + mo.withdrawn.count + mo.nlri.count);
+	else
+		assert_int_equal(ops.n, 7);
+	if (fast) {
+		assert_true(same_field(&m.withdrawn, &mo.withdrawn));
+		assert_true(same_field(&m.nlri, &mo.nlri));
+	}
 	enum wire_action a = wire_update_parse(body, len, ctx, &u, scratch);
 	t->msgs++;
 	if (!fast) {
@@ -149,7 +163,7 @@ static void check_stream(const struct stream *s, const struct wire_ctx *ctx, siz
 		const uint8_t *body = s->buf + off + 19;
 		struct mon_update m;
 		assert_true(check_one(body, len - 19, ctx, &t));
-		assert_true(mon_decode(body, len - 19, ctx, &m));
+		assert_true(mon_decode(body, len - 19, ctx, &m, NULL));
 		*nlri += m.nlri.count;
 		*withdrawn += m.withdrawn.count;
 		off += len;
@@ -300,7 +314,7 @@ static void test_random_updates(void **state)
 		size_t len = wire_eor_encode(msg, sizeof(msg), (enum rx_family)f);
 		struct mon_update m;
 		assert_true(check_one(msg + 19, len - 19, &ctx, &t));
-		assert_true(mon_decode(msg + 19, len - 19, &ctx, &m));
+		assert_true(mon_decode(msg + 19, len - 19, &ctx, &m, NULL));
 		eor += m.end_of_rib;
 	}
 	assert_int_equal(eor, 2);
@@ -364,31 +378,31 @@ static void test_declines(void **state)
 	struct mon_update m;
 	/* Valid frame: withdrawn 0, attrs 0, NLRI 10.0.0.0/8 -> missing mandatory attributes. */
 	const uint8_t no_attrs[] = {0, 0, 0, 0, 8, 10};
-	assert_false(mon_decode(no_attrs, sizeof(no_attrs), &ctx, &m));
+	assert_false(mon_decode(no_attrs, sizeof(no_attrs), &ctx, &m, NULL));
 	/* Prefix length 33. */
 	const uint8_t long_pfx[] = {0, 2, 33, 10, 0, 0};
-	assert_false(mon_decode(long_pfx, sizeof(long_pfx), &ctx, &m));
+	assert_false(mon_decode(long_pfx, sizeof(long_pfx), &ctx, &m, NULL));
 	/* Withdrawn /24 overrunning its field. */
 	const uint8_t overrun[] = {0, 3, 24, 10, 0, 0, 0};
-	assert_false(mon_decode(overrun, sizeof(overrun), &ctx, &m));
+	assert_false(mon_decode(overrun, sizeof(overrun), &ctx, &m, NULL));
 	/* Unknown well-known attribute (type 99, flags 0x40). */
 	const uint8_t wk[] = {0, 0, 0, 3, 0x40, 99, 0};
-	assert_false(mon_decode(wk, sizeof(wk), &ctx, &m));
+	assert_false(mon_decode(wk, sizeof(wk), &ctx, &m, NULL));
 	/* Withdrawal of 10.0.0.0/8 accepted; bare UPDATE is IPv4 End-of-RIB. */
 	const uint8_t wd[] = {0, 2, 8, 10, 0, 0};
-	assert_true(mon_decode(wd, sizeof(wd), &ctx, &m));
+	assert_true(mon_decode(wd, sizeof(wd), &ctx, &m, NULL));
 	assert_int_equal(m.withdrawn.count, 1);
 	const uint8_t eor[] = {0, 0, 0, 0};
-	assert_true(mon_decode(eor, sizeof(eor), &ctx, &m));
+	assert_true(mon_decode(eor, sizeof(eor), &ctx, &m, NULL));
 	assert_true(m.end_of_rib);
 	/* Too short to hold the two lengths. */
-	assert_false(mon_decode(eor, 3, &ctx, &m));
+	assert_false(mon_decode(eor, 3, &ctx, &m, NULL));
 	/* Two MP_UNREACH attributes (RFC 7606 3.g: a reset); one alone is an IPv6 End-of-RIB. */
 	const uint8_t dup[] = {0, 0, 0, 12, 0x80, 15, 3, 0, 2, 1, 0x80, 15, 3, 0, 2, 1};
-	assert_false(mon_decode(dup, sizeof(dup), &ctx, &m));
-	assert_true(mon_decode(dup, 10, &ctx, &m) == false); /* attribute length says 12 */
+	assert_false(mon_decode(dup, sizeof(dup), &ctx, &m, NULL));
+	assert_true(mon_decode(dup, 10, &ctx, &m, NULL) == false); /* attribute length says 12 */
 	const uint8_t eor6[] = {0, 0, 0, 6, 0x80, 15, 3, 0, 2, 1};
-	assert_true(mon_decode(eor6, sizeof(eor6), &ctx, &m));
+	assert_true(mon_decode(eor6, sizeof(eor6), &ctx, &m, NULL));
 	assert_true(m.end_of_rib);
 	/* IPv6 routes whose next hop is link-local or unspecified (RFC 2545 3): the parser
 	 * treats them as withdrawn, so the fast path must decline; a global one passes. */
@@ -449,44 +463,67 @@ static void test_pset(void **state)
 static void test_pset_apply(void **state)
 {
 	(void)state;
-	struct pset s;
+	struct pset s, s2;
 	pset_init(&s);
+	pset_init(&s2);
 	struct rx_prefix *dec = malloc(PSET_DECODE_MAX * sizeof(*dec));
 	uint8_t msg[WIRE_MAX_LEN];
 	struct wire_ctx ctx = {.as4 = true, .ebgp = true};
 	struct rx_prefix keep[300];
 	unsigned nk = 0;
-	for (unsigned round = 0; round < 2; round++) {
-		/* Round 0 announces 300 random IPv4 prefixes; round 1 withdraws them. */
+	size_t collected = 0;
+	for (unsigned round = 0; round < 4; round++) {
+		/* Even rounds announce 300 random IPv4 prefixes, odd ones withdraw them; rounds
+		 * 2 and 3 only up to /24, so that the decoder writes the operations itself. */
+		bool wd = round & 1;
 		struct wire_update_builder b;
 		uint8_t attrs[512];
-		size_t alen = round ? 0 : rnd_attrs(attrs, sizeof(attrs));
-		wire_update_begin(&b, msg, WIRE_MAX_LEN, RX_FAM_IPV4_UNICAST, round == 1, false,
-				  round ? NULL : attrs, alen, NULL, 0);
+		size_t alen = wd ? 0 : rnd_attrs(attrs, sizeof(attrs));
+		wire_update_begin(&b, msg, WIRE_MAX_LEN, RX_FAM_IPV4_UNICAST, wd, false,
+				  wd ? NULL : attrs, alen, NULL, 0);
+		if (!wd)
+			nk = 0;
 		for (unsigned i = 0; i < 300; i++) {
-			if (!round)
-				rnd_prefix(&keep[nk++], RX_AFI_IPV4);
+			if (!wd) {
+				do
+					rnd_prefix(&keep[nk], RX_AFI_IPV4);
+				while (round == 2 && keep[nk].len > 24);
+				nk++;
+			}
 			if (!wire_update_add(&b, &keep[i], 0))
 				fail_msg("300 prefixes do not fit");
 		}
 		size_t len = wire_update_finish(&b);
+		/* s: the monitors' path (operations written by the decoder, applied in one
+		 * flush); s2: each prefix applied at once. */
 		struct mon_update m;
-		assert_true(mon_decode(msg + 19, len - 19, &ctx, &m));
-		pset_apply(&s, &m.nlri, true, dec);
-		pset_apply(&s, &m.withdrawn, false, dec);
+		struct pset_ops o = {0};
+		assert_true(mon_decode(msg + 19, len - 19, &ctx, &m, &o));
+		collected += m.collected;
+		if (!m.collected) { /* a /25../32 among them: collected separately */
+			pset_collect(&s, &o, &m.nlri, true, dec);
+			pset_collect(&s, &o, &m.withdrawn, false, dec);
+		}
+		pset_flush(&s, &o);
+		pset_ops_fini(&o);
+		pset_apply(&s2, &m.nlri, true, dec);
+		pset_apply(&s2, &m.withdrawn, false, dec);
+		assert_int_equal(s.count, s2.count);
 		size_t distinct = 0;
 		for (unsigned i = 0; i < nk; i++) {
 			bool dup = false;
 			for (unsigned j = 0; j < i && !dup; j++)
 				dup = !rx_prefix_cmp(&keep[i], &keep[j]);
 			distinct += !dup;
-			assert_int_equal(pset_has(&s, wire_get32(keep[i].addr), keep[i].len),
-					 round == 0);
+			assert_int_equal(pset_has(&s, wire_get32(keep[i].addr), keep[i].len), !wd);
+			assert_int_equal(pset_has(&s2, wire_get32(keep[i].addr), keep[i].len), !wd);
 		}
-		assert_int_equal(s.count, round ? 0 : distinct);
+		assert_int_equal(s.count, wd ? 0 : distinct);
 	}
+	assert_true(collected >= 2); /* rounds 2 and 3 took the decoder's own path */
 	free(dec);
 	pset_fini(&s);
+	pset_fini(&s2);
 }
 
 int main(void)
@@ -502,7 +539,9 @@ int main(void)
 		cmocka_unit_test(test_pset),
 		cmocka_unit_test(test_pset_apply),
 	};
+	pset_ops_reserve(&ops, 8);
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	free(scratch);
+	pset_ops_fini(&ops);
 	return rc;
 }
