@@ -49,6 +49,8 @@ void pset_fini(struct pset *s)
 
 void pset_clear(struct pset *s)
 {
+	if (!s->count) /* every bit is clear already: count is the number of bits set */
+		return;
 	memset(s->bits, 0, (size_t)PSET_WORDS * 8);
 	if (s->hash)
 		memset(s->hash, 0, s->hash_cap * 8);
