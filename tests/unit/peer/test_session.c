@@ -216,6 +216,46 @@ static void test_update_delivered(void **state)
 	teardown_pair();
 }
 
+/* update_raw: a message it takes never reaches the parser or update(); one it declines is
+ * parsed and delivered as before (a malformed one still resets the session). */
+static unsigned raw_calls;
+static bool raw_take;
+static bool raw_update(void *ctx, struct peer_session *s, const uint8_t *body, size_t len)
+{
+	(void)ctx;
+	(void)s;
+	raw_calls++;
+	return raw_take && len >= 4;
+}
+
+static void test_update_raw_hook(void **state)
+{
+	(void)state;
+	connect_pair(cfg_for(65001, 65515, 1), cfg_for(65515, 65001, 2));
+	b.s.update_raw = raw_update;
+	raw_calls = 0;
+	uint8_t buf[WIRE_MAX_LEN];
+	size_t n = build_update(buf, &a.s, 10);
+	raw_take = true;
+	assert_true(peer_session_send(&a.s, buf, n, 2000));
+	pump(2000);
+	assert_int_equal(raw_calls, 1);
+	assert_int_equal(b.updates, 0);
+	raw_take = false;
+	assert_true(peer_session_send(&a.s, buf, n, 2000));
+	pump(2000);
+	assert_int_equal(raw_calls, 2);
+	assert_int_equal(b.updates, 1);
+	assert_int_equal(b.last_nlri_count, 10);
+	buf[WIRE_HEADER_LEN + 3] = 0xF0; /* declined and malformed: the parser resets (3/1) */
+	assert_true(peer_session_send(&a.s, buf, n, 2000));
+	pump(2000);
+	assert_int_equal(raw_calls, 3);
+	assert_int_equal(b.downs, 1);
+	assert_int_equal(a.s.stats.last_error_subcode, WIRE_UPD_MALFORMED_ATTR_LIST);
+	teardown_pair();
+}
+
 static void test_malformed_update_resets_with_notification(void **state)
 {
 	(void)state;
@@ -387,6 +427,7 @@ int main(void)
 		cmocka_unit_test(test_establish_and_negotiate),
 		cmocka_unit_test(test_bad_peer_as),
 		cmocka_unit_test(test_update_delivered),
+		cmocka_unit_test(test_update_raw_hook),
 		cmocka_unit_test(test_received_event),
 		cmocka_unit_test(test_malformed_update_resets_with_notification),
 		cmocka_unit_test(test_treat_as_withdraw_keeps_session),
