@@ -7,14 +7,16 @@
  * that are created and die while readers run. Reader threads meanwhile, without locks:
  *   - walk both trees in chunks of 1000, resuming from the last key, and check the order
  *     is strictly increasing (rx_prefix_cmp) within and across chunks;
- *   - look up random prefixes exactly and by longest match, and check a match contains
- *     the address;
+ *   - look up random prefixes exactly and by longest match, through the tree and through
+ *     the IPv4 DIR-24-8 index (lpm.c), and check a match contains the address and is a
+ *     prefix the writer had published;
  *   - for every node they see: the prefix is in the universe and the writer had published
  *     it at some point (a flag set before the first publish), the node is well formed
  *     (1 <= n_ecmp <= n, known sources), and every attribute set is intact (a check value
  *     derived from its AS path). Freed or reused memory breaks these checks in release
  *     builds and is reported by ASan in sanitizer builds.
- * At the end the final tree is compared with the writer's own record. */
+ * At the end the final tree is compared with the writer's own record, and the index with
+ * the tree at the edges of every IPv4 prefix of the universe and at 1M random addresses. */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +24,7 @@
 #include <time.h>
 
 #include <routex/compiler.h>
+#include <routex/lpm.h>
 #include <routex/rib.h>
 #include <routex/wire.h> /* inline byte helpers only */
 
@@ -274,6 +277,17 @@ static void *reader(void *arg)
 					    "reader: longest match does not contain the address\n");
 				check_node(t, nd, &got);
 			}
+			/* the index: its answer was a longest match of the tree at some moment, so
+			 * at least a published prefix of the universe holding the address */
+			if (rib_lpm_prefix_rcu(&R, &a, &got)) {
+				st->hits++;
+				long k = u_index(&got);
+				if (!rx_prefix_contains(&got, &a))
+					FAILF("reader: index match does not contain the address\n");
+				else if (k < 0 || !__atomic_load_n(&U.ever[k], __ATOMIC_ACQUIRE))
+					FAILF("reader: index match never published\n");
+			}
+			st->lookups++;
 		}
 		rx_rcu_read_unlock();
 		/* QSBR: no node pointer is held past this point */
@@ -283,6 +297,51 @@ static void *reader(void *arg)
 	}
 	rx_rcu_unregister();
 	return NULL;
+}
+
+/* ---- final check of the index ---- */
+
+static void index_vs_tree(uint32_t addr)
+{
+	struct rx_prefix a, got, tree;
+	memset(&a, 0, sizeof(a));
+	a.afi = RX_AFI_IPV4;
+	a.len = 32;
+	wire_put32(a.addr, addr);
+	bool hit = rib_lpm_prefix_rcu(&R, &a, &got);
+	const struct rib_node *nd = rib_lpm_rcu(&R, &a);
+	if (hit != (nd != NULL)) {
+		FAILF("final: index %s, tree %s at %08x\n", hit ? "hit" : "miss",
+		      nd ? "hit" : "miss", addr);
+		return;
+	}
+	if (!nd)
+		return;
+	rib_node_prefix(&R.tree[0], nd, &tree);
+	if (!rx_prefix_equal(&got, &tree))
+		FAILF("final: index /%u, tree /%u at %08x\n", got.len, tree.len, addr);
+}
+
+/* The writer alone now: the index must equal the tree wherever its ranges begin or end,
+ * and at random addresses. Returns the addresses checked. */
+static size_t check_index(uint64_t *s)
+{
+	size_t n = 0;
+	if (lpm_overflowed(R.lpm))
+		FAILF("final: the index overflowed\n");
+	for (size_t i = 0; i < U.n; i++) {
+		if (U.p[i].afi != RX_AFI_IPV4)
+			continue;
+		uint32_t lo = wire_get32(U.p[i].addr);
+		uint32_t hi = lo | (U.p[i].len ? 0xffffffffu >> U.p[i].len : 0xffffffffu);
+		index_vs_tree(lo);
+		index_vs_tree(hi);
+		index_vs_tree(hi + 1);
+		n += 3;
+	}
+	for (unsigned i = 0; i < 1000000; i++, n++)
+		index_vs_tree((uint32_t)xorshift(s));
+	return n;
 }
 
 /* ---- writer ---- */
@@ -302,6 +361,7 @@ int main(void)
 	rx_rcu_register();
 	struct rib_conf conf;
 	rib_conf_default(&conf);
+	conf.lpm_index = true;
 	rib_init(&R, &conf);
 	for (uint16_t s = 1; s <= NSRC; s++) {
 		struct rib_peer_info pi = {
@@ -391,6 +451,7 @@ int main(void)
 			      k);
 		got += nd != NULL;
 	}
+	size_t lpm_checked = check_index(&s);
 	struct rib_stats st;
 	rib_stats(&R, &st);
 	if (got != want || st.prefixes[0] + st.prefixes[1] != want)
@@ -406,6 +467,9 @@ int main(void)
 	printf("stress_rib: universe %zu prefixes, %lu writer ops in %.2f s (%.0f ops/s), "
 	       "%lu flushes, %lu sweeps\n",
 	       U.n, ops, t1 - t0, ops / (t1 - t0), flushes, sweeps);
+	printf("stress_rib: index agrees with the tree at %zu addresses (%zu groups, %zu "
+	       "retired)\n",
+	       lpm_checked, R.lpm->n_groups, R.lpm->retired);
 	printf("stress_rib: %u readers: %lu lookups (%lu hits), %lu nodes walked in %lu chunks, "
 	       "%lu full walks; final %zu prefixes, %zu attr sets, %zu retired pending\n",
 	       readers, lookups, hits, nodes, chunks, walks, want, st.attr_sets,
