@@ -333,7 +333,7 @@ static size_t check_index(uint64_t *s)
 		if (U.p[i].afi != RX_AFI_IPV4)
 			continue;
 		uint32_t lo = wire_get32(U.p[i].addr);
-		uint32_t hi = lo | (U.p[i].len ? 0xffffffffu >> U.p[i].len : 0xffffffffu);
+		uint32_t hi = lo | (uint32_t)(0xffffffffull >> U.p[i].len);
 		index_vs_tree(lo);
 		index_vs_tree(hi);
 		index_vs_tree(hi + 1);

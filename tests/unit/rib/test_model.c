@@ -186,7 +186,7 @@ static void check_lpm_edges(const struct rib *rib)
 		if (ref[i].p.afi != RX_AFI_IPV4)
 			continue;
 		uint32_t lo = wire_get32(ref[i].p.addr);
-		uint32_t hi = lo | (ref[i].p.len ? 0xffffffffu >> ref[i].p.len : 0xffffffffu);
+		uint32_t hi = lo | (uint32_t)(0xffffffffull >> ref[i].p.len);
 		uint32_t at[3] = {lo, hi, hi + 1};
 		for (unsigned j = 0; j < 3; j++) {
 			struct rx_prefix a;
