@@ -38,6 +38,10 @@ struct rib_lpm;
  * nodes each behind). */
 #define RIB_POOL_CLASSES 2
 
+/* Levels of the IPv4 descent finger: a path has at most 33 nodes (lengths 0..32), so at
+ * most 33 child slots below the root slot. */
+#define RIB_FINGER_LEVELS 34
+
 /* Peer roles (DESIGN.md "Propagation"); RIB_ROLE_LOCAL is the route server itself. */
 enum rib_role {
 	RIB_ROLE_LOCAL = 0,
@@ -152,6 +156,15 @@ struct rib_tree {
 	size_t heap_bytes; /* W: nodes from malloc (RIB_POOL_CLASSES paths or more) */
 	size_t live_bytes; /* W: bytes of published nodes (exact sizes) */
 	struct rx_pool pools[RIB_POOL_CLASSES];
+	/* W: the finger (IPv4 only, radix.c seek4): the slots the last descent went through,
+	 * with the range of keys that pass through each, so that the next descent starts at
+	 * the deepest one its key shares instead of at the root. Table transfers, flushes and
+	 * sweeps come in address order, where that is most of the path. Level 0 is the root
+	 * slot; levels [1, f_depth) are child slots of nodes that are still published. */
+	unsigned f_depth;
+	struct rib_node **f_slot[RIB_FINGER_LEVELS];
+	uint32_t f_key[RIB_FINGER_LEVELS]; /* keys k with (k ^ f_key) & mask(f_len) == 0 ... */
+	uint8_t f_len[RIB_FINGER_LEVELS];  /* ... and length >= f_len pass f_slot */
 };
 
 /* What the decision process needs to know of a source. */

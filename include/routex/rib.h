@@ -67,6 +67,7 @@ struct radix_pos {
 	struct rib_node **pslot; /* the slot of the parent of *slot; NULL at the root */
 	struct rib_node *node;	 /* the node with exactly this key (may be glue), or NULL */
 	struct rib_node *below;	 /* a leaf covering the key: the key goes under it */
+	unsigned depth;		 /* slot's level below the root slot (IPv4 finger, radix.c) */
 };
 void radix_seek_w(struct rib_tree *t, const struct rib_key *k, uint8_t len, struct radix_pos *pos);
 /* Publishes paths (n >= 1) for the key sought: replaces pos->node or inserts a node (and a
