@@ -162,9 +162,10 @@ struct rib_tree {
 	 * sweeps come in address order, where that is most of the path. Level 0 is the root
 	 * slot; levels [1, f_depth) are child slots of nodes that are still published. */
 	unsigned f_depth;
+	uint32_t f_last; /* the key of the last descent, which passed every level */
 	struct rib_node **f_slot[RIB_FINGER_LEVELS];
-	uint32_t f_key[RIB_FINGER_LEVELS]; /* keys k with (k ^ f_key) & mask(f_len) == 0 ... */
-	uint8_t f_len[RIB_FINGER_LEVELS];  /* ... and length >= f_len pass f_slot */
+	uint8_t f_len[RIB_FINGER_LEVELS]; /* keys sharing f_len bits with f_last, and at least
+					   * that long, pass f_slot */
 };
 
 /* What the decision process needs to know of a source. */

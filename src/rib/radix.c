@@ -220,9 +220,10 @@ void radix_fini(struct rib_tree *t)
 	t->live_bytes = t->heap_bytes = 0;
 }
 
+/* The first l bits (0 <= l <= 32); no branch: a shift by 32 is done in 64 bits. */
 static inline uint32_t mask4(unsigned l)
 {
-	return l ? ~0u << (32 - l) : 0;
+	return (uint32_t)(~0ull << (32 - l));
 }
 
 /* IPv4: 32-bit compares and a fixed child offset; half the instructions of the generic
@@ -235,9 +236,18 @@ static inline uint32_t mask4(unsigned l)
  * slot they changed, so it never holds a slot inside a node that has been replaced. */
 static void seek4(struct rib_tree *t, uint32_t k4, uint8_t len, struct radix_pos *pos)
 {
+	/* Every level of the finger is passed by the last key sought, and level i by exactly
+	 * the keys that share its first f_len[i] bits and are at least that long; f_len grows
+	 * with i. So the deepest level this key passes is the deepest with f_len no greater
+	 * than the bits it shares with the last key, nor than its length. */
+	uint32_t x = k4 ^ t->f_last;
+	unsigned lim = x ? (unsigned)__builtin_clz(x) : 32;
+	if (lim > len)
+		lim = len;
 	unsigned i = t->f_depth ? t->f_depth - 1 : 0;
-	while (i > 0 && (t->f_len[i] > len || ((k4 ^ t->f_key[i]) & mask4(t->f_len[i]))))
+	while (i > 0 && t->f_len[i] > lim)
 		i--;
+	t->f_last = k4;
 	struct rib_node **slot = i ? t->f_slot[i] : &t->root;
 	struct rib_node **pslot = i > 1 ? t->f_slot[i - 1] : i ? &t->root : NULL, *nd;
 	while ((nd = *slot)) {
@@ -258,7 +268,6 @@ static void seek4(struct rib_tree *t, uint32_t k4, uint8_t len, struct radix_pos
 		slot = (struct rib_node **)((char *)nd + 8) + ((k4 >> (31 - l)) & 1);
 		i++;
 		t->f_slot[i] = slot;
-		t->f_key[i] = k4 & mask4(l + 1);
 		t->f_len[i] = (uint8_t)(l + 1);
 	}
 	t->f_depth = i + 1;
