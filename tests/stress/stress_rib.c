@@ -344,6 +344,64 @@ static size_t check_index(uint64_t *s)
 	return n;
 }
 
+/* ---- group churn: tbl8 groups made and dropped under a reader ----
+ * The main phase's readers synchronise with the writer all the time (every node they
+ * follow), which would hide a group published without ordering. Here one reader does
+ * nothing but look up one address through the index while the writer makes and drops
+ * the group of its /24 over and over; under TSan an unordered publication is a report,
+ * and in any build a torn or reused group gives a length that was never there. */
+
+#define CHURN_ADDR 0xf0120080u /* 240.18.0.128, under 240.18.0.0/15, /24 and /25: outside
+				* the universe (1-223.x and four fixed prefixes) */
+static int churn_done;	       /* A: release by the writer, acquire by the reader */
+
+static void *churn_reader(void *arg)
+{
+	unsigned long *n = arg;
+	rx_rcu_register();
+	while (!__atomic_load_n(&churn_done, __ATOMIC_ACQUIRE)) {
+		for (unsigned q = 0; q < 256; q++) {
+			int len = lpm4_find_rcu(R.lpm, CHURN_ADDR + (q & 127));
+			if (len != 15 && len != 24 && len != 25)
+				FAILF("churn: index gave /%d under 240.18.0.128/25\n", len);
+			(*n)++;
+		}
+		rx_rcu_quiescent();
+	}
+	rx_rcu_unregister();
+	return NULL;
+}
+
+static void group_churn(struct attr_set *a, unsigned long rounds)
+{
+	struct rx_prefix p15, p24, p25;
+	rx_prefix_parse("240.18.0.0/15", &p15, false);
+	rx_prefix_parse("240.18.0.0/24", &p24, false);
+	rx_prefix_parse("240.18.0.128/25", &p25, false);
+	rib_update_w(&R, 1, 0, &p15, a);
+	unsigned long looked = 0;
+	pthread_t th;
+	pthread_create(&th, NULL, churn_reader, &looked);
+	size_t made = R.lpm->retired;
+	for (unsigned long i = 0; i < rounds; i++) {
+		rib_update_w(&R, 1, 0, &p25, a); /* a group appears */
+		if (i & 1)
+			rib_update_w(&R, 1, 0, &p24, a);
+		rib_withdraw_w(&R, 1, 0, &p25); /* and goes */
+		if (i & 1)
+			rib_withdraw_w(&R, 1, 0, &p24);
+		if (i % 16 == 15)
+			rib_quiescent_w(&R);
+	}
+	__atomic_store_n(&churn_done, 1, __ATOMIC_RELEASE);
+	rx_rcu_offline();
+	pthread_join(th, NULL);
+	rx_rcu_online();
+	rib_withdraw_w(&R, 1, 0, &p15);
+	printf("stress_rib: group churn: %zu groups made and dropped, %lu index lookups\n",
+	       R.lpm->retired - made, looked);
+}
+
 /* ---- writer ---- */
 
 static unsigned long env_ul(const char *name, unsigned long def)
@@ -452,6 +510,13 @@ int main(void)
 		got += nd != NULL;
 	}
 	size_t lpm_checked = check_index(&s);
+	group_churn(pool[0], env_ul("RX_STRESS_CHURN", 100000));
+	{
+		struct rib_changes c;
+		memset(&c, 0, sizeof(c));
+		rib_changes_take_w(&R, &c);
+		rib_changes_release_w(&R, &c);
+	}
 	struct rib_stats st;
 	rib_stats(&R, &st);
 	if (got != want || st.prefixes[0] + st.prefixes[1] != want)
