@@ -4,7 +4,9 @@
  * from the same run:
  *   insert/...      load the table into an empty RIB (sorted = table-transfer order, random)
  *   lpm/...         longest-prefix match (addresses inside random table prefixes, uniform
- *                  random addresses, ascending addresses)
+ *                  random addresses, ascending addresses), through the tree and through
+ *                  the DIR-24-8 index (lpm.h; index_node_*: the index, then the node by
+ *                  exact lookup); insert/sorted_with_index: the load with the index kept
  *   churn/replace  replace the path of random prefixes with another attribute set
  *   flush/...      peer down: withdraw all 1M routes of one peer (sole source, or with a
  *                  second peer taking over every best path)
@@ -19,6 +21,7 @@
 #include <zlib.h>
 
 #include <routex/compiler.h>
+#include <routex/lpm.h>
 #include <routex/rib.h>
 #include <routex/wire.h>
 
@@ -110,8 +113,11 @@ static struct rib rib;
 static struct attr_set **attrs; /* one per distinct origin, held by the bench */
 static size_t n_attrs;
 static struct attr_set **attrs_alt; /* a second set per origin, for churn */
+static struct attr_set **attrs_ix;  /* the same sets, interned in rib_ix */
+static struct rib rib_ix;	    /* a RIB with the DIR-24-8 index (lpm.h) */
 
-static struct attr_set *mk_attr(uint32_t peer_as, uint32_t origin, uint32_t tag)
+static struct attr_set *mk_attr_in(struct rib *r, uint32_t peer_as, uint32_t origin,
+				   uint32_t tag)
 {
 	uint8_t path[2 + 12], comm[4], data[128];
 	path[0] = WIRE_AS_SEQUENCE;
@@ -131,7 +137,12 @@ static struct attr_set *mk_attr(uint32_t peer_as, uint32_t origin, uint32_t tag)
 	wire_put32(wa.nexthop, 0xc0000200 | (peer_as & 0xff));
 	struct attr_buf b = {.data = data, .cap = sizeof(data)};
 	RX_ASSERT(attr_encode(&wa, NULL, 0, &b));
-	return attr_intern_w(&rib.attrs, &b);
+	return attr_intern_w(&r->attrs, &b);
+}
+
+static struct attr_set *mk_attr(uint32_t peer_as, uint32_t origin, uint32_t tag)
+{
+	return mk_attr_in(&rib, peer_as, origin, tag);
 }
 
 static int cmp_u32(const void *a, const void *b)
@@ -171,9 +182,11 @@ static void setup_table(void)
 	n_attrs = m;
 	attrs = malloc(m * sizeof(*attrs));
 	attrs_alt = malloc(m * sizeof(*attrs_alt));
+	attrs_ix = malloc(m * sizeof(*attrs_ix));
 	for (size_t i = 0; i < m; i++) {
 		attrs[i] = mk_attr(65001, o[i], 1);
 		attrs_alt[i] = mk_attr(65001, o[i], 2);
+		attrs_ix[i] = mk_attr_in(&rib_ix, 65001, o[i], 1);
 	}
 	for (size_t i = 0; i < table_n; i++) {
 		uint32_t *hit = bsearch(&table[i].origin, o, m, sizeof(*o), cmp_u32);
@@ -367,6 +380,118 @@ static void bm_lpm(struct rxb_state *st, void *arg)
 	rxb_counter(st, "hit_ratio", (double)hits / (double)(rxb_iterations(st) * NLOOK), false);
 }
 
+/* ---- the DIR-24-8 index (a second RIB with rib_conf.lpm_index) ---- */
+
+static void ix_drain(void)
+{
+	struct rib_changes c;
+	memset(&c, 0, sizeof(c));
+	rib_changes_take_w(&rib_ix, &c);
+	rib_changes_release_w(&rib_ix, &c);
+	rib_quiescent_w(&rib_ix);
+}
+
+static void ix_load(void)
+{
+	for (size_t i = 0; i < table_n; i++) {
+		rib_update_w(&rib_ix, 1, 0, &table[i].p, attrs_ix[table[i].attr]);
+		if ((i & (DRAIN_EVERY - 1)) == DRAIN_EVERY - 1)
+			ix_drain();
+	}
+	ix_drain();
+}
+
+static void ix_unload(void)
+{
+	rib_peer_flush_w(&rib_ix, 1);
+	ix_drain();
+	rx_retire_sync(&rib_ix.retire);
+}
+
+static void ix_peer(void)
+{
+	if (rib_ix.peers[1].active)
+		return;
+	struct rib_peer_info pi = {
+	    .asn = 65001, .router_id = 1, .afi = RX_AFI_IPV4, .role = RIB_ROLE_RS_CLIENT};
+	pi.addr[0] = 192;
+	pi.addr[3] = 1;
+	rib_peer_add_w(&rib_ix, 1, &pi);
+}
+
+static void ix_ensure_loaded(void)
+{
+	ix_peer();
+	if (rib_ix.tree[0].prefixes != table_n)
+		ix_load();
+}
+
+/* What keeping the index costs a table load: compare with insert/sorted. */
+static void bm_insert_index(struct rxb_state *st, void *arg)
+{
+	ix_peer();
+	struct rib_stats s;
+	memset(&s, 0, sizeof(s));
+	while (rxb_keep_running(st)) {
+		rxb_pause(st);
+		if (rib_ix.tree[0].prefixes)
+			ix_unload();
+		rxb_resume(st);
+		ix_load();
+		rxb_pause(st);
+		rib_stats(&rib_ix, &s);
+		rxb_resume(st);
+	}
+	rxb_set_items(st, rxb_iterations(st) * (int64_t)table_n);
+	rxb_counter(st, "index_MiB", (double)s.lpm_bytes / 1048576.0, false);
+	rxb_counter(st, "groups", (double)rib_ix.lpm->n_groups, false);
+}
+
+static void bm_lpm_index(struct rxb_state *st, void *arg)
+{
+	const uint32_t *a = arg;
+	ix_ensure_loaded();
+	const struct rib_lpm *l = rib_ix.lpm;
+	RX_ASSERT(!lpm_overflowed(l));
+	size_t hits = 0;
+	while (rxb_keep_running(st)) {
+		rx_rcu_read_lock();
+		for (size_t i = 0; i < NLOOK; i++)
+			hits += lpm4_find_rcu(l, a[i]) >= 0;
+		rx_rcu_read_unlock();
+		rx_rcu_quiescent();
+	}
+	rxb_do_not_optimize(&hits);
+	rxb_set_items(st, rxb_iterations(st) * NLOOK);
+	rxb_counter(st, "hit_ratio", (double)hits / (double)(rxb_iterations(st) * NLOOK), false);
+}
+
+/* The index's answer, then the node (paths) by exact lookup: what a caller that needs the
+ * route and not only the prefix pays. */
+static void bm_lpm_index_node(struct rxb_state *st, void *arg)
+{
+	const uint32_t *a = arg;
+	ix_ensure_loaded();
+	const struct rib_lpm *l = rib_ix.lpm;
+	const struct rib_tree *t = rib_tree(&rib_ix, RX_AFI_IPV4);
+	size_t hits = 0;
+	while (rxb_keep_running(st)) {
+		rx_rcu_read_lock();
+		for (size_t i = 0; i < NLOOK; i++) {
+			int len = lpm4_find_rcu(l, a[i]);
+			if (len < 0)
+				continue;
+			struct rib_key k = {.hi = (uint64_t)(len ? a[i] & ~0u << (32 - len) : 0) << 32};
+			hits += radix_find_rcu(t, &k, (uint8_t)len) != NULL;
+		}
+		rx_rcu_read_unlock();
+		rx_rcu_quiescent();
+	}
+	rxb_do_not_optimize(&hits);
+	rxb_set_items(st, rxb_iterations(st) * NLOOK);
+	rxb_counter(st, "hit_ratio", (double)hits / (double)(rxb_iterations(st) * NLOOK), false);
+}
+
 /* ---- churn ---- */
 
 static void bm_churn(struct rxb_state *st, void *arg)
@@ -482,6 +607,8 @@ int main(int argc, char **argv)
 	rib_conf_default(&conf);
 	conf.asn = 64999;
 	rib_init(&rib, &conf);
+	conf.lpm_index = true;
+	rib_init(&rib_ix, &conf);
 	setup_table();
 	setup_addrs();
 	fprintf(stderr, "bench_rib: %zu IPv4 prefixes (%s), %zu attribute sets per peer\n", table_n,
@@ -493,6 +620,12 @@ int main(int argc, char **argv)
 	rxb_register("lpm/hit", bm_lpm, addr_hit, NULL, 0, 0);
 	rxb_register("lpm/any", bm_lpm, addr_any, NULL, 0, 0);
 	rxb_register("lpm/ascending", bm_lpm, addr_seq, NULL, 0, 0);
+	rxb_register("lpm/index_hit", bm_lpm_index, addr_hit, NULL, 0, 0);
+	rxb_register("lpm/index_any", bm_lpm_index, addr_any, NULL, 0, 0);
+	rxb_register("lpm/index_ascending", bm_lpm_index, addr_seq, NULL, 0, 0);
+	rxb_register("lpm/index_node_hit", bm_lpm_index_node, addr_hit, NULL, 0, 0);
+	rxb_register("lpm/index_node_any", bm_lpm_index_node, addr_any, NULL, 0, 0);
+	rxb_register("insert/sorted_with_index", bm_insert_index, NULL, NULL, 0, 3);
 	rxb_register("churn/replace", bm_churn, NULL, NULL, 0, 0);
 	rxb_register("flush/sole_peer", bm_flush, NULL, NULL, 0, 3);
 	rxb_register("flush/second_peer_takes_over", bm_flush, (void *)1, NULL, 0, 3);
@@ -503,8 +636,12 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < n_attrs; i++) {
 		attr_unref_w(&rib.attrs, attrs[i]);
 		attr_unref_w(&rib.attrs, attrs_alt[i]);
+		attr_unref_w(&rib_ix.attrs, attrs_ix[i]);
 	}
 	rib_fini(&rib);
+	if (rib_ix.peers[1].active)
+		ix_unload();
+	rib_fini(&rib_ix);
 	rx_rcu_unregister();
 	return rc;
 }

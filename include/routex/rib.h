@@ -67,6 +67,7 @@ struct radix_pos {
 	struct rib_node **pslot; /* the slot of the parent of *slot; NULL at the root */
 	struct rib_node *node;	 /* the node with exactly this key (may be glue), or NULL */
 	struct rib_node *below;	 /* a leaf covering the key: the key goes under it */
+	unsigned depth;		 /* slot's level below the root slot (IPv4 finger, radix.c) */
 };
 void radix_seek_w(struct rib_tree *t, const struct rib_key *k, uint8_t len, struct radix_pos *pos);
 /* Publishes paths (n >= 1) for the key sought: replaces pos->node or inserts a node (and a
@@ -180,6 +181,14 @@ static inline const struct rib_tree *rib_tree(const struct rib *rib, uint8_t afi
 const struct rib_node *rib_find_rcu(const struct rib *rib, const struct rx_prefix *p);
 /* Longest match for an address (p->len is ignored). */
 const struct rib_node *rib_lpm_rcu(const struct rib *rib, const struct rx_prefix *addr);
+/* Longest match as a prefix: *out gets the longest prefix holding addr; false for none.
+ * IPv4 uses the DIR-24-8 index when it is on (rib_conf.lpm_index, lpm.h): one or two
+ * memory accesses instead of a descent; the paths are then one rib_find_rcu away. */
+bool rib_lpm_prefix_rcu(const struct rib *rib, const struct rx_prefix *addr,
+			struct rx_prefix *out);
+/* Writer (rib.c): an IPv4 prefix gained its first path (present) or lost its last one;
+ * keeps the index in step with the tree (lpm.c). */
+void rib_lpm_track_w(struct rib *rib, const struct rib_key *k, uint8_t len, bool present);
 
 /* Counters (writer's view). */
 void rib_stats(const struct rib *rib, struct rib_stats *s);

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include <routex/compiler.h>
+#include <routex/lpm.h>
 #include <routex/rib.h>
 
 /* A peer key list is compacted when it holds this many more entries than live prefixes. */
@@ -51,6 +52,8 @@ void rib_init(struct rib *rib, const struct rib_conf *conf)
 	radix_init(&rib->tree[1], RX_AFI_IPV6);
 	rx_retire_init(&rib->retire);
 	attr_table_init(&rib->attrs, &rib->retire);
+	if (conf->lpm_index)
+		rib->lpm = lpm_new();
 	peers_reserve(rib, 16);
 	struct rib_peer *local = &rib->peers[RIB_SRC_LOCAL];
 	local->active = true;
@@ -373,6 +376,8 @@ static bool modify(struct rib *rib, unsigned fam, const struct rib_key *k, uint8
 		radix_put_w(t, &rib->retire, k, len, &pos, nv, nn, n_ecmp);
 	else
 		radix_remove_w(t, &rib->retire, &pos);
+	if (rib->lpm && fam == 0 && (on == 0) != (nn == 0)) /* the prefix came or went */
+		rib_lpm_track_w(rib, k, len, nn > 0);
 	for (unsigned i = 0; i < nd; i++) {
 		peer->invalid -= dropped[i].rpki == RIB_RPKI_INVALID;
 		attr_unref_w(&rib->attrs, dropped[i].attrs);
@@ -606,6 +611,7 @@ void rib_stats(const struct rib *rib, struct rib_stats *s)
 	s->attr_refs = rib->attrs.refs;
 	s->retired_pending = rib->retire.pending;
 	s->changes = rib->log.len;
+	s->lpm_bytes = rib->lpm ? lpm_bytes(rib->lpm) : 0;
 }
 
 void rib_fini(struct rib *rib)
@@ -613,6 +619,7 @@ void rib_fini(struct rib *rib)
 	rib_changes_release_w(rib, &rib->log);
 	/* Retired nodes and sets go back first, then the live ones are freed whole. */
 	rx_retire_sync(&rib->retire);
+	lpm_free(rib->lpm);
 	for (unsigned f = 0; f < 2; f++)
 		radix_fini(&rib->tree[f]);
 	attr_table_fini(&rib->attrs);

@@ -7,14 +7,16 @@
  * that are created and die while readers run. Reader threads meanwhile, without locks:
  *   - walk both trees in chunks of 1000, resuming from the last key, and check the order
  *     is strictly increasing (rx_prefix_cmp) within and across chunks;
- *   - look up random prefixes exactly and by longest match, and check a match contains
- *     the address;
+ *   - look up random prefixes exactly and by longest match, through the tree and through
+ *     the IPv4 DIR-24-8 index (lpm.c), and check a match contains the address and is a
+ *     prefix the writer had published;
  *   - for every node they see: the prefix is in the universe and the writer had published
  *     it at some point (a flag set before the first publish), the node is well formed
  *     (1 <= n_ecmp <= n, known sources), and every attribute set is intact (a check value
  *     derived from its AS path). Freed or reused memory breaks these checks in release
  *     builds and is reported by ASan in sanitizer builds.
- * At the end the final tree is compared with the writer's own record. */
+ * At the end the final tree is compared with the writer's own record, and the index with
+ * the tree at the edges of every IPv4 prefix of the universe and at 1M random addresses. */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +24,7 @@
 #include <time.h>
 
 #include <routex/compiler.h>
+#include <routex/lpm.h>
 #include <routex/rib.h>
 #include <routex/wire.h> /* inline byte helpers only */
 
@@ -274,6 +277,17 @@ static void *reader(void *arg)
 					    "reader: longest match does not contain the address\n");
 				check_node(t, nd, &got);
 			}
+			/* the index: its answer was a longest match of the tree at some moment, so
+			 * at least a published prefix of the universe holding the address */
+			if (rib_lpm_prefix_rcu(&R, &a, &got)) {
+				st->hits++;
+				long k = u_index(&got);
+				if (!rx_prefix_contains(&got, &a))
+					FAILF("reader: index match does not contain the address\n");
+				else if (k < 0 || !__atomic_load_n(&U.ever[k], __ATOMIC_ACQUIRE))
+					FAILF("reader: index match never published\n");
+			}
+			st->lookups++;
 		}
 		rx_rcu_read_unlock();
 		/* QSBR: no node pointer is held past this point */
@@ -283,6 +297,109 @@ static void *reader(void *arg)
 	}
 	rx_rcu_unregister();
 	return NULL;
+}
+
+/* ---- final check of the index ---- */
+
+static void index_vs_tree(uint32_t addr)
+{
+	struct rx_prefix a, got, tree;
+	memset(&a, 0, sizeof(a));
+	a.afi = RX_AFI_IPV4;
+	a.len = 32;
+	wire_put32(a.addr, addr);
+	bool hit = rib_lpm_prefix_rcu(&R, &a, &got);
+	const struct rib_node *nd = rib_lpm_rcu(&R, &a);
+	if (hit != (nd != NULL)) {
+		FAILF("final: index %s, tree %s at %08x\n", hit ? "hit" : "miss",
+		      nd ? "hit" : "miss", addr);
+		return;
+	}
+	if (!nd)
+		return;
+	rib_node_prefix(&R.tree[0], nd, &tree);
+	if (!rx_prefix_equal(&got, &tree))
+		FAILF("final: index /%u, tree /%u at %08x\n", got.len, tree.len, addr);
+}
+
+/* The writer alone now: the index must equal the tree wherever its ranges begin or end,
+ * and at random addresses. Returns the addresses checked. */
+static size_t check_index(uint64_t *s)
+{
+	size_t n = 0;
+	if (lpm_overflowed(R.lpm))
+		FAILF("final: the index overflowed\n");
+	for (size_t i = 0; i < U.n; i++) {
+		if (U.p[i].afi != RX_AFI_IPV4)
+			continue;
+		uint32_t lo = wire_get32(U.p[i].addr);
+		uint32_t hi = lo | (uint32_t)(0xffffffffull >> U.p[i].len);
+		index_vs_tree(lo);
+		index_vs_tree(hi);
+		index_vs_tree(hi + 1);
+		n += 3;
+	}
+	for (unsigned i = 0; i < 1000000; i++, n++)
+		index_vs_tree((uint32_t)xorshift(s));
+	return n;
+}
+
+/* ---- group churn: tbl8 groups made and dropped under a reader ----
+ * The main phase's readers synchronise with the writer all the time (every node they
+ * follow), which would hide a group published without ordering. Here one reader does
+ * nothing but look up one address through the index while the writer makes and drops
+ * the group of its /24 over and over; under TSan an unordered publication is a report,
+ * and in any build a torn or reused group gives a length that was never there. */
+
+#define CHURN_ADDR 0xf0120080u /* 240.18.0.128, under 240.18.0.0/15, /24 and /25: outside
+				* the universe (1-223.x and four fixed prefixes) */
+static int churn_done;	       /* A: release by the writer, acquire by the reader */
+
+static void *churn_reader(void *arg)
+{
+	unsigned long *n = arg;
+	rx_rcu_register();
+	while (!__atomic_load_n(&churn_done, __ATOMIC_ACQUIRE)) {
+		for (unsigned q = 0; q < 256; q++) {
+			int len = lpm4_find_rcu(R.lpm, CHURN_ADDR + (q & 127));
+			if (len != 15 && len != 24 && len != 25)
+				FAILF("churn: index gave /%d under 240.18.0.128/25\n", len);
+			(*n)++;
+		}
+		rx_rcu_quiescent();
+	}
+	rx_rcu_unregister();
+	return NULL;
+}
+
+static void group_churn(struct attr_set *a, unsigned long rounds)
+{
+	struct rx_prefix p15, p24, p25;
+	rx_prefix_parse("240.18.0.0/15", &p15, false);
+	rx_prefix_parse("240.18.0.0/24", &p24, false);
+	rx_prefix_parse("240.18.0.128/25", &p25, false);
+	rib_update_w(&R, 1, 0, &p15, a);
+	unsigned long looked = 0;
+	pthread_t th;
+	pthread_create(&th, NULL, churn_reader, &looked);
+	size_t made = R.lpm->retired;
+	for (unsigned long i = 0; i < rounds; i++) {
+		rib_update_w(&R, 1, 0, &p25, a); /* a group appears */
+		if (i & 1)
+			rib_update_w(&R, 1, 0, &p24, a);
+		rib_withdraw_w(&R, 1, 0, &p25); /* and goes */
+		if (i & 1)
+			rib_withdraw_w(&R, 1, 0, &p24);
+		if (i % 16 == 15)
+			rib_quiescent_w(&R);
+	}
+	__atomic_store_n(&churn_done, 1, __ATOMIC_RELEASE);
+	rx_rcu_offline();
+	pthread_join(th, NULL);
+	rx_rcu_online();
+	rib_withdraw_w(&R, 1, 0, &p15);
+	printf("stress_rib: group churn: %zu groups made and dropped, %lu index lookups\n",
+	       R.lpm->retired - made, looked);
 }
 
 /* ---- writer ---- */
@@ -302,6 +419,7 @@ int main(void)
 	rx_rcu_register();
 	struct rib_conf conf;
 	rib_conf_default(&conf);
+	conf.lpm_index = true;
 	rib_init(&R, &conf);
 	for (uint16_t s = 1; s <= NSRC; s++) {
 		struct rib_peer_info pi = {
@@ -391,6 +509,14 @@ int main(void)
 			      k);
 		got += nd != NULL;
 	}
+	size_t lpm_checked = check_index(&s);
+	group_churn(pool[0], env_ul("RX_STRESS_CHURN", 100000));
+	{
+		struct rib_changes c;
+		memset(&c, 0, sizeof(c));
+		rib_changes_take_w(&R, &c);
+		rib_changes_release_w(&R, &c);
+	}
 	struct rib_stats st;
 	rib_stats(&R, &st);
 	if (got != want || st.prefixes[0] + st.prefixes[1] != want)
@@ -406,6 +532,9 @@ int main(void)
 	printf("stress_rib: universe %zu prefixes, %lu writer ops in %.2f s (%.0f ops/s), "
 	       "%lu flushes, %lu sweeps\n",
 	       U.n, ops, t1 - t0, ops / (t1 - t0), flushes, sweeps);
+	printf("stress_rib: index agrees with the tree at %zu addresses (%zu groups, %zu "
+	       "retired)\n",
+	       lpm_checked, R.lpm->n_groups, R.lpm->retired);
 	printf("stress_rib: %u readers: %lu lookups (%lu hits), %lu nodes walked in %lu chunks, "
 	       "%lu full walks; final %zu prefixes, %zu attr sets, %zu retired pending\n",
 	       readers, lookups, hits, nodes, chunks, walks, want, st.attr_sets,

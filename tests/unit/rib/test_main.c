@@ -16,6 +16,7 @@ int main(void)
 	fails += run_decide_tests();
 	fails += run_rib_tests();
 	fails += run_model_tests();
+	fails += run_lpm_tests();
 	rx_rcu_unregister();
 	return fails ? 1 : 0;
 }

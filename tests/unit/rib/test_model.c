@@ -2,7 +2,8 @@
  * flushes and mark-and-sweep cycles runs against the RIB and against a plain reference (a
  * sorted array of prefixes, each with a table of (source, path id) -> attribute set). At
  * checkpoints the two must agree on: the ordered walk, every prefix's candidate set, the
- * best path and ECMP set, longest-prefix matches, subtree walks and chunked walks. */
+ * best path and ECMP set, longest-prefix matches (the tree's, and the IPv4 index's at random
+ * addresses and at the edges of every prefix), subtree walks and chunked walks. */
 #include <stdarg.h>
 #include <setjmp.h>
 #include <stddef.h>
@@ -10,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+
+#include <routex/wire.h> /* inline byte helpers only */
 
 #include "helpers.h"
 #include "tests.h"
@@ -153,6 +156,49 @@ static void check_node(const struct rib *rib, unsigned i)
 	}
 }
 
+/* The reference's longest match for a full-length address: an index into ref, or -1. */
+static int ref_lpm(const struct rx_prefix *a)
+{
+	int best = -1;
+	for (unsigned i = 0; i < NPFX; i++)
+		if (ref_present(i) && rx_prefix_contains(&ref[i].p, a) &&
+		    (best < 0 || ref[i].p.len > ref[best].p.len))
+			best = (int)i;
+	return best;
+}
+
+/* rib_lpm_prefix_rcu (the IPv4 DIR-24-8 index, lpm.c) agrees with the reference at a. */
+static void check_lpm_index(const struct rib *rib, const struct rx_prefix *a)
+{
+	struct rx_prefix got;
+	int best = ref_lpm(a);
+	bool hit = rib_lpm_prefix_rcu(rib, a, &got);
+	assert_int_equal(hit, best >= 0);
+	if (hit)
+		assert_true(rx_prefix_equal(&got, &ref[best].p));
+}
+
+/* Every IPv4 prefix of the universe, present or not, at its first and last address and
+ * just past its end: where the index's ranges begin and end. */
+static void check_lpm_edges(const struct rib *rib)
+{
+	for (unsigned i = 0; i < NPFX; i++) {
+		if (ref[i].p.afi != RX_AFI_IPV4)
+			continue;
+		uint32_t lo = wire_get32(ref[i].p.addr);
+		uint32_t hi = lo | (uint32_t)(0xffffffffull >> ref[i].p.len);
+		uint32_t at[3] = {lo, hi, hi + 1};
+		for (unsigned j = 0; j < 3; j++) {
+			struct rx_prefix a;
+			memset(&a, 0, sizeof(a));
+			a.afi = RX_AFI_IPV4;
+			a.len = 32;
+			wire_put32(a.addr, at[j]);
+			check_lpm_index(rib, &a);
+		}
+	}
+}
+
 static void check_all(struct rib *rib)
 {
 	/* ordered walk == sorted reference */
@@ -189,11 +235,8 @@ static void check_all(struct rib *rib)
 			if (rnd() % 4 == 0)
 				a.addr[b / 8] ^= (uint8_t)(0x80 >> (b % 8));
 		a.len = (uint8_t)max;
-		int best = -1;
-		for (unsigned i = 0; i < NPFX; i++)
-			if (ref_present(i) && rx_prefix_contains(&ref[i].p, &a) &&
-			    (best < 0 || ref[i].p.len > ref[best].p.len))
-				best = (int)i;
+		int best = ref_lpm(&a);
+		check_lpm_index(rib, &a);
 		const struct rib_node *nd = rib_lpm_rcu(rib, &a);
 		if (best < 0) {
 			assert_null(nd);
@@ -214,6 +257,7 @@ static void check_all(struct rib *rib)
 			}
 		assert_int_equal(m, sub.n);
 	}
+	check_lpm_edges(rib);
 }
 
 static void test_model(void **state)
@@ -223,6 +267,7 @@ static void test_model(void **state)
 	struct rib_conf conf;
 	rib_conf_default(&conf);
 	conf.always_compare_med = true;
+	conf.lpm_index = true; /* checked against the reference beside the tree's own match */
 	rib_init(&rib, &conf);
 	t_peer(&rib, 1, 65001, 0x0a000001, "10.0.0.1", RIB_ROLE_NVA);
 	t_peer(&rib, 2, 65002, 0x0a000002, "10.0.0.2", RIB_ROLE_NVA);

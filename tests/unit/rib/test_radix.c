@@ -4,6 +4,7 @@
 #include <setjmp.h>
 #include <stddef.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -316,6 +317,88 @@ static void test_keys(void **state)
 	assert_true(rx_prefix_equal(&p, &q));
 }
 
+/* Tree invariants below nd: children longer and within their parent, glue nodes with two
+ * children, leaves in leaf form. Returns the prefixes (nodes with paths) found. */
+static size_t check_shape(const struct rib_tree *t, const struct rib_node *nd)
+{
+	if (!nd)
+		return 0;
+	size_t n = nd->n > 0;
+	unsigned kids = 0;
+	for (unsigned b = 0; b < 2; b++) {
+		const struct rib_node *c = rib_node_child_rcu(t, nd, b);
+		if (!c)
+			continue;
+		kids++;
+		assert_true(c->len > nd->len);
+		uint32_t mask = nd->len ? ~0u << (32 - nd->len) : 0;
+		assert_int_equal((c->key4 ^ nd->key4) & mask, 0);
+		assert_int_equal((c->key4 >> (31 - nd->len)) & 1, b);
+		n += check_shape(t, c);
+	}
+	if (nd->n == 0)
+		assert_int_equal(kids, 2);
+	if (nd->inner)
+		assert_true(kids > 0);
+	return n;
+}
+
+/* The IPv4 descent starts from the previous descent's path (the finger): address-ordered
+ * loads with removals between them, nested prefixes down to host routes, then a flush in
+ * the same order; the tree must stay well formed and hold exactly what it should. */
+static void test_finger(void **state)
+{
+	struct rib *rib = *state;
+	const struct rib_tree *t = rib_tree(rib, RX_AFI_IPV4);
+	static const uint8_t lens[] = {8, 16, 20, 22, 23, 24, 24, 25, 26, 28, 30, 32, 32};
+	char buf[64];
+	unsigned want = 0;
+	bool *kept = calloc(4096, sizeof(*kept));
+	struct rx_prefix *pf = calloc(4096, sizeof(*pf));
+	unsigned n = 0;
+	/* sorted order: address, then length (rx_prefix_cmp) */
+	for (unsigned blk = 0; blk < 64 && n < 4000; blk++)
+		for (unsigned j = 0; j < RX_ARRAY_LEN(lens); j++) {
+			uint32_t a = 0x0a000000u | blk << 10 | (j * 37u) % 1024u;
+			snprintf(buf, sizeof(buf), "%u.%u.%u.%u/%u", a >> 24, (a >> 16) & 255,
+				 (a >> 8) & 255, a & 255, lens[j]);
+			struct rx_prefix p;
+			assert_true(rx_prefix_parse(buf, &p, true));
+			rx_prefix_mask(&p);
+			pf[n++] = p;
+		}
+	qsort(pf, n, sizeof(*pf), (int (*)(const void *, const void *))rx_prefix_cmp);
+	unsigned m = 0;
+	for (unsigned i = 0; i < n; i++)
+		if (!m || !rx_prefix_equal(&pf[m - 1], &pf[i]))
+			pf[m++] = pf[i];
+	struct attr_set *a = t_attr(rib, &A1);
+	for (unsigned i = 0; i < m; i++) {
+		rib_update_w(rib, 1, 0, &pf[i], a);
+		kept[i] = true;
+		if (i % 3 == 2) { /* take back the one before: the finger is cut there */
+			rib_withdraw_w(rib, 1, 0, &pf[i - 1]);
+			kept[i - 1] = false;
+		}
+		if (i % 97 == 0)
+			assert_int_equal(check_shape(t, t->root), t->prefixes);
+	}
+	for (unsigned i = 0; i < m; i++) {
+		want += kept[i];
+		assert_int_equal(rib_find_rcu(rib, &pf[i]) != NULL, kept[i]);
+	}
+	assert_int_equal(check_shape(t, t->root), want);
+	assert_int_equal(t->prefixes, want);
+	assert_true(t->f_depth > 2); /* the last descents were deep */
+	/* the flush walks the peer's key list, in the same order */
+	assert_int_equal(rib_peer_flush_w(rib, 1), want);
+	assert_null(t->root);
+	assert_int_equal(t->nodes, 0);
+	attr_unref_w(&rib->attrs, a);
+	free(kept);
+	free(pf);
+}
+
 int run_radix_tests(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -326,6 +409,7 @@ int run_radix_tests(void)
 	    cmocka_unit_test_setup_teardown(test_walks_v4, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_ipv6, setup, teardown),
 	    cmocka_unit_test(test_keys),
+	    cmocka_unit_test_setup_teardown(test_finger, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("radix", tests, NULL, NULL);
 }

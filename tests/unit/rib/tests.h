@@ -5,4 +5,5 @@ int run_radix_tests(void);
 int run_decide_tests(void);
 int run_rib_tests(void);
 int run_model_tests(void);
+int run_lpm_tests(void);
 #endif
