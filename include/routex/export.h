@@ -165,8 +165,10 @@ void export_member_up_w(struct export_state *e, struct rib *rib, const struct ex
 			uint16_t src, export_send_fn send, void *send_ctx, size_t *advertised);
 /* A peer went down: leaves its group (empty groups are freed). */
 void export_member_down_w(struct export_state *e, uint16_t src);
-/* A member's key changed (its export limit, on reload): it moves to the group of the new key
- * and is sent exactly the difference between what it holds and what it is now due. */
+/* A member's key changed (its export limit or export map, on reload): it moves to the group
+ * of the new key and is sent the difference between what it holds and what it is now due
+ * (path by path for ADD-PATH; summaries included). A limited member is refilled in prefix
+ * order, its summaries after its routes. */
 void export_member_rekey_w(struct export_state *e, struct rib *rib, uint16_t src,
 			   const struct export_key *k);
 /* ROUTE-REFRESH (RFC 2918): sends the member everything it holds again, then End-of-RIB. */
@@ -185,8 +187,8 @@ unsigned export_held_paths(const struct export_state *e, const struct rib *rib, 
 			   const struct export_key *k, const struct rx_prefix *p,
 			   const struct rib_path *set, unsigned n, const struct rib_path **out,
 			   uint32_t *ids);
-/* The summaries (export map `summarise`) member src holds: at most cap prefixes into out,
- * and the route they are sent with into *path. */
+/* The summaries (export map `summarise`) member src holds: how many (the first cap of them
+ * into out), and the route they are sent with into *path. */
 unsigned export_summaries_held(const struct export_state *e, uint16_t src,
 			       const struct rx_prefix **out, unsigned cap,
 			       const struct rib_path **path);

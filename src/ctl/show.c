@@ -445,9 +445,14 @@ static bool adv_cb(const struct rib_tree *t, const struct rib_node *nd, const st
 /* The summaries its export map sends in place of the routes they cover (docs/policy.md). */
 static void adv_summaries(struct adv_show *s)
 {
-	const struct rx_prefix *sp[256];
 	const struct rib_path *agg;
-	unsigned n = export_summaries_held(&s->d->exp, s->p->src, sp, 256, &agg);
+	unsigned n = export_summaries_held(&s->d->exp, s->p->src, NULL, 0, &agg);
+	if (!n)
+		return;
+	const struct rx_prefix **sp = calloc(n, sizeof(*sp));
+	if (!sp)
+		return;
+	n = export_summaries_held(&s->d->exp, s->p->src, sp, n, &agg);
 	bool prepend = !s->d->exp.pol.transparent && s->p->key_w.ebgp;
 	for (unsigned i = 0; i < n; i++) {
 		char pfx[RX_PREFIX_STRLEN];
@@ -464,6 +469,7 @@ static void adv_summaries(struct adv_show *s)
 		s->n++;
 		s->npfx++;
 	}
+	free(sp);
 }
 
 bool ctl_show_advertised_w(struct rx_daemon *d, const struct ctl_args *a, FILE *out)

@@ -1,13 +1,12 @@
 /* export.c: update groups, packing and distribution (see export.h).
  *
- * A batch of RIB changes is first coalesced per prefix (a prefix changed twice in one batch
- * counts once, from its first old set to its last new set), so that no member can ever see
- * two messages for one prefix out of order. Each group then turns every change into at most
- * two items (announce or withdraw, with a class), appended to one flat array; at flush the
- * array is sorted by (attribute set, source, family, class) and each run is packed behind
- * one encoding of its attributes, as many NLRI per message as fit. The packed bytes of one
- * class form one struct io_out, queued by reference to every member the class includes.
- * No hash table, no per-attribute-set allocation: one sort per batch.
+ * Each group turns every change of a batch into a few items (announce or withdraw, with a
+ * class), threaded into runs of the same attribute set, source, family and class; at flush
+ * each run is packed behind one encoding of its attributes, as many NLRI per message as
+ * fit, and the packed bytes of one class form one struct io_out, queued by reference to
+ * every member the class includes. Packing reorders prefixes across runs, so a prefix that
+ * comes back within one batch flushes the batch first (seen_before): no member can see two
+ * messages for one prefix out of order.
  *
  * Classes (split horizon without giving up sharing):
  *   ALL       every member (the route's source is not a member)
@@ -432,6 +431,13 @@ static bool includes(const struct export_pack *pk, const struct chunk *c, uint16
 
 /* Interns a member list as the batch's EXCEPT_SET; the same list as the last one (runs
  * of prefixes hidden from the same client) is shared. */
+/* Whether another EXCEPT_SET list fits the batch (its index is 16 bits). When it does not,
+ * callers send each member its own message instead: correct, only less shared. */
+static bool set_room(const struct export_pack *pk)
+{
+	return pk->n_sets < UINT16_MAX - 1;
+}
+
 static uint16_t set_add(struct export_pack *pk, const uint16_t *v, uint32_t n)
 {
 	if (pk->n_sets) {
@@ -439,9 +445,7 @@ static uint16_t set_add(struct export_pack *pk, const uint16_t *v, uint32_t n)
 		if (l->n == n && !memcmp(pk->set_src + l->off, v, n * sizeof(*v)))
 			return (uint16_t)(pk->n_sets - 1);
 	}
-	/* The class index is 16 bits: beyond that many lists in one batch, flush_group has
-	 * not run (at most 65,536 prefixes per batch), which cannot happen. */
-	RX_ASSERT(pk->n_sets < UINT16_MAX);
+	RX_ASSERT(pk->n_sets < UINT16_MAX); /* callers check set_room first */
 	pk->set_src = grow(pk->set_src, &pk->cap_set_src, pk->n_set_src + n, sizeof(*v));
 	memcpy(pk->set_src + pk->n_set_src, v, n * sizeof(*v));
 	pk->sets = grow(pk->sets, &pk->cap_sets, pk->n_sets + 1, sizeof(*pk->sets));
@@ -878,17 +882,28 @@ members_change(struct export_state *e, const struct rib *rib, struct export_grou
 		else
 			only = g->m[i].src, n_in++;
 	}
+	bool sets = set_room(g->pack);
 	if (n_in == 1)
 		item_add(g->pack, tgt[best], p, CLS_ONLY, only);
 	else if (n_except == 0)
 		item_add(g->pack, tgt[best], p, CLS_ALL, 0);
 	else if (n_except == 1)
 		item_add(g->pack, tgt[best], p, CLS_EXCEPT, except[0]);
-	else
+	else if (sets)
 		item_add(g->pack, tgt[best], p, CLS_EXCEPT_SET, set_add(g->pack, except, n_except));
 	for (unsigned i = 0; i < g->n; i++)
-		if (moved(ao[i], an[i], force) && !same_route(an[i], tgt[best]))
+		if (moved(ao[i], an[i], force) &&
+		    (!same_route(an[i], tgt[best]) || (n_in > 1 && n_except > 1 && !sets)))
 			item_add(g->pack, an[i], p, CLS_ONLY, g->m[i].src);
+}
+
+/* The same path whose RPKI state changed, for a group whose export map matches on it: the
+ * map may rewrite it differently now, so it is sent again. */
+static bool rpki_moved(const struct export_key *k, const struct rib_path *go,
+		       const struct rib_path *gn)
+{
+	return RX_UNLIKELY(k->map != NULL) && (k->map->match_kinds & POLICY_M_RPKI) && go && gn &&
+	       go->rpki != gn->rpki;
 }
 
 /* ---- ADD-PATH send (RFC 7911) ----
@@ -985,8 +1000,11 @@ static void ap_emit(struct export_group *g, const struct rib_path *path, const s
 		item_add_id(g->pack, path, p, id, CLS_ALL, 0);
 	else if (n_out == 1)
 		item_add_id(g->pack, path, p, id, CLS_EXCEPT, out[0]);
-	else
+	else if (set_room(g->pack))
 		item_add_id(g->pack, path, p, id, CLS_EXCEPT_SET, set_add(g->pack, out, n_out));
+	else
+		for (unsigned i = 0; i < n; i++)
+			item_add_id(g->pack, path, p, id, CLS_ONLY, list[i]);
 }
 
 /* Queues one path's change (a: as it was allowed, b: as it is, either may be NULL) member
@@ -1001,7 +1019,7 @@ static void ap_path_members(struct export_state *e, const struct rib *rib, struc
 		uint16_t src = g->m[i].src;
 		uint32_t asn = rib->peers[src].info.asn;
 		bool had = ap_to(opol, &g->key, a, src, asn), has = ap_to(&e->pol, &g->key, b, src, asn);
-		if (has && (!had || force || a->attrs != b->attrs))
+		if (has && (!had || force || a->attrs != b->attrs || rpki_moved(&g->key, a, b)))
 			ann[n_ann++] = src;
 		else if (!has && had)
 			wd[n_wd++] = src;
@@ -1057,7 +1075,7 @@ ap_change(struct export_state *e, const struct rib *rib, struct export_group *g,
 	}
 	for (unsigned i = 0; i < nb; i++) {
 		const struct rib_path *a = ap_find(A, na, B[i]);
-		if (a && a->attrs == B[i]->attrs && !force)
+		if (a && a->attrs == B[i]->attrs && !force && !rpki_moved(&g->key, a, B[i]))
 			continue;
 		struct export_member *ms = member(e, g, B[i]->src);
 		item_add_id(g->pack, B[i], p, send_id(B[i]), ms ? CLS_EXCEPT : CLS_ALL,
@@ -1085,14 +1103,6 @@ select_under(struct export_state *e, const struct export_policy *pol, const stru
 	return sel;
 }
 
-/* The same path whose RPKI state changed, for a group whose export map matches on it: the
- * map may rewrite it differently now, so it is sent again. */
-static bool rpki_moved(const struct export_key *k, const struct rib_path *go,
-		       const struct rib_path *gn)
-{
-	return RX_UNLIKELY(k->map != NULL) && (k->map->match_kinds & POLICY_M_RPKI) && go && gn &&
-	       go->rpki != gn->rpki;
-}
 
 /* g's change at p from the old candidates (judged under opol, or the current policy) to
  * the new ones. The common case (one path per group, no per-member policy) stays here and
@@ -1469,12 +1479,47 @@ static bool rewritten(const struct feed_ctx *f, const struct rx_prefix *p, const
 }
 
 /* Rekey: what the member holds under its old group, against what it is due in the new. */
+/* Rekey of an ADD-PATH family: the paths it holds under the old key against those it is
+ * due under the new one, by path id (a limited key, the other kind of rekey, never has
+ * ADD-PATH, and the ADD-PATH families do not change without a new session). */
+static bool ap_rekey(struct feed_ctx *f, const struct rx_prefix *p, const struct rib_path *set,
+		     unsigned n)
+{
+	const struct rib_path *A[n + 1], *B[n + 1];
+	const struct export_policy *pol = &f->e->pol;
+	const struct export_key *ko = &f->from->key, *kn = &f->g->key;
+	uint16_t src = f->m->src;
+	uint32_t asn = f->rib->peers[src].info.asn;
+	unsigned na = ap_allowed(f->e, f->rib, ko, p, set, n, A);
+	unsigned nb = ap_allowed(f->e, f->rib, kn, p, set, n, B);
+	bool holds_any = false;
+	for (unsigned i = 0; i < nb; i++) {
+		if (!ap_to(pol, kn, B[i], src, asn))
+			continue;
+		holds_any = true;
+		if (!ap_to(pol, ko, ap_find(A, na, B[i]), src, asn) || rewritten(f, p, B[i]))
+			item_add_id(f->pk, B[i], p, send_id(B[i]), CLS_ALL, 0);
+	}
+	for (unsigned i = 0; i < na; i++)
+		if (ap_to(pol, ko, A[i], src, asn) && !ap_to(pol, kn, ap_find(B, nb, A[i]), src, asn))
+			item_add_id(f->pk, NULL, p, send_id(A[i]), CLS_ALL, 0);
+	int so = sole_src(B, nb);
+	f->n += nb > 0;
+	f->self += so == src;
+	f->adj += (long)holds_any - (long)(nb && so != src);
+	if (f->pk->n_items >= 65536) /* bound the pending state on big tables */
+		flush_group(f->e, f->rib, f->g);
+	return true;
+}
+
 static bool rekey_cb(const struct rib_tree *t, const struct rib_node *nd,
 		     const struct rx_prefix *p, void *arg)
 {
 	struct feed_ctx *f = arg;
 	const struct rib_path *set = rib_node_paths(t, nd);
 	unsigned n = rib_node_selectable(f->rib, t, nd);
+	if (ap_family(&f->g->key, p))
+		return ap_rekey(f, p, set, n);
 	uint16_t src = f->m->src;
 	const struct rib_path *old = member_route(f->e, f->rib, &f->from->key, src, p, t, nd);
 	if ((f->from->held && !held_has(f->from->held, p)) ||
@@ -1517,21 +1562,41 @@ static bool summary_held(const struct export_group *g, const struct rx_prefix *p
 	return false;
 }
 
-/* The summaries' part of a rekey, after the walk (whose messages are flushed): the old
- * group's summaries the member no longer gets are withdrawn, unless a route of its own now
- * stands at that prefix; the new group's are sent (within a limit). */
+/* The summaries' part of a rekey, after the walk (whose messages are flushed): the new
+ * group's active summaries are held (within a limit) and sent, again when the map changed
+ * (their set actions may differ); the old group's that the member no longer holds are
+ * withdrawn, unless a route of its own now stands at that prefix. */
 static void rekey_summaries(struct export_state *e, const struct rib *rib,
 			    const struct export_group *from, struct export_group *solo,
 			    struct feed_ctx *f)
 {
 	uint16_t src = solo->m[0].src;
+	bool same_map = policy_map_equal(from->key.map, solo->key.map);
+	bool kept[solo->n_sums + 1];
+	for (unsigned j = 0; j < solo->n_sums; j++) {
+		const struct rx_prefix *sp = &solo->sums[j].p;
+		kept[j] = false;
+		if (!solo->sums[j].count)
+			continue;
+		f->n++;
+		if (solo->held && !held_has(solo->held, sp)) {
+			if (solo->held->n >= solo->key.limit) {
+				f->full = true;
+				continue;
+			}
+			held_add(solo->held, sp);
+		}
+		kept[j] = true;
+		if (!summary_held(from, sp) || !same_map)
+			item_add(solo->pack, &solo->agg, sp, CLS_ALL, 0);
+	}
 	for (unsigned i = 0; i < from->n_sums; i++) {
 		const struct rx_prefix *sp = &from->sums[i].p;
 		if (!summary_held(from, sp))
 			continue;
 		bool still = false;
 		for (unsigned j = 0; j < solo->n_sums; j++)
-			still |= solo->sums[j].count && rx_prefix_equal(&solo->sums[j].p, sp);
+			still |= kept[j] && rx_prefix_equal(&solo->sums[j].p, sp);
 		const struct rib_tree *t = rib_tree(rib, sp->afi);
 		const struct rib_node *nd = rib_find_rcu(rib, sp);
 		bool own = nd && nd->n && member_route(e, rib, &solo->key, src, sp, t, nd) &&
@@ -1539,23 +1604,6 @@ static void rekey_summaries(struct export_state *e, const struct rib *rib,
 			   (!solo->held || held_has(solo->held, sp));
 		if (!still && !own)
 			item_add(solo->pack, NULL, sp, CLS_ALL, 0);
-	}
-	for (unsigned j = 0; j < solo->n_sums; j++) {
-		const struct rx_prefix *sp = &solo->sums[j].p;
-		if (!solo->sums[j].count)
-			continue;
-		f->n++;
-		if (solo->held) {
-			if (held_has(solo->held, sp))
-				continue;
-			if (solo->held->n >= solo->key.limit) {
-				f->full = true;
-				continue;
-			}
-			held_add(solo->held, sp);
-		}
-		if (!summary_held(from, sp))
-			item_add(solo->pack, &solo->agg, sp, CLS_ALL, 0);
 	}
 	flush_group(e, rib, solo);
 }
@@ -1692,10 +1740,13 @@ unsigned export_summaries_held(const struct export_state *e, uint16_t src,
 {
 	const struct export_group *g = group_of(e, src, NULL);
 	unsigned n = 0;
-	for (unsigned i = 0; g && i < g->n_sums && n < cap; i++)
+	for (unsigned i = 0; g && i < g->n_sums; i++)
 		if (summary_held(g, &g->sums[i].p) &&
-		    export_has_nexthop(&e->pol, &g->agg, g->sums[i].p.afi == RX_AFI_IPV6))
-			out[n++] = &g->sums[i].p;
+		    export_has_nexthop(&e->pol, &g->agg, g->sums[i].p.afi == RX_AFI_IPV6)) {
+			if (n < cap)
+				out[n] = &g->sums[i].p;
+			n++;
+		}
 	*path = g ? &g->agg : NULL;
 	return n;
 }
@@ -1706,8 +1757,12 @@ static bool policy_cb(const struct rib_tree *t, const struct rib_node *nd,
 	struct feed_ctx *f = arg;
 	const struct rib_path *set = rib_node_paths(t, nd);
 	unsigned n = rib_node_selectable(f->rib, t, nd);
-	group_prefix(f->e, f->rib, f->g, p, &f->old, f->old.transparent != f->e->pol.transparent,
-		     set, n, set, n);
+	/* The rewrite changes with transparent, and for rs-clients with ixp-communities (the
+	 * control communities are stripped only while it is on): routes are sent again. */
+	bool force = f->old.transparent != f->e->pol.transparent ||
+		     (f->g->key.role == RIB_ROLE_RS_CLIENT &&
+		      f->old.ixp_communities != f->e->pol.ixp_communities);
+	group_prefix(f->e, f->rib, f->g, p, &f->old, force, set, n, set, n);
 	/* Bound the pending state on big tables (and the batch's member lists to their
 	 * 16-bit index). */
 	if (++f->n % 65536 == 0 || f->g->pack->n_sets >= 32768)
@@ -1765,7 +1820,8 @@ static void ap_dry(struct dry_ctx *c, const struct rx_prefix *p, const struct ri
 				continue;
 			const struct rib_path *a = ap_find(A, na, B[j]);
 			bool had = ap_to(&c->e->pol, &g->key, a, src, asn);
-			d->announce += !had || c->force || a->attrs != B[j]->attrs;
+			d->announce += !had || c->force || a->attrs != B[j]->attrs ||
+				       rpki_moved(&g->key, a, B[j]);
 			after = true;
 		}
 		for (unsigned j = 0; j < na; j++) {
@@ -1840,7 +1896,9 @@ size_t export_dry_run_w(const struct export_state *e, const struct rib *rib,
 		struct export_group view = *g;
 		view.n = n;
 		struct dry_ctx c = {.e = e, .rib = rib, .g = &view, .pol = *pol, .d = out + n_out,
-				    .force = pol->transparent != e->pol.transparent};
+				    .force = pol->transparent != e->pol.transparent ||
+					     (g->key.role == RIB_ROLE_RS_CLIENT &&
+					      pol->ixp_communities != e->pol.ixp_communities)};
 		c.due = calloc(3 * (size_t)n + 1, sizeof(size_t));
 		RX_ASSERT(c.due);
 		c.kept = c.due + n;

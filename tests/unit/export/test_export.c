@@ -887,6 +887,53 @@ static void test_summarise(void **state)
 	ex.limit_cb = NULL;
 }
 
+/* A limited member holding a summary whose limit is lowered: it must not keep the summary
+ * beyond its limit, nor keep it after the last route under it goes. (Found in review.) */
+static void test_summary_limit_rekey(void **state)
+{
+	struct policy_pfx l60;
+	char err[64];
+	assert_true(policy_pfx_parse("10.60.0.0/16 le 32", &l60, err, sizeof(err)));
+	struct policy_prefix_list p60 = {.name = "a", .v = &l60, .n = 1};
+	struct policy_entry ent[1] = {
+	    {.m = {.kinds = POLICY_M_PREFIX_LIST, .plist = &p60}, .s = {.kinds = POLICY_S_SUMMARISE}}};
+	rx_prefix_parse("10.60.0.0/16", &ent[0].s.summarise, false);
+	struct policy_map map = {.name = "sum", .v = ent, .n = 1, .has_set = true,
+				 .has_summarise = true, .match_kinds = POLICY_M_PREFIX_LIST};
+	struct export_policy pol = ex.pol;
+	pol.exchange = true;
+	export_policy_change_w(&ex, &rib, &pol);
+	struct export_key k3 = KEY_ER;
+	k3.map = &map;
+	k3.limit = 3;
+	static struct model m3;
+	memset(&m3, 0, sizeof(m3));
+	join(3, &k3);
+	announce(1, "10.60.1.0/24", 65001, NULL, 0, 0);
+	announce(1, "10.80.1.0/24", 65001, NULL, 0, 0);
+	sync_changes();
+	model_apply(&cap[3], &m3);
+	struct rx_prefix s60;
+	rx_prefix_parse("10.60.0.0/16", &s60, false);
+	int slot = model_slot(&m3, &s60);
+	assert_true(slot >= 0 && m3.in[slot]);
+	assert_int_equal(adv[3], 3); /* 10.1/16, the summary, 10.80.1/24 */
+	k3.limit = 2;
+	export_member_rekey_w(&ex, &rib, 3, &k3);
+	model_apply(&cap[3], &m3);
+	int held = 0;
+	for (int i = 0; i < MODEL_N; i++)
+		held += m3.in[i];
+	assert_int_equal(held, 2);
+	assert_int_equal(adv[3], 2);
+	withdraw(1, "10.60.1.0/24");
+	sync_changes();
+	model_apply(&cap[3], &m3);
+	slot = model_slot(&m3, &s60);
+	assert_false(slot >= 0 && m3.in[slot]);
+	export_member_down_w(&ex, 3);
+}
+
 /* ---- IXP control communities: per-member selection against a reference ---- */
 
 /* rs-client sources 4..7 (AS65004..65007); 4, 5 and 6 are members of one group, 7 only
@@ -1219,6 +1266,83 @@ static void test_addpath_model(void **state)
 		export_member_down_w(&ex, src);
 }
 
+/* ADD-PATH members on a rekey (an export map added by reload): every path id it holds is
+ * withdrawn by its own id when the new map denies it. (Found in review.) */
+static void test_addpath_rekey(void **state)
+{
+	for (uint16_t src = 4; src <= 6; src++)
+		add_source(src, 65000u + src, RIB_ROLE_RS_CLIENT);
+	struct export_key k = KEY_RS;
+	k.addpath = RX_FAM_BIT(RX_FAM_IPV4_UNICAST);
+	parse_addpath = true;
+	static struct ap_model m;
+	memset(&m, 0, sizeof(m));
+	join(4, &k);
+	struct rx_prefix p, q;
+	rx_prefix_parse("10.201.0.0/24", &p, false);
+	rx_prefix_parse("10.202.0.0/24", &q, false);
+	announce_rs(5, &p, 1, NULL, 0, NULL, 0);
+	announce_rs(6, &p, 2, NULL, 0, NULL, 0);
+	announce_rs(6, &q, 2, NULL, 0, NULL, 0);
+	sync_changes();
+	each_update(&cap[4], ap_one, &m);
+	cap[4].len = 0;
+	assert_true(m.in[ap_slot(&m, &p, 5u << 16)]);
+	assert_true(m.in[ap_slot(&m, &p, 6u << 16)]);
+	/* The new map denies AS65006's paths: those two go, AS65005's stays. */
+	struct policy_entry ent[1] = {
+	    {.m = {.kinds = POLICY_M_ORIGIN, .origin = 65006}, .action = POLICY_DENY}};
+	struct policy_map map = {.name = "no6", .v = ent, .n = 1, .match_kinds = POLICY_M_ORIGIN};
+	struct export_key k2 = k;
+	k2.map = &map;
+	export_member_rekey_w(&ex, &rib, 4, &k2);
+	each_update(&cap[4], ap_one, &m);
+	cap[4].len = 0;
+	assert_true(m.in[ap_slot(&m, &p, 5u << 16)]);
+	assert_false(m.in[ap_slot(&m, &p, 6u << 16)]);
+	assert_false(m.in[ap_slot(&m, &q, 6u << 16)]);
+	assert_int_equal(adv[4], 2); /* 10.1.0.0/16 and p */
+	/* And back: AS65006's paths return under their ids. */
+	export_member_rekey_w(&ex, &rib, 4, &k);
+	each_update(&cap[4], ap_one, &m);
+	cap[4].len = 0;
+	assert_true(m.in[ap_slot(&m, &p, 6u << 16)]);
+	assert_true(m.in[ap_slot(&m, &q, 6u << 16)]);
+	assert_int_equal(adv[4], 3);
+	parse_addpath = false;
+	export_member_down_w(&ex, 4);
+}
+
+/* ixp-communities switched on at run time: routes clients hold lose the control
+ * communities (they are sent again, rewritten). (Found in review.) */
+static void test_ixp_toggle_rewrites(void **state)
+{
+	for (uint16_t src = 4; src <= 6; src++)
+		add_source(src, 65000u + src, RIB_ROLE_RS_CLIENT);
+	struct export_policy pol = ex.pol;
+	pol.ixp_communities = false;
+	export_policy_change_w(&ex, &rib, &pol);
+	join(4, &KEY_RS);
+	cap[4].len = 0;
+	struct rx_prefix p;
+	rx_prefix_parse("10.201.0.0/24", &p, false);
+	uint32_t c[1] = {65099}; /* 0:65099: not to AS65099, which is no member */
+	announce_rs(5, &p, 1, c, 1, NULL, 0);
+	sync_changes();
+	cap[4].len = 0;
+	pol.ixp_communities = true;
+	struct export_dry dry[8];
+	size_t nd = export_dry_run_w(&ex, &rib, &pol, NULL, 0, dry, 8);
+	export_policy_change_w(&ex, &rib, &pol);
+	check_forecast(dry, nd, 4);
+	size_t ann, wd;
+	count_nlri(&cap[4], &ann, &wd);
+	assert_int_equal(ann, 2); /* the route, and the originated 10.1.0.0/16 */
+	each_update(&cap[4], no_control_one, NULL);
+	cap[4].len = 0;
+	export_member_down_w(&ex, 4);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1229,11 +1353,14 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_path_hiding, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_export_map, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_summarise, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_summary_limit_rekey, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_transparent_keeps_path_and_med, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_limit_withholds_and_refills, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_limit_model, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ixp_model, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_addpath_model, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_addpath_rekey, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ixp_toggle_rewrites, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
