@@ -33,9 +33,10 @@
 enum special { SP_NONE, SP_ORIGIN, SP_ASPATH, SP_NEXTHOP, SP_MP_REACH, SP_MP_UNREACH, SP_MULT12 };
 
 struct rule {
-	uint8_t known;   /* the codec knows the type; else it must be optional (RFC 4271 6.3) */
-	uint8_t fmask;   /* flag bits checked (0: any flags) ... */
-	uint8_t flags;   /* ... and their required values (RFC 4271 5, RFC 7606 3.c) */
+	/* Flag bits checked (0: any flags) and their required values (RFC 4271 5, RFC 7606
+	 * 3.c), both stored XOR WIRE_AF_OPTIONAL: an all-zero entry, a type the codec does not
+	 * know, then requires the optional bit (RFC 4271 6.3) with no branch on "known". */
+	uint8_t fmask_x, flags_x;
 	uint8_t exact;   /* required value length, 0: any */
 	uint8_t mmask;   /* length must be a non-zero multiple of mmask + 1, 0: any */
 	uint8_t special; /* enum special */
@@ -45,33 +46,35 @@ struct rule {
 #define WK WIRE_AF_TRANSITIVE
 #define OPT WIRE_AF_OPTIONAL
 #define OPT_T (WIRE_AF_OPTIONAL | WIRE_AF_TRANSITIVE)
+#define RULE(fmask, flags, exact, mmask, special)                                      \
+	{(uint8_t)((fmask) ^ OPT), (uint8_t)((flags) ^ OPT), exact, mmask, special}
 /* Every type the codec knows, as the full parser grades it (RFC 7606 7); LOCAL_PREF,
  * ORIGINATOR_ID and CLUSTER_LIST differ between the two tables: from an external peer they
  * are discarded whatever they hold, flags included (RFC 7606 7.5, 7.9, 7.10). */
 #define RULES(lp, orig, cl)                                                              \
 	{                                                                                \
-		[WIRE_ATTR_ORIGIN] = {1, OT, WK, 1, 0, SP_ORIGIN},                       \
-		[WIRE_ATTR_AS_PATH] = {1, OT, WK, 0, 0, SP_ASPATH},                      \
-		[WIRE_ATTR_NEXT_HOP] = {1, OT, WK, 0, 0, SP_NEXTHOP},                    \
-		[WIRE_ATTR_MED] = {1, OT, OPT, 4, 0, SP_NONE},                           \
+		[WIRE_ATTR_ORIGIN] = RULE(OT, WK, 1, 0, SP_ORIGIN),                       \
+		[WIRE_ATTR_AS_PATH] = RULE(OT, WK, 0, 0, SP_ASPATH),                      \
+		[WIRE_ATTR_NEXT_HOP] = RULE(OT, WK, 0, 0, SP_NEXTHOP),                    \
+		[WIRE_ATTR_MED] = RULE(OT, OPT, 4, 0, SP_NONE),                           \
 		[WIRE_ATTR_LOCAL_PREF] = lp,                                             \
-		[WIRE_ATTR_ATOMIC_AGGREGATE] = {1, OT, WK, 0, 0, SP_NONE},               \
-		[WIRE_ATTR_AGGREGATOR] = {1, OT, OPT_T, 0, 0, SP_NONE},                  \
-		[WIRE_ATTR_COMMUNITIES] = {1, OT, OPT_T, 0, 3, SP_NONE},                 \
+		[WIRE_ATTR_ATOMIC_AGGREGATE] = RULE(OT, WK, 0, 0, SP_NONE),               \
+		[WIRE_ATTR_AGGREGATOR] = RULE(OT, OPT_T, 0, 0, SP_NONE),                  \
+		[WIRE_ATTR_COMMUNITIES] = RULE(OT, OPT_T, 0, 3, SP_NONE),                 \
 		[WIRE_ATTR_ORIGINATOR_ID] = orig,                                        \
 		[WIRE_ATTR_CLUSTER_LIST] = cl,                                           \
-		[WIRE_ATTR_MP_REACH_NLRI] = {1, OT, OPT, 0, 0, SP_MP_REACH},             \
-		[WIRE_ATTR_MP_UNREACH_NLRI] = {1, OT, OPT, 0, 0, SP_MP_UNREACH},         \
-		[WIRE_ATTR_EXT_COMMUNITIES] = {1, OT, OPT_T, 0, 7, SP_NONE},             \
-		[WIRE_ATTR_AS4_PATH] = {1, OT, OPT_T, 0, 0, SP_NONE},                    \
-		[WIRE_ATTR_AS4_AGGREGATOR] = {1, OT, OPT_T, 0, 0, SP_NONE},              \
-		[WIRE_ATTR_LARGE_COMMUNITIES] = {1, OT, OPT_T, 0, 0, SP_MULT12},         \
-		[WIRE_ATTR_OTC] = {1, OT, OPT_T, 4, 0, SP_NONE},                         \
+		[WIRE_ATTR_MP_REACH_NLRI] = RULE(OT, OPT, 0, 0, SP_MP_REACH),             \
+		[WIRE_ATTR_MP_UNREACH_NLRI] = RULE(OT, OPT, 0, 0, SP_MP_UNREACH),         \
+		[WIRE_ATTR_EXT_COMMUNITIES] = RULE(OT, OPT_T, 0, 7, SP_NONE),             \
+		[WIRE_ATTR_AS4_PATH] = RULE(OT, OPT_T, 0, 0, SP_NONE),                    \
+		[WIRE_ATTR_AS4_AGGREGATOR] = RULE(OT, OPT_T, 0, 0, SP_NONE),              \
+		[WIRE_ATTR_LARGE_COMMUNITIES] = RULE(OT, OPT_T, 0, 0, SP_MULT12),         \
+		[WIRE_ATTR_OTC] = RULE(OT, OPT_T, 4, 0, SP_NONE),                         \
 	}
-#define ANY {1, 0, 0, 0, 0, SP_NONE}
-static const struct rule rules_ibgp[256] = RULES(((struct rule){1, OT, WK, 4, 0, SP_NONE}),
-						 ((struct rule){1, OT, OPT, 4, 0, SP_NONE}),
-						 ((struct rule){1, OT, OPT, 0, 3, SP_NONE}));
+#define ANY RULE(0, 0, 0, 0, SP_NONE)
+static const struct rule rules_ibgp[256] = RULES(((struct rule)RULE(OT, WK, 4, 0, SP_NONE)),
+						 ((struct rule)RULE(OT, OPT, 4, 0, SP_NONE)),
+						 ((struct rule)RULE(OT, OPT, 0, 3, SP_NONE)));
 static const struct rule rules_ebgp[256] = RULES(((struct rule)ANY), ((struct rule)ANY),
 						 ((struct rule)ANY));
 
@@ -130,13 +133,15 @@ static bool field4_ops(const uint8_t *p, size_t len, struct wire_nlri *n, uint32
 		if (plen > 32 || bytes > left)
 			return false;
 		uint32_t a = 0;
-		/* One 4-octet load where the field has room, instead of a loop whose trip count
-		 * changes with every prefix length. */
+		/* One 4-octet load, instead of a loop whose trip count changes with every prefix
+		 * length: from the prefix where the field has room, else the 4 octets that end
+		 * with it, shifted into place (the field's last prefix, once per UPDATE: as a byte
+		 * loop it cost the decoder ~100 instructions per UPDATE). Those start at most 2
+		 * octets before the field, inside the body (see the callers). */
 		if (left >= 4)
 			a = wire_get32(p + i + 1);
-		else
-			for (unsigned k = 0; k < bytes; k++)
-				a |= (uint32_t)p[i + 1 + k] << (24 - 8 * k);
+		else if (bytes)
+			a = (uint32_t)((uint64_t)wire_get32(p + i + 1 + bytes - 4) << (32 - 8 * bytes));
 		a &= plen ? ~0u << (32 - plen) : 0;
 		*long_seen |= plen > 24;
 		*o++ = pset_bit(a, plen > 24 ? 24 : plen) | flag;
@@ -268,6 +273,7 @@ bool mon_decode(const uint8_t *body, size_t len, const struct wire_ctx *ctx,
 	if (ops && !ap4) { /* written past ops->n, which moves only once the message passes */
 		pset_ops_reserve(ops, wlen + nlen);
 		o = ops->v + ops->n;
+		/* Both fields start at least 2 octets into the body, as field4_ops needs. */
 		if (!field4_ops(body + 2, wlen, &m->withdrawn, 0, &o, &long_seen) ||
 		    !field4_ops(nlri, nlen, &m->nlri, PSET_OP_ADD, &o, &long_seen))
 			return false;
@@ -278,7 +284,7 @@ bool mon_decode(const uint8_t *body, size_t len, const struct wire_ctx *ctx,
 	}
 	bool nlri_used = m->nlri.count > 0;
 	const struct rule *rules = ctx->ebgp ? rules_ebgp : rules_ibgp;
-	uint64_t seen = 0, seen_high[3] = {0, 0, 0}; /* types 0..63, 64..255 */
+	uint64_t seen[4] = {0, 0, 0, 0}; /* a bit per type */
 	size_t i = 0;
 	while (i < alen) {
 		const uint8_t *a = attrs + i;
@@ -297,13 +303,13 @@ bool mon_decode(const uint8_t *body, size_t len, const struct wire_ctx *ctx,
 			return false;
 		i += hdr + vlen;
 		/* RFC 7606 3.g: the parser grades duplicates. Every known type is below 64. */
-		uint64_t *w = type < 64 ? &seen : &seen_high[(type >> 6) - 1];
+		uint64_t *w = &seen[type >> 6];
 		uint64_t bit = 1ull << (type & 63);
 		if (*w & bit)
 			return false;
 		*w |= bit;
 		const struct rule *r = &rules[type];
-		bool bad = r->known ? (fl & r->fmask) != r->flags : !(fl & WIRE_AF_OPTIONAL);
+		bool bad = (fl & (r->fmask_x ^ OPT)) != (r->flags_x ^ OPT);
 		bad |= r->exact && vlen != r->exact;
 		bad |= r->mmask && (!vlen || (vlen & r->mmask));
 		if (bad)
@@ -317,7 +323,7 @@ bool mon_decode(const uint8_t *body, size_t len, const struct wire_ctx *ctx,
 		uint64_t need = 1ull << WIRE_ATTR_ORIGIN | 1ull << WIRE_ATTR_AS_PATH;
 		if (nlri_used)
 			need |= 1ull << WIRE_ATTR_NEXT_HOP;
-		if ((seen & need) != need)
+		if ((seen[0] & need) != need)
 			return false;
 	}
 	/* RFC 4724 2: End-of-RIB, as the full parser detects it: an empty UPDATE, or one that
@@ -325,8 +331,8 @@ bool mon_decode(const uint8_t *body, size_t len, const struct wire_ctx *ctx,
 	 * parser's verdict depends on which of them it kept: let it decide. */
 	if (wlen == 0 && nlen == 0) {
 		bool empty_unreach = m->has_mp_unreach && m->mp_unreach.len == 0;
-		bool others = (seen & ~(1ull << WIRE_ATTR_MP_UNREACH_NLRI)) || seen_high[0] ||
-			      seen_high[1] || seen_high[2];
+		bool others = (seen[0] & ~(1ull << WIRE_ATTR_MP_UNREACH_NLRI)) || seen[1] ||
+			      seen[2] || seen[3];
 		if (alen == 0 || (empty_unreach && !others))
 			m->end_of_rib = true;
 		else if (empty_unreach)
