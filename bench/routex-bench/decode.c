@@ -142,7 +142,8 @@ static bool field4_ops(const uint8_t *p, size_t len, struct wire_nlri *n, uint32
 			a = wire_get32(p + i + 1);
 		else if (bytes)
 			a = (uint32_t)((uint64_t)wire_get32(p + i + 1 + bytes - 4) << (32 - 8 * bytes));
-		a &= plen ? ~0u << (32 - plen) : 0;
+		/* No host-bit mask: pset_bit shifts every bit past plen out (the mask was 7
+		 * instructions per prefix); a prefix past /24 is re-decoded by pset_collect. */
 		*long_seen |= plen > 24;
 		*o++ = pset_bit(a, plen > 24 ? 24 : plen) | flag;
 		i += 1 + bytes;
