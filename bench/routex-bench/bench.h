@@ -116,8 +116,8 @@ struct pset_ops {
 };
 /* An operation: the prefix's bit (below), PSET_OP_ADD for an addition. */
 #define PSET_OP_ADD 0x80000000u
-/* len <= 24; the bits of addr past len are ignored (shifted out), so callers need not
- * clear host bits first. */
+/* len <= 24 (25..32 give a defined value that is no prefix's bit); the bits of addr past
+ * len are ignored (shifted out), so callers need not clear host bits first. */
 static inline uint32_t pset_bit(uint32_t addr, unsigned len)
 {
 	if (len >= 16) /* the /16's line, then the prefix within it */

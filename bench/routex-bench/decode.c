@@ -136,11 +136,12 @@ static bool field4_ops(const uint8_t *p, size_t len, struct wire_nlri *n, uint32
 	n->addpath = false;
 	n->known = true;
 	n->count = 0;
-	uint32_t *o = *out, count = 0;
+	uint32_t *o = *out, *start = o;
+	unsigned lens = 0; /* OR of every plen + 7: bit 5 is set when some plen is 25..32 */
 	size_t i = 0;
 	while (i < len) {
-		unsigned plen = p[i];
-		size_t left = len - i - 1, bytes = (plen + 7) / 8;
+		unsigned plen = p[i], plen7 = plen + 7;
+		size_t left = len - i - 1, bytes = plen7 / 8;
 		if (plen > 32 || bytes > left)
 			return false;
 		uint32_t a = 0;
@@ -155,12 +156,14 @@ static bool field4_ops(const uint8_t *p, size_t len, struct wire_nlri *n, uint32
 			a = (uint32_t)((uint64_t)wire_get32(p + i + 1 + bytes - 4) << (32 - 8 * bytes));
 		/* No host-bit mask: pset_bit shifts every bit past plen out (the mask was 7
 		 * instructions per prefix); a prefix past /24 is re-decoded by pset_collect. */
-		*long_seen |= plen > 24;
-		*o++ = pset_bit(a, plen > 24 ? 24 : plen) | flag;
+		lens |= plen7;
+		/* Past /24 the bit means nothing (pset_bit is defined there, and the caller
+		 * drops the operations): no clamp per prefix. */
+		*o++ = pset_bit(a, plen) | flag;
 		i += 1 + bytes;
-		count++;
 	}
-	n->count = count;
+	*long_seen |= (lens & 32) != 0;
+	n->count = (uint32_t)(o - start);
 	*out = o;
 	return true;
 }
