@@ -301,6 +301,35 @@ bool mon_decode(const uint8_t *body, size_t len, const struct wire_ctx *ctx,
 	const struct rule *rules = ctx->ebgp ? rules_ebgp : rules_ibgp;
 	uint64_t seen = 0, seen_high[3] = {0, 0, 0}; /* a bit per type: 0..63, 64..255 */
 	size_t i = 0;
+	/* Real attribute blocks start ORIGIN, AS_PATH, NEXT_HOP (RFC 4271 5: ascending type
+	 * order), in their short forms: checked here straight, with the rules the loop below
+	 * would apply (flags well-known transitive, ORIGIN's length 1 and value, the AS_PATH,
+	 * the NEXT_HOP of 4 octets), none of them a duplicate yet. Anything else, the long
+	 * forms included, is left to the loop. This takes ~3 of 8 attributes per UPDATE of a
+	 * real table out of the general loop. */
+	const uint8_t hdr_mask = OT | WIRE_AF_EXT_LEN;
+	if (alen >= 4 && (attrs[0] & hdr_mask) == WK && attrs[1] == WIRE_ATTR_ORIGIN &&
+	    attrs[2] == 1) {
+		if (attrs[3] > WIRE_ORIGIN_INCOMPLETE)
+			return false;
+		seen = 1ull << WIRE_ATTR_ORIGIN;
+		i = 4;
+	}
+	if (alen - i >= 3 && (attrs[i] & hdr_mask) == WK && attrs[i + 1] == WIRE_ATTR_AS_PATH) {
+		size_t vlen = attrs[i + 2];
+		if (3 + vlen > alen - i || !aspath_ok(attrs + i + 3, vlen, ctx))
+			return false;
+		seen |= 1ull << WIRE_ATTR_AS_PATH;
+		i += 3 + vlen;
+	}
+	if (alen - i >= 7 && (attrs[i] & hdr_mask) == WK && attrs[i + 1] == WIRE_ATTR_NEXT_HOP &&
+	    attrs[i + 2] == 4) {
+		const uint8_t *v = attrs + i + 3;
+		if (nlri_used && (wire_get32(v) == 0 || v[0] >= 224))
+			return false;
+		seen |= 1ull << WIRE_ATTR_NEXT_HOP;
+		i += 7;
+	}
 	while (i < alen) {
 		const uint8_t *a = attrs + i;
 		size_t left = alen - i;
