@@ -572,6 +572,15 @@ static void summaries_init(struct export_state *e, struct rib *rib, struct expor
 	g->agg_table = &rib->attrs;
 }
 
+/* Whether p is one of g's summary prefixes. */
+static bool is_summary(const struct export_group *g, const struct rx_prefix *p)
+{
+	for (unsigned i = 0; i < g->n_sums; i++)
+		if (rx_prefix_equal(&g->sums[i].p, p))
+			return true;
+	return false;
+}
+
 /* The summary (index into g->sums) that the group's route `sel` for p stands for, or -1. */
 static int summary_of(const struct export_group *g, const struct rib *rib,
 		      const struct rx_prefix *p, const struct rib_path *sel)
@@ -1130,6 +1139,11 @@ static void group_prefix(struct export_state *e, const struct rib *rib, struct e
 			summary_move(e, rib, g, so, -1, p);
 			summary_move(e, rib, g, sn, 1, p);
 		}
+		/* At a summary's own prefix only the summary is ever sent (a route there is
+		 * summarised or denied): the route's change must not touch it (a limited
+		 * member's held set is keyed by prefix). */
+		if (is_summary(g, p))
+			return;
 	}
 	if (RX_UNLIKELY(member_policy(opol, &g->key, go) || member_policy(&e->pol, &g->key, gn)))
 		members_change(e, rib, g, p, opol, force, ov, on, go, nv, nn, gn);
@@ -1781,6 +1795,13 @@ void export_policy_change_w(struct export_state *e, struct rib *rib,
 		struct feed_ctx f = {.e = e, .rib = rib, .g = g, .old = old};
 		walk_families(rib, g->key.families, policy_cb, &f);
 		flush_group(e, rib, g);
+		/* The summaries are the route server's own routes: the walk resends what stands
+		 * for them, not them; a new rewrite (transparent) must reach them too. */
+		if (old.transparent != pol->transparent)
+			for (unsigned j = 0; j < g->n_sums; j++)
+				if (g->sums[j].count)
+					resend(e, g, &g->sums[j].p, &g->agg);
+		flush_group(e, rib, g);
 		refill(e, rib, g);
 		for (unsigned m = 0; m < g->n; m++)
 			publish(g, &g->m[m]);
@@ -1797,8 +1818,40 @@ struct dry_ctx {
 	struct export_dry *d;        /* one per member of g */
 	size_t *due;                 /* per member: due routes seen so far (limit order) */
 	size_t *kept, *fresh;        /* per member, same limit: held and still due; newly due */
+	uint32_t *sum_new;           /* per summary of g: routes it would stand for */
 	bool force;                  /* the attribute rewrite changes: every route is sent again */
 };
+
+/* Member i of the dry run's group: from o (what it holds) to n (what it would be due). */
+static void dry_account(struct dry_ctx *c, unsigned i, const struct rib_path *o,
+			const struct rib_path *n)
+{
+	struct export_dry *d = &c->d[i];
+	const struct export_group *g = c->g;
+	d->before += o != NULL;
+	bool changed = c->force || !same_route(o, n);
+	if (!d->limit) {
+		d->announce += n && changed;
+		d->withdraw += o && !n;
+		d->after += n != NULL;
+	} else if (d->limit == g->key.limit) {
+		/* Same limit: the held routes still due stay, newly due ones fill the room
+		 * left (which ones depends on order, how many does not). */
+		c->kept[i] += o && n;
+		d->announce += o && n && changed;
+		d->withdraw += o && !n;
+		c->fresh[i] += n && !o;
+	} else {
+		/* New limit: the member is refilled in prefix order, summaries last
+		 * (export_member_rekey_w). */
+		bool in = n && c->due[i] < d->limit;
+		c->due[i] += n != NULL;
+		d->announce += in && (changed || !o);
+		d->withdraw += o && !in;
+		d->after += in;
+		d->withheld += n && !in;
+	}
+}
 
 /* The dry run of an ADD-PATH family: paths announced and withdrawn, prefixes held. */
 static void ap_dry(struct dry_ctx *c, const struct rx_prefix *p, const struct rib_path *set,
@@ -1850,39 +1903,44 @@ static bool dry_cb(const struct rib_tree *t, const struct rib_node *nd, const st
 		ap_dry(c, p, set, ns);
 		return true;
 	}
+	if (RX_UNLIKELY(g->n_sums)) { /* summarised routes are not sent: their summary is */
+		if (summary_of(g, c->rib, p, o_raw) >= 0)
+			o_raw = NULL;
+		int sn = summary_of(g, c->rib, p, n_raw);
+		if (sn >= 0) {
+			c->sum_new[sn]++;
+			n_raw = NULL;
+		}
+	}
 	for (unsigned i = 0; i < g->n; i++) {
 		uint16_t src = g->m[i].src;
-		struct export_dry *d = &c->d[i];
 		const struct rib_path *o =
 			due(c->e, member_pick(c->e, c->rib, &g->key, p, src, set, ns, o_raw), src, p);
 		const struct rib_path *n =
 			due(&tried, member_pick(&tried, c->rib, &g->key, p, src, set, ns, n_raw), src, p);
 		if (o && g->held && !held_has(g->held, p))
 			o = NULL;
-		d->before += o != NULL;
-		bool changed = c->force || !same_route(o, n);
-		if (!d->limit) {
-			d->announce += n && changed;
-			d->withdraw += o && !n;
-			d->after += n != NULL;
-		} else if (d->limit == g->key.limit) {
-			/* Same limit: the held routes still due stay, newly due ones fill the room
-			 * left (which ones depends on order, how many does not). */
-			c->kept[i] += o && n;
-			d->announce += o && n && changed;
-			d->withdraw += o && !n;
-			c->fresh[i] += n && !o;
-		} else {
-			/* New limit: the member is refilled in prefix order (export_member_rekey_w). */
-			bool in = n && c->due[i] < d->limit;
-			c->due[i] += n != NULL;
-			d->announce += in && (changed || !o);
-			d->withdraw += o && !in;
-			d->after += in;
-			d->withheld += n && !in;
-		}
+		dry_account(c, i, o, n);
 	}
 	return true;
+}
+
+/* The summaries, after the walk: held now (active, and within a limit), due then. */
+static void dry_summaries(struct dry_ctx *c)
+{
+	const struct export_group *g = c->g;
+	bool force = c->force;
+	c->force = c->pol.transparent != c->e->pol.transparent; /* they carry no communities */
+	for (unsigned j = 0; j < g->n_sums; j++) {
+		const struct rx_prefix *sp = &g->sums[j].p;
+		bool ipv6 = sp->afi == RX_AFI_IPV6;
+		if (!export_has_nexthop(&c->e->pol, &g->agg, ipv6))
+			continue;
+		for (unsigned i = 0; i < g->n; i++)
+			dry_account(c, i, summary_held(g, sp) ? &g->agg : NULL,
+				    c->sum_new[j] ? &g->agg : NULL);
+	}
+	c->force = force;
 }
 
 size_t export_dry_run_w(const struct export_state *e, const struct rib *rib,
@@ -1901,6 +1959,8 @@ size_t export_dry_run_w(const struct export_state *e, const struct rib *rib,
 					      pol->ixp_communities != e->pol.ixp_communities)};
 		c.due = calloc(3 * (size_t)n + 1, sizeof(size_t));
 		RX_ASSERT(c.due);
+		c.sum_new = calloc(g->n_sums + 1, sizeof(*c.sum_new));
+		RX_ASSERT(c.sum_new);
 		c.kept = c.due + n;
 		c.fresh = c.kept + n;
 		for (unsigned i = 0; i < n; i++) {
@@ -1910,6 +1970,7 @@ size_t export_dry_run_w(const struct export_state *e, const struct rib *rib,
 				c.d[i].limit = limits[src];
 		}
 		walk_families(rib, g->key.families, dry_cb, &c);
+		dry_summaries(&c);
 		for (unsigned i = 0; i < n; i++) {
 			struct export_dry *d = &c.d[i];
 			if (d->limit && d->limit == g->key.limit) {
@@ -1921,6 +1982,7 @@ size_t export_dry_run_w(const struct export_state *e, const struct rib *rib,
 			}
 		}
 		free(c.due);
+		free(c.sum_new);
 		n_out += n;
 	}
 	return n_out;

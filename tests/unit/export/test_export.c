@@ -630,6 +630,19 @@ static void check_forecast(const struct export_dry *dry, size_t n, uint16_t src)
 			continue;
 		size_t ann, wd;
 		count_nlri(&cap[src], &ann, &wd);
+		/* RX_DEBUG_DRY=1: say what was forecast and what was sent, and list it. */
+		if (getenv("RX_DEBUG_DRY"))
+			fprintf(stderr, "src %u: dry ann %zu wd %zu after %zu limit %u | got ann %zu wd %zu adv %zu\n",
+				src, dry[i].announce, dry[i].withdraw, dry[i].after, dry[i].limit, ann, wd, adv[src]);
+		if (getenv("RX_DEBUG_DRY") && dry[i].announce != ann) {
+			struct seen sn;
+			struct cap copy = cap[src];
+			decode(&copy, &sn);
+			for (int k = 0; k < sn.n_ann; k++)
+				fprintf(stderr, "  ann %s\n", sn.ann[k]);
+			for (int k = 0; k < sn.n_wd; k++)
+				fprintf(stderr, "  wd %s\n", sn.wd[k]);
+		}
 		assert_int_equal(dry[i].announce, ann);
 		assert_int_equal(dry[i].withdraw, wd);
 		assert_int_equal(dry[i].after, adv[src]);
@@ -807,7 +820,7 @@ static void test_summarise(void **state)
 	size_t active_seen = 0;
 	for (int step = 0; step < 1500; step++) {
 		int op = rand() % 100;
-		if (op < 80) {
+		if (op < 75) {
 			for (int j = 0, n = 1 + rand() % 4; j < n; j++) {
 				char buf[32];
 				rx_prefix_fmt(&u[rand() % NU], buf, sizeof(buf));
@@ -817,6 +830,19 @@ static void test_summarise(void **state)
 					withdraw(1, buf);
 			}
 			sync_changes();
+		} else if (op < 83) { /* route exchange: the gateway's share, with its forecast */
+			model_apply(&cap[2], &m2);
+			model_apply(&cap[3], &m3);
+			pol = ex.pol;
+			if (rand() % 4)
+				pol.exchange = !pol.exchange;
+			else /* the rewrite changes: everything, summaries too, is sent again */
+				pol.transparent = !pol.transparent;
+			struct export_dry dry[4];
+			size_t nd = export_dry_run_w(&ex, &rib, &pol, NULL, 0, dry, 4);
+			export_policy_change_w(&ex, &rib, &pol);
+			check_forecast(dry, nd, 2);
+			check_forecast(dry, nd, 3);
 		} else if (op < 90) {
 			mapped = !mapped;
 			struct export_key k = KEY_NVA;
