@@ -408,15 +408,24 @@ bool rib_update_rpki_w(struct rib *rib, uint16_t src, uint32_t path_id, const st
 	return modify(rib, fam_of(p), &k, p->len, OP_UPDATE, src, path_id, a, rpki, NULL);
 }
 
+/* The node holding paths for p (NULL: none, or a glue node), with the key and position a
+ * rebuild of it needs: the start of the RPKI re-decisions. */
+static const struct rib_node *seek_prefix(struct rib *rib, const struct rx_prefix *p,
+					  struct rib_key *k, struct radix_pos *pos)
+{
+	*k = rib_key_of(p);
+	radix_seek_w(&rib->tree[fam_of(p)], k, p->len, pos);
+	return pos->node && pos->node->n ? pos->node : NULL;
+}
+
 bool rib_rpki_update_w(struct rib *rib, const struct rx_prefix *p, rib_rpki_fn fn, void *arg)
 {
 	unsigned fam = fam_of(p);
 	struct rib_tree *t = &rib->tree[fam];
-	struct rib_key k = rib_key_of(p);
+	struct rib_key k;
 	struct radix_pos pos;
-	radix_seek_w(t, &k, p->len, &pos);
-	const struct rib_node *old = pos.node;
-	if (!old || old->n == 0)
+	const struct rib_node *old = seek_prefix(rib, p, &k, &pos);
+	if (!old)
 		return false;
 	const struct rib_path *ov = rib_node_paths(t, old);
 	unsigned n = old->n;
@@ -459,11 +468,10 @@ bool rib_rpki_redecide_w(struct rib *rib, const struct rx_prefix *p)
 {
 	unsigned fam = fam_of(p);
 	struct rib_tree *t = &rib->tree[fam];
-	struct rib_key k = rib_key_of(p);
+	struct rib_key k;
 	struct radix_pos pos;
-	radix_seek_w(t, &k, p->len, &pos);
-	const struct rib_node *old = pos.node;
-	if (!old || old->n == 0)
+	const struct rib_node *old = seek_prefix(rib, p, &k, &pos);
+	if (!old)
 		return false;
 	const struct rib_path *ov = rib_node_paths(t, old);
 	unsigned n = old->n;
