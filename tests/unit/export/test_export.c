@@ -1055,20 +1055,33 @@ static void no_control_one(const struct wire_update *u, void *arg)
 		assert_int_not_equal(wire_get32(u->attrs.large_communities + i), 65515);
 }
 
+/* The rs-client sources 4..7 (AS65004..65007), with ixp-communities as asked. */
+static void rs_clients(bool ixp)
+{
+	for (uint16_t src = 4; src <= 7; src++)
+		add_source(src, 65000u + src, RIB_ROLE_RS_CLIENT);
+	struct export_policy pol = ex.pol;
+	pol.ixp_communities = ixp;
+	export_policy_change_w(&ex, &rib, &pol);
+}
+
+/* n prefixes 10.<octet>.0.0/24, 10.<octet>.1.0/24, ... */
+static void fill_universe(struct rx_prefix *u, int n, int octet)
+{
+	char buf[32];
+	for (int i = 0; i < n; i++) {
+		snprintf(buf, sizeof(buf), "10.%d.%d.0/24", octet, i);
+		assert_true(rx_prefix_parse(buf, &u[i], false));
+	}
+}
+
 static void test_ixp_model(void **state)
 {
 	enum { NU = 24 };
 	struct rx_prefix universe[NU];
-	char buf[32];
-	for (int i = 0; i < NU; i++) {
-		snprintf(buf, sizeof(buf), "10.200.%d.0/24", i);
-		rx_prefix_parse(buf, &universe[i], false);
-	}
-	for (uint16_t src = 4; src <= 7; src++)
-		add_source(src, 65000u + src, RIB_ROLE_RS_CLIENT);
-	struct export_policy pol = ex.pol;
-	pol.ixp_communities = true;
-	export_policy_change_w(&ex, &rib, &pol);
+	fill_universe(universe, NU, 200);
+	rs_clients(true);
+	struct export_policy pol;
 	static struct model m[8];
 	memset(m, 0, sizeof(m));
 	for (uint16_t src = 4; src <= 6; src++) {
@@ -1202,16 +1215,9 @@ static void test_addpath_model(void **state)
 {
 	enum { NU = 12 };
 	struct rx_prefix universe[NU];
-	char buf[32];
-	for (int i = 0; i < NU; i++) {
-		snprintf(buf, sizeof(buf), "10.201.%d.0/24", i);
-		rx_prefix_parse(buf, &universe[i], false);
-	}
-	for (uint16_t src = 4; src <= 7; src++)
-		add_source(src, 65000u + src, RIB_ROLE_RS_CLIENT);
-	struct export_policy pol = ex.pol;
-	pol.ixp_communities = true;
-	export_policy_change_w(&ex, &rib, &pol);
+	fill_universe(universe, NU, 201);
+	rs_clients(true);
+	struct export_policy pol;
 	struct export_key k = KEY_RS;
 	k.addpath = RX_FAM_BIT(RX_FAM_IPV4_UNICAST);
 	parse_addpath = true;
@@ -1296,8 +1302,7 @@ static void test_addpath_model(void **state)
  * withdrawn by its own id when the new map denies it. (Found in review.) */
 static void test_addpath_rekey(void **state)
 {
-	for (uint16_t src = 4; src <= 6; src++)
-		add_source(src, 65000u + src, RIB_ROLE_RS_CLIENT);
+	rs_clients(false);
 	struct export_key k = KEY_RS;
 	k.addpath = RX_FAM_BIT(RX_FAM_IPV4_UNICAST);
 	parse_addpath = true;
@@ -1343,11 +1348,8 @@ static void test_addpath_rekey(void **state)
  * communities (they are sent again, rewritten). (Found in review.) */
 static void test_ixp_toggle_rewrites(void **state)
 {
-	for (uint16_t src = 4; src <= 6; src++)
-		add_source(src, 65000u + src, RIB_ROLE_RS_CLIENT);
+	rs_clients(false);
 	struct export_policy pol = ex.pol;
-	pol.ixp_communities = false;
-	export_policy_change_w(&ex, &rib, &pol);
 	join(4, &KEY_RS);
 	cap[4].len = 0;
 	struct rx_prefix p;
