@@ -662,26 +662,9 @@ class GoBGP(Daemon):
     def withdraw(self, *prefixes):
         self._rib("del", prefixes)
 
-    def paths(self):
-        """prefix -> sorted AS paths of every path held from routexd (ADD-PATH)."""
-        rt = {}
-        for fam in ("ipv4", "ipv6"):
-            out = self.gobgp("global", "rib", "-a", fam, "-j").strip()
-            data = json.loads(out) if out and out != "null" else {}
-            for prefix, paths in data.items():
-                for path in paths:
-                    if path.get("neighbor-ip") != self.env.rx_addr:
-                        continue
-                    asp = []
-                    for a in path["attrs"]:
-                        if a["type"] == 2:
-                            for seg in a.get("as_paths") or []:
-                                asp += seg["asns"]
-                    rt.setdefault(norm_prefix(prefix), []).append(tuple(asp))
-        return {p: sorted(v) for p, v in rt.items()}
-
-    def routes(self):
-        rt = {}
+    def _held(self):
+        """(prefix, Route) for every path held from routexd, several per prefix with
+        ADD-PATH."""
         for fam in ("ipv4", "ipv6"):
             out = self.gobgp("global", "rib", "-a", fam, "-j").strip()
             data = json.loads(out) if out and out != "null" else {}
@@ -701,8 +684,17 @@ class GoBGP(Daemon):
                             nh = a["nexthop"]
                         elif a["type"] == 14:
                             nh = a.get("nexthop") or (a.get("nexthops") or [None])[0]
-                    rt[norm_prefix(prefix)] = Route(asp, nh, comms)
-        return rt
+                    yield norm_prefix(prefix), Route(asp, nh, comms)
+
+    def paths(self):
+        """prefix -> sorted AS paths of every path held from routexd (ADD-PATH)."""
+        rt = {}
+        for prefix, r in self._held():
+            rt.setdefault(prefix, []).append(r.as_path)
+        return {p: sorted(v) for p, v in rt.items()}
+
+    def routes(self):
+        return dict(self._held())
 
     def ask_refresh(self):
         self.gobgp("neighbor", self.env.rx_addr, "softresetin")
