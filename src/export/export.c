@@ -1239,7 +1239,6 @@ struct feed_ctx {
 	struct export_group *g;
 	struct export_member *m;   /* feed: the new member */
 	struct export_pack *pk;    /* feed: a private pack for the member */
-	struct export_policy old;  /* policy change: the policy before */
 	struct export_group *from; /* rekey: the member's group before */
 	size_t n;
 	size_t self;               /* rekey: prefixes whose selected route is the member's */
@@ -1765,39 +1764,79 @@ unsigned export_summaries_held(const struct export_state *e, uint16_t src,
 	return n;
 }
 
+/* A policy change: one walk of the table serves every group (the walk and the candidates'
+ * cache misses are most of its cost, paid once instead of once per group). A group looks
+ * at a prefix only if the change can move it there: its attribute rewrite changed (every
+ * route is sent again), or a candidate comes from a source role that the group's role may
+ * now receive and could not before, or the reverse. Route exchange, for one, leaves the
+ * NVAs' own routes to the NVAs and everything of the rs-clients alone. */
+struct policy_walk {
+	struct export_state *e;
+	const struct rib *rib;
+	struct export_policy old; /* the policy before */
+	struct {
+		bool force;       /* the rewrite changed: every route is sent again */
+		uint8_t moved;    /* source roles (bits) allowed under one policy only */
+	} to[RIB_ROLE_RS_CLIENT + 1]; /* by the group's role */
+	size_t n;
+};
+
 static bool policy_cb(const struct rib_tree *t, const struct rib_node *nd,
 		      const struct rx_prefix *p, void *arg)
 {
-	struct feed_ctx *f = arg;
+	struct policy_walk *w = arg;
+	struct export_state *e = w->e;
 	const struct rib_path *set = rib_node_paths(t, nd);
-	unsigned n = rib_node_selectable(f->rib, t, nd);
-	/* The rewrite changes with transparent, and for rs-clients with ixp-communities (the
-	 * control communities are stripped only while it is on): routes are sent again. */
-	bool force = f->old.transparent != f->e->pol.transparent ||
-		     (f->g->key.role == RIB_ROLE_RS_CLIENT &&
-		      f->old.ixp_communities != f->e->pol.ixp_communities);
-	group_prefix(f->e, f->rib, f->g, p, &f->old, force, set, n, set, n);
-	/* Bound the pending state on big tables (and the batch's member lists to their
-	 * 16-bit index). */
-	if (++f->n % 65536 == 0 || f->g->pack->n_sets >= 32768)
-		flush_group(f->e, f->rib, f->g);
+	unsigned n = rib_node_selectable(w->rib, t, nd);
+	unsigned from = 0; /* the candidates' source roles */
+	for (unsigned i = 0; i < n; i++)
+		from |= 1u << w->rib->peers[set[i].src].info.role;
+	bool flush = ++w->n % 65536 == 0; /* bounds the pending state on big tables */
+	for (unsigned i = 0; i < e->n_groups; i++) {
+		struct export_group *g = e->groups[i];
+		if (!(g->key.families & RX_FAM_BIT(fam_of(p))))
+			continue;
+		if (w->to[g->key.role].force || (w->to[g->key.role].moved & from))
+			group_prefix(e, w->rib, g, p, &w->old, w->to[g->key.role].force, set, n,
+				     set, n);
+		/* ... and the batch's member lists to their 16-bit index */
+		if (flush || g->pack->n_sets >= 32768)
+			flush_group(e, w->rib, g);
+	}
 	return true;
 }
 
 void export_policy_change_w(struct export_state *e, struct rib *rib,
 			    const struct export_policy *pol)
 {
-	struct export_policy old = e->pol;
+	struct policy_walk w = {.e = e, .rib = rib, .old = e->pol};
 	e->pol = *pol;
+	/* The rewrite changes with transparent, and for rs-clients with ixp-communities (the
+	 * control communities are stripped only while it is on). */
+	uint8_t roles = 0; /* group roles the change touches */
+	for (uint8_t to = 0; to <= RIB_ROLE_RS_CLIENT; to++) {
+		w.to[to].force = w.old.transparent != pol->transparent ||
+				 (to == RIB_ROLE_RS_CLIENT &&
+				  w.old.ixp_communities != pol->ixp_communities);
+		for (uint8_t from = 0; from <= RIB_ROLE_RS_CLIENT; from++)
+			if (export_allowed(&w.old, from, to) != export_allowed(pol, from, to))
+				w.to[to].moved |= (uint8_t)(1u << from);
+		if (w.to[to].force || w.to[to].moved)
+			roles |= (uint8_t)(1u << to);
+	}
+	uint8_t families = 0;
+	for (unsigned i = 0; i < e->n_groups; i++) {
+		flush_group(e, rib, e->groups[i]);
+		if (roles & (1u << e->groups[i]->key.role))
+			families |= e->groups[i]->key.families;
+	}
+	walk_families(rib, families, policy_cb, &w);
 	for (unsigned i = 0; i < e->n_groups; i++) {
 		struct export_group *g = e->groups[i];
 		flush_group(e, rib, g);
-		struct feed_ctx f = {.e = e, .rib = rib, .g = g, .old = old};
-		walk_families(rib, g->key.families, policy_cb, &f);
-		flush_group(e, rib, g);
 		/* The summaries are the route server's own routes: the walk resends what stands
 		 * for them, not them; a new rewrite (transparent) must reach them too. */
-		if (old.transparent != pol->transparent)
+		if (w.old.transparent != pol->transparent)
 			for (unsigned j = 0; j < g->n_sums; j++)
 				if (g->sums[j].count)
 					resend(e, g, &g->sums[j].p, &g->agg);

@@ -273,6 +273,7 @@ static void test_feed_and_exchange(void **state)
 	assert_int_equal(s.n_ann, 1);
 	decode(&cap[2], &s);
 	assert_true(has(&s, "203.0.113.0/24|65515|127.0.0.3|-1"));
+	assert_int_equal(s.n_ann + s.n_wd, 1); /* what it held already is not sent again */
 	assert_int_equal(adv[2], 3);
 
 	pol.exchange = false;
@@ -282,6 +283,7 @@ static void test_feed_and_exchange(void **state)
 	assert_int_equal(s.n_ann + s.n_wd, 1);
 	decode(&cap[2], &s);
 	assert_true(withdrew(&s, "203.0.113.0/24"));
+	assert_int_equal(s.n_ann + s.n_wd, 1);
 	assert_int_equal(adv[2], 2);
 	export_member_down_w(&ex, 2);
 	export_member_down_w(&ex, 3);
