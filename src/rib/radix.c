@@ -503,14 +503,19 @@ static void emit(struct walk *w, const struct rib_node *nd)
 
 static void walk_all(struct walk *w, const struct rib_node *nd)
 {
-	/* Recursion on child 0, iteration on child 1: depth <= prefix length + 1. */
+	/* Recursion on child 0, iteration on child 1: depth <= prefix length + 1. A full walk
+	 * is a chain of cache misses: child 1 is fetched while child 0's subtree is walked. */
 	while (nd && !w->stop) {
+		const struct rib_node *c0 = rib_node_child_rcu(w->t, nd, 0);
+		const struct rib_node *c1 = rib_node_child_rcu(w->t, nd, 1);
+		if (c1)
+			__builtin_prefetch(c1);
 		if (nd->n)
 			emit(w, nd);
 		if (w->stop)
 			return;
-		walk_all(w, rib_node_child_rcu(w->t, nd, 0));
-		nd = rib_node_child_rcu(w->t, nd, 1);
+		walk_all(w, c0);
+		nd = c1;
 	}
 }
 
