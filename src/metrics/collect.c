@@ -284,6 +284,22 @@ static void write_mrtlog(FILE *out, struct rx_daemon *d)
 		"MRT message log files that could not be created, written or renamed.", t.errors);
 }
 
+/* One gauge family with a sample per RTR cache: whether it is up, or its serial. A family's
+ * samples must stand together in the exposition format, so each family reads the caches. */
+static void rpki_caches(FILE *out, struct rpki *r, size_t n, const char *family,
+			const char *help, bool serial)
+{
+	metrics_family(out, family, "gauge", help);
+	for (size_t i = 0; i < n; i++) {
+		char name[80];
+		bool up;
+		uint32_t sn;
+		rpki_cache(r, i, name, sizeof(name), &up, &sn);
+		struct metrics_label l = {"cache", name};
+		metrics_sample_u64(out, family, &l, 1, serial ? sn : up);
+	}
+}
+
 /* RPKI (docs/rpki.md): only when `rpki` is configured. */
 static void write_rpki(FILE *out, struct rx_daemon *d)
 {
@@ -295,26 +311,11 @@ static void write_rpki(FILE *out, struct rx_daemon *d)
 	per_afi(out, "routex_rpki_roas", "Validated ROA payloads (VRPs) from the RTR caches.", roas);
 	counter(out, "routex_rpki_roa_changes_total",
 		"VRPs added or removed by the RTR caches since start.", s.changes);
-	metrics_family(out, "routex_rpki_cache_up", "gauge",
-		       "1 while the RTR cache is in sync (a complete data set since it connected).");
-	for (size_t i = 0; i < s.caches; i++) {
-		char name[80];
-		bool up;
-		uint32_t serial;
-		rpki_cache(d->rpki, i, name, sizeof(name), &up, &serial);
-		struct metrics_label l = {"cache", name};
-		metrics_sample_u64(out, "routex_rpki_cache_up", &l, 1, up);
-	}
-	metrics_family(out, "routex_rpki_cache_serial", "gauge",
-		       "Serial number of the RTR cache's last complete data set.");
-	for (size_t i = 0; i < s.caches; i++) {
-		char name[80];
-		bool up;
-		uint32_t serial;
-		rpki_cache(d->rpki, i, name, sizeof(name), &up, &serial);
-		struct metrics_label l = {"cache", name};
-		metrics_sample_u64(out, "routex_rpki_cache_serial", &l, 1, serial);
-	}
+	rpki_caches(out, d->rpki, s.caches, "routex_rpki_cache_up",
+		    "1 while the RTR cache is in sync (a complete data set since it connected).",
+		    false);
+	rpki_caches(out, d->rpki, s.caches, "routex_rpki_cache_serial",
+		    "Serial number of the RTR cache's last complete data set.", true);
 }
 
 /* ---- memory: the allocator's own statistics ---- */
