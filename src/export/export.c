@@ -1215,13 +1215,42 @@ static void flush_all(struct export_state *e, const struct rib *rib)
 
 static void refill(struct export_state *e, const struct rib *rib, struct export_group *g);
 
+/* Whether the batch that began at c->v[from] already holds v[i]'s prefix. Table transfers
+ * arrive in address order, and while the batch ascends no prefix can repeat: the seen set is
+ * filled only once the order breaks (with the batch so far), which spares a hash probe per
+ * prefix on a full-table load. */
+/* a < b in rx_prefix_cmp's order, IPv4 without the call and its memcmp */
+static inline bool ascends(const struct rx_prefix *a, const struct rx_prefix *b)
+{
+	if (a->afi == RX_AFI_IPV4 && b->afi == RX_AFI_IPV4)
+		return ((uint64_t)wire_get32(a->addr) << 8 | a->len) <
+		       ((uint64_t)wire_get32(b->addr) << 8 | b->len);
+	return rx_prefix_cmp(a, b) < 0;
+}
+
+static bool repeated(struct export_state *e, const struct rib_changes *c, size_t from, size_t i,
+		     bool *ascending)
+{
+	if (*ascending) {
+		if (i == from || ascends(&c->v[i - 1].prefix, &c->v[i].prefix))
+			return i - from >= EXPORT_SEEN_SLOTS / 2; /* as the set's bound: flush */
+		*ascending = false;
+		for (size_t j = from; j < i; j++)
+			seen_before(e, &c->v[j].prefix);
+	}
+	return seen_before(e, &c->v[i].prefix);
+}
+
 void export_changes_w(struct export_state *e, struct rib *rib, const struct rib_changes *c)
 {
+	size_t from = 0;
+	bool ascending = true;
 	for (size_t i = 0; i < c->len; i++) {
 		const struct rib_change *ch = &c->v[i];
-		if (seen_before(e, &ch->prefix)) {
-			flush_all(e, rib);
-			seen_before(e, &ch->prefix);
+		if (repeated(e, c, from, i, &ascending)) {
+			flush_all(e, rib); /* empties the seen set: a new batch begins here */
+			from = i;
+			ascending = true;
 		}
 		const struct rib_path *ov = &c->paths[ch->off], *nv = ov + ch->old_n;
 		prefix_change(e, rib, &ch->prefix, ov, ch->old_n, nv, ch->new_n);

@@ -624,6 +624,65 @@ static void count_nlri(const struct cap *c, size_t *ann, size_t *wd)
 	*wd = n[1];
 }
 
+/* The origin the receiver holds for prefix, 0 if none. */
+static uint32_t model_origin(const struct model *m, const char *prefix)
+{
+	struct rx_prefix p;
+	assert_true(rx_prefix_parse(prefix, &p, false));
+	for (int i = 0; i < MODEL_N; i++)
+		if (m->in[i] && rx_prefix_equal(&m->p[i], &p))
+			return m->origin[i];
+	return 0;
+}
+
+/* One change log with prefixes in address order, then out of order and repeated: a prefix
+ * changed twice must reach the member in the order it changed (its last state wins), and
+ * a long ascending log must be flushed in bounded batches without losing any prefix. */
+static void test_repeats_in_one_log(void **state)
+{
+	struct model m = {0};
+	join(2, &KEY_NVA);
+	model_apply(&cap[2], &m);
+	announce(1, "10.0.1.0/24", 64601, NULL, 0, 0);
+	announce(1, "10.0.2.0/24", 64602, NULL, 0, 0);
+	announce(1, "10.0.3.0/24", 64603, NULL, 0, 0);
+	withdraw(1, "10.0.1.0/24");		       /* the order breaks, a repeat */
+	announce(1, "10.0.0.0/24", 64600, NULL, 0, 0);
+	announce(1, "10.0.2.0/24", 64612, NULL, 0, 0); /* a repeat after the break */
+	announce(1, "10.0.4.0/24", 64604, NULL, 0, 0);
+	/* a repeat whose last state shares its attributes with an earlier prefix: packed by
+	 * attribute set in one batch, the older state would be sent last */
+	announce(1, "10.0.5.0/24", 64605, NULL, 0, 0);
+	announce(1, "10.0.5.0/24", 64604, NULL, 0, 0);
+	sync_changes();
+	model_apply(&cap[2], &m);
+	assert_int_equal(model_origin(&m, "10.0.0.0/24"), 64600);
+	assert_int_equal(model_origin(&m, "10.0.1.0/24"), 0);
+	assert_int_equal(model_origin(&m, "10.0.2.0/24"), 64612);
+	assert_int_equal(model_origin(&m, "10.0.3.0/24"), 64603);
+	assert_int_equal(model_origin(&m, "10.0.4.0/24"), 64604);
+	assert_int_equal(model_origin(&m, "10.0.5.0/24"), 64604);
+	assert_int_equal(model_origin(&m, "10.1.0.0/16"), 65515);
+
+	/* 10,000 ascending prefixes in one log, then each announced again (ascending too, so
+	 * the second round begins with a repeat of the first prefix). */
+	for (int round = 0; round < 2; round++) {
+		for (int i = 0; i < 10000; i++) {
+			char buf[32];
+			snprintf(buf, sizeof(buf), "20.%d.%d.0/24", i / 256, i % 256);
+			announce(1, buf, round ? 64700 : 64701, NULL, 0, 0);
+		}
+	}
+	sync_changes();
+	size_t ann, wd;
+	count_nlri(&cap[2], &ann, &wd);
+	assert_int_equal(wd, 0);
+	assert_int_equal(ann, 20000);
+	assert_int_equal(adv[2], 10000 + 5 + 1);
+	cap[2].len = 0;
+	export_member_down_w(&ex, 2);
+}
+
 /* The dry run's forecast for member src must be what then happened. */
 static void check_forecast(const struct export_dry *dry, size_t n, uint16_t src)
 {
@@ -1381,6 +1440,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_split_horizon_in_a_group, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_communities, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_path_hiding, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_repeats_in_one_log, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_export_map, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_summarise, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_summary_limit_rekey, setup, teardown),
