@@ -8,6 +8,8 @@ ROUTEXCTL=$BUILD/src/routexctl
 OUT=${OUT:-$ROOT/perf/results}
 # The scenario: override with e.g. SCENARIO="-k 4 -m 4 -p 250000 -o 0.5".
 SCENARIO=${SCENARIO:-"-k 1 -m 4 -p 1000000"}
+# The phases run: e.g. SCENARIOS=exchange (with at least 2 feeders) for the route-exchange toggle.
+SCENARIOS=${SCENARIOS:-converge,withdraw}
 # Its own port, so that it can run beside another routex-bench.
 PORT=${PORT:-17931}
 
@@ -19,7 +21,7 @@ need() {
 
 # start_bench LOGFILE: runs the convergence scenario, sets BENCH_PID and ROUTEXD_PID.
 start_bench() {
-	"$BENCH" -s routexd --bin "$ROUTEXD" --ctl "$ROUTEXCTL" --port "$PORT" $SCENARIO -S converge,withdraw \
+	"$BENCH" -s routexd --bin "$ROUTEXD" --ctl "$ROUTEXCTL" --port "$PORT" $SCENARIO -S "$SCENARIOS" \
 		>"$1" 2>&1 &
 	BENCH_PID=$!
 	ROUTEXD_PID=
