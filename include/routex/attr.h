@@ -65,7 +65,6 @@ struct attr_key {
 };
 
 struct attr_set {
-	struct attr_set *next; /* W: hash chain */
 	uint32_t refcnt;       /* W: decision thread only (see above) */
 	uint32_t hash;
 	struct attr_key k;
@@ -81,9 +80,13 @@ struct attr_buf {
 	size_t cap;
 };
 
+/* Open addressing with linear probing over an array of hashes, beside the array of sets: a
+ * probe, and a rehash as the table grows, read the 4-byte hashes and touch a set only
+ * when its hash matches (a chained table's probe was a cache miss per set it passed). */
 struct attr_table {
-	struct attr_set **slots; /* W */
-	size_t mask;		 /* slots - 1 (power of two) */
+	uint32_t *hashes;	 /* W: per slot, its set's hash (0 taken as 1); 0: empty */
+	struct attr_set **sets;	 /* W: valid where hashes[i] != 0 */
+	size_t mask;		 /* slots - 1 (power of two); at most 3/4 full */
 	size_t count;		 /* distinct sets */
 	size_t bytes;		 /* bytes of the sets (not the slot array) */
 	size_t refs;		 /* references held, over all sets */

@@ -162,83 +162,116 @@ void attr_view(const struct attr_set *a, struct wire_attrs *w)
 	}
 }
 
+static void table_alloc(struct attr_table *t, size_t n)
+{
+	t->sets = malloc(n * sizeof(*t->sets));
+	t->hashes = calloc(n, sizeof(*t->hashes));
+	RX_ASSERT(t->sets && t->hashes);
+	t->mask = n - 1;
+}
+
 void attr_table_init(struct attr_table *t, struct rx_retire *retire)
 {
 	memset(t, 0, sizeof(*t));
-	t->slots = calloc(ATTR_TABLE_MIN, sizeof(*t->slots));
-	RX_ASSERT(t->slots);
-	t->mask = ATTR_TABLE_MIN - 1;
+	table_alloc(t, ATTR_TABLE_MIN);
 	t->retire = retire;
 }
 
 void attr_table_fini(struct attr_table *t)
 {
-	for (size_t i = 0; i <= t->mask; i++) {
-		struct attr_set *a = t->slots[i], *n;
-		for (; a; a = n) {
-			n = a->next;
-			free(a);
-		}
-	}
-	free(t->slots);
-	t->slots = NULL;
+	for (size_t i = 0; i <= t->mask; i++)
+		if (t->hashes[i])
+			free(t->sets[i]);
+	free(t->sets);
+	free(t->hashes);
+	t->sets = NULL;
+	t->hashes = NULL;
 	t->count = t->bytes = t->refs = 0;
 }
 
 static bool same(const struct attr_set *a, const struct attr_buf *b)
 {
-	return a->hash == b->hash && memcmp(&a->k, &b->k, sizeof(b->k)) == 0 &&
+	return memcmp(&a->k, &b->k, sizeof(b->k)) == 0 &&
 	       memcmp(a->data, b->data, b->k.data_len) == 0;
+}
+
+/* The hash a slot keeps: never 0, which marks an empty slot, so that a probe reads the
+ * hash array alone until a hash matches. */
+static inline uint32_t slot_hash(uint32_t h)
+{
+	return h ? h : 1;
+}
+
+/* The slot that holds b's set, or the empty slot that ends its probe. */
+static size_t slot_of(const struct attr_table *t, const struct attr_buf *b)
+{
+	uint32_t h = slot_hash(b->hash);
+	size_t i = h & t->mask;
+	for (; t->hashes[i]; i = (i + 1) & t->mask)
+		if (t->hashes[i] == h && same(t->sets[i], b))
+			break;
+	return i;
 }
 
 struct attr_set *attr_find_w(const struct attr_table *t, const struct attr_buf *b)
 {
-	struct attr_set *a = t->slots[b->hash & t->mask];
-	for (; a; a = a->next)
-		if (same(a, b))
-			return a;
-	return NULL;
+	size_t i = slot_of(t, b);
+	return t->hashes[i] ? t->sets[i] : NULL;
 }
 
 static void table_grow(struct attr_table *t)
 {
-	size_t nsize = (t->mask + 1) * 2;
-	struct attr_set **ns = calloc(nsize, sizeof(*ns));
-	RX_ASSERT(ns);
-	for (size_t i = 0; i <= t->mask; i++) {
-		struct attr_set *a = t->slots[i], *n;
-		for (; a; a = n) {
-			n = a->next;
-			size_t j = a->hash & (nsize - 1);
-			a->next = ns[j];
-			ns[j] = a;
-		}
+	struct attr_table old = *t;
+	table_alloc(t, (old.mask + 1) * 2);
+	for (size_t i = 0; i <= old.mask; i++) {
+		if (!old.hashes[i])
+			continue;
+		size_t j = old.hashes[i] & t->mask;
+		while (t->hashes[j])
+			j = (j + 1) & t->mask;
+		t->sets[j] = old.sets[i];
+		t->hashes[j] = old.hashes[i];
 	}
-	free(t->slots);
-	t->slots = ns;
-	t->mask = nsize - 1;
+	free(old.sets);
+	free(old.hashes);
 }
 
 struct attr_set *attr_intern_w(struct attr_table *t, const struct attr_buf *b)
 {
-	struct attr_set *a = attr_find_w(t, b);
-	if (a)
-		return attr_ref_w(t, a);
-	size_t size = sizeof(*a) + b->k.data_len;
-	a = malloc(size);
+	size_t i = slot_of(t, b);
+	if (t->hashes[i])
+		return attr_ref_w(t, t->sets[i]);
+	size_t size = sizeof(struct attr_set) + b->k.data_len;
+	struct attr_set *a = malloc(size);
 	RX_ASSERT(a);
 	a->refcnt = 0;
 	a->hash = b->hash;
 	a->k = b->k;
 	memcpy(a->data, b->data, b->k.data_len);
-	if (t->count + 1 > t->mask + 1)
+	if (4 * (t->count + 1) > 3 * (t->mask + 1)) {
 		table_grow(t);
-	size_t j = b->hash & t->mask;
-	a->next = t->slots[j];
-	t->slots[j] = a;
+		i = slot_of(t, b);
+	}
+	t->sets[i] = a;
+	t->hashes[i] = slot_hash(b->hash);
 	t->count++;
 	t->bytes += size;
 	return attr_ref_w(t, a);
+}
+
+/* Empties slot i, moving back the entries after it that could not sit where they belong
+ * while i was taken (no tombstones: probes stay as short as the load allows). */
+static void slot_clear(struct attr_table *t, size_t i)
+{
+	for (size_t j = (i + 1) & t->mask; t->hashes[j]; j = (j + 1) & t->mask) {
+		size_t home = t->hashes[j] & t->mask;
+		if (((j - home) & t->mask) >= ((j - i) & t->mask)) {
+			t->sets[i] = t->sets[j];
+			t->hashes[i] = t->hashes[j];
+			i = j;
+		}
+	}
+	t->hashes[i] = 0;
 }
 
 void attr_unref_w(struct attr_table *t, struct attr_set *a)
@@ -247,10 +280,10 @@ void attr_unref_w(struct attr_table *t, struct attr_set *a)
 	t->refs--;
 	if (--a->refcnt)
 		return;
-	struct attr_set **pp = &t->slots[a->hash & t->mask];
-	while (*pp != a)
-		pp = &(*pp)->next;
-	*pp = a->next;
+	size_t i = slot_hash(a->hash) & t->mask;
+	while (t->hashes[i] != slot_hash(a->hash) || t->sets[i] != a)
+		i = (i + 1) & t->mask;
+	slot_clear(t, i);
 	t->count--;
 	t->bytes -= sizeof(*a) + a->k.data_len;
 	/* Readers may still hold a path to it: free after a grace period. */

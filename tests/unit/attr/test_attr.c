@@ -154,6 +154,80 @@ static void test_table_growth(void **state)
 	assert_int_equal(f->t.count, 0);
 }
 
+/* The sets of the model test, encoded once: set i's hash is forced into one of a few values
+ * when crowd is set, so that probe sequences run long, cross each other and wrap around the
+ * table's end. */
+enum { MODEL_N = 1500 };
+static uint8_t model_data[MODEL_N][64];
+static struct attr_buf model_bufs[MODEL_N];
+
+static void model_bufs_make(bool crowd)
+{
+	for (unsigned i = 0; i < MODEL_N; i++) {
+		uint8_t p[64], c[4];
+		struct wire_attrs a;
+		mk(&a, p, 64512 + i, 1 + i % 3, i, c, 0);
+		struct attr_buf *b = &model_bufs[i];
+		*b = (struct attr_buf){.data = model_data[i], .cap = sizeof(model_data[i])};
+		assert_true(attr_encode(&a, NULL, 0, b));
+		/* homes near the end and the start; 0 is kept as 1 (0 marks an empty slot) */
+		static const uint32_t crowded[5] = {0xfffffffe, 0xffffffff, 0, 1, 0x1fe};
+		if (crowd)
+			b->hash = crowded[i % 5];
+	}
+}
+
+/* Random interning and releasing against a reference (the set each index must map to, or
+ * none): every lookup is checked after every release, so a removal that breaks another
+ * set's probe sequence is caught at once. Spread hashes: 1,500 sets, the table grows from
+ * 1,024 slots; crowded hashes: 300 sets on five hashes. */
+static void test_table_model(void **state)
+{
+	struct fixture *f = *state;
+	enum { STEPS = 5000 };
+	static struct attr_set *ref[MODEL_N];
+	static unsigned refs[MODEL_N];
+	for (int crowd = 0; crowd < 2; crowd++) {
+		unsigned n = crowd ? 300 : MODEL_N;
+		model_bufs_make(crowd);
+		memset(ref, 0, sizeof(ref));
+		memset(refs, 0, sizeof(refs));
+		uint32_t rng = 12345;
+		size_t peak = 0;
+		for (int step = 0; step < STEPS; step++) {
+			rng = rng * 1103515245u + 12345u;
+			unsigned i = (rng >> 8) % n;
+			bool release = refs[i] && (rng >> 4) % 4 == 0;
+			if (!release) {
+				struct attr_set *a = attr_intern_w(&f->t, &model_bufs[i]);
+				if (ref[i])
+					assert_ptr_equal(a, ref[i]);
+				ref[i] = a;
+				refs[i]++;
+			} else {
+				attr_unref_w(&f->t, ref[i]);
+				if (!--refs[i])
+					ref[i] = NULL;
+			}
+			if (!release && step % 16)
+				continue;
+			size_t live = 0;
+			for (unsigned k = 0; k < MODEL_N; k++) {
+				assert_ptr_equal(attr_find_w(&f->t, &model_bufs[k]), ref[k]);
+				live += ref[k] != NULL;
+			}
+			assert_int_equal(f->t.count, live);
+			assert_true(4 * f->t.count <= 3 * (f->t.mask + 1));
+			peak = live > peak ? live : peak;
+		}
+		assert_true(crowd || peak > 3 * 1024 / 4); /* the table grew under the test */
+		for (unsigned k = 0; k < MODEL_N; k++)
+			for (; refs[k]; refs[k]--)
+				attr_unref_w(&f->t, ref[k]);
+		assert_int_equal(f->t.count, 0);
+	}
+}
+
 static void test_aspath_measures(void **state)
 {
 	(void)state;
@@ -198,6 +272,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_intern_dedup, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_table_growth, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_table_model, setup, teardown),
 	    cmocka_unit_test(test_aspath_measures),
 	    cmocka_unit_test(test_encode_overflow),
 	};
