@@ -1432,6 +1432,235 @@ static void test_ixp_toggle_rewrites(void **state)
 	export_member_down_w(&ex, 4);
 }
 
+
+/* ---- review4: a policy walk against a reference, every role, both families ----
+ * Members of all four roles (two NVAs sharing a group, an ExpressRoute gateway, a VPN
+ * gateway, two rs-clients sharing a group), IPv4 and IPv6, random announcements and
+ * withdrawals from every source and the route server, and random exchange / transparent /
+ * ixp-communities toggles. After each step, each member's view rebuilt from the bytes it was
+ * sent must be, prefix by prefix, what export_held says it holds, with the AS path that
+ * the current rewrite gives it (so a route that should have been sent again is caught). */
+#define PW_N 48
+struct pw_model {
+	struct rx_prefix p[PW_N];
+	char path[PW_N][64];
+	bool in[PW_N];
+};
+static struct pw_model pw_m[8];
+static int pw_step, pw_op;
+
+static int pw_slot(struct pw_model *m, const struct rx_prefix *p)
+{
+	int free_slot = -1;
+	for (int i = 0; i < PW_N; i++) {
+		if (m->in[i] && rx_prefix_equal(&m->p[i], p))
+			return i;
+		if (!m->in[i] && free_slot < 0)
+			free_slot = i;
+	}
+	return free_slot;
+}
+
+static void pw_nlri(struct pw_model *m, const struct wire_nlri *nl, const char *path)
+{
+	struct wire_nlri_iter it;
+	struct rx_prefix p;
+	wire_nlri_iter_init(&it, nl);
+	while (wire_nlri_next(&it, &p, NULL)) {
+		int i = pw_slot(m, &p);
+		assert_true(i >= 0);
+		m->in[i] = path != NULL;
+		if (path) {
+			m->p[i] = p;
+			snprintf(m->path[i], sizeof(m->path[i]), "%s", path);
+		}
+	}
+}
+
+static void pw_one(const struct wire_update *u, void *arg)
+{
+	struct pw_model *m = arg;
+	if (u->end_of_rib)
+		return;
+	char path[64];
+	aspath_str(u->attrs.aspath, u->attrs.aspath_len, path, sizeof(path));
+	pw_nlri(m, &u->withdrawn, NULL);
+	if (u->has_mp_unreach)
+		pw_nlri(m, &u->mp_unreach, NULL);
+	pw_nlri(m, &u->nlri, path);
+	if (u->has_mp_reach)
+		pw_nlri(m, &u->mp_reach, path);
+}
+
+static void pw_announce(uint16_t src, const struct rx_prefix *p, uint32_t as)
+{
+	uint8_t path[10] = {WIRE_AS_SEQUENCE, 2};
+	wire_put32(path + 2, as);
+	wire_put32(path + 6, 64000u + (uint32_t)(rand() % 3));
+	struct wire_attrs wa = {.present = WIRE_ATTR_BIT(WIRE_ATTR_ORIGIN) |
+					   WIRE_ATTR_BIT(WIRE_ATTR_AS_PATH),
+				.aspath = path, .aspath_len = as ? 10 : 0};
+	uint8_t nh[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = (uint8_t)src};
+	if (src == RIB_SRC_LOCAL) {
+		wa.aspath_len = 0;
+	} else if (p->afi == RX_AFI_IPV4) {
+		wa.present |= WIRE_ATTR_BIT(WIRE_ATTR_NEXT_HOP);
+		wire_put32(wa.nexthop, 0x7f000000u | src);
+	}
+	static uint8_t data[4096];
+	static const uint8_t none[1];
+	struct attr_buf ab = {.data = data, .cap = sizeof(data)};
+	if (src == RIB_SRC_LOCAL)
+		assert_true(attr_encode(&wa, none, 0, &ab));
+	else if (p->afi == RX_AFI_IPV6)
+		assert_true(attr_encode(&wa, nh, 16, &ab));
+	else
+		assert_true(attr_encode(&wa, NULL, 4, &ab));
+	struct attr_set *a = attr_intern_w(&rib.attrs, &ab);
+	rib_update_w(&rib, src, 0, p, a);
+	attr_unref_w(&rib.attrs, a);
+}
+
+static void pw_check(uint16_t src, const struct export_key *k, const struct rx_prefix *u, int nu)
+{
+	struct pw_model *m = &pw_m[src];
+	each_update(&cap[src], pw_one, m);
+	cap[src].len = 0;
+	size_t held = 0;
+	for (int i = 0; i < nu; i++) {
+		const struct rx_prefix *p = &u[i];
+		if (!(k->families & RX_FAM_BIT(p->afi == RX_AFI_IPV4 ? RX_FAM_IPV4_UNICAST
+								      : RX_FAM_IPV6_UNICAST)))
+			continue;
+		const struct rib_node *nd = rib_find_rcu(&rib, p);
+		const struct rib_path *set = nd ? rib_node_paths(rib_tree(&rib, p->afi), nd) : NULL;
+		unsigned n = nd ? rib_node_selectable(&rib, rib_tree(&rib, p->afi), nd) : 0;
+		const struct rib_path *h = export_held(&ex, &rib, src, k, p, set, n);
+		int slot = -1;
+		for (int j = 0; j < PW_N; j++)
+			if (m->in[j] && rx_prefix_equal(&m->p[j], p))
+				slot = j;
+		char pfx[64];
+		rx_prefix_fmt(p, pfx, sizeof(pfx));
+		if ((h != NULL) != (slot >= 0))
+			fail_msg("member %u, %s: holds %s, was sent %s", src, pfx, h ? "a route" : "none",
+				 slot >= 0 ? m->path[slot] : "none");
+		if (!h)
+			continue;
+		held++;
+		char want[96], body[64];
+		aspath_str(attr_aspath(h->attrs), h->attrs->k.aspath_len, body, sizeof(body));
+		if (!ex.pol.transparent && k->ebgp)
+			snprintf(want, sizeof(want), "65515%s%s", body[0] ? " " : "", body);
+		else
+			snprintf(want, sizeof(want), "%s", body);
+		if (strcmp(want, m->path[slot]) != 0)
+			fail_msg("member %u, %s: path '%s', expected '%s'", src, pfx, m->path[slot], want);
+	}
+	if (adv[src] != held)
+		fail_msg("member %u: advertised count %zu, holds %zu (step %d, last op %d)", src,
+			 adv[src], held, pw_step, pw_op);
+}
+
+static void test_policy_walk_model(void **state)
+{
+	(void)state;
+	add_source(4, 65004, RIB_ROLE_VPN);
+	add_source(5, 65005, RIB_ROLE_RS_CLIENT);
+	add_source(6, 65006, RIB_ROLE_RS_CLIENT);
+	const uint8_t both = RX_FAM_BIT(RX_FAM_IPV4_UNICAST) | RX_FAM_BIT(RX_FAM_IPV6_UNICAST);
+	struct export_key keys[8] = {0};
+	keys[1] = (struct export_key){.role = RIB_ROLE_NVA, .families = both, .as4 = true, .ebgp = true};
+	keys[2] = keys[1];
+	keys[3] = (struct export_key){.role = RIB_ROLE_EXPRESSROUTE, .families = both, .as4 = true};
+	keys[4] = (struct export_key){.role = RIB_ROLE_VPN, .families = both, .as4 = true, .ebgp = true};
+	keys[5] = (struct export_key){.role = RIB_ROLE_RS_CLIENT, .families = both, .as4 = true,
+				      .ebgp = true};
+	keys[6] = keys[5];
+	memset(pw_m, 0, sizeof(pw_m));
+	/* next-hop-ipv6 configured: without it an originated IPv6 route is withheld at packing
+	 * yet counted as advertised (an older gap, left out of this test) */
+	ex.pol.has_nexthop6 = true;
+	ex.pol.nexthop6[0] = 0x20;
+	ex.pol.nexthop6[15] = 1;
+	for (uint16_t s = 1; s <= 6; s++)
+		join(s, &keys[s]);
+	enum { NU = 40 };
+	struct rx_prefix u[NU + 1];
+	assert_true(rx_prefix_parse("10.1.0.0/16", &u[NU], false)); /* setup's originated prefix */
+	for (int i = 0; i < NU; i++) {
+		char buf[64];
+		if (i % 2)
+			snprintf(buf, sizeof(buf), "2001:db8:%x::/48", i);
+		else
+			snprintf(buf, sizeof(buf), "10.77.%d.0/24", i);
+		assert_true(rx_prefix_parse(buf, &u[i], false));
+	}
+	static const uint32_t as_of[7] = {0, 65001, 65002, 0, 65004, 65005, 65006};
+	srand(4242);
+	for (int step = 0; step < 2000; step++) {
+		int op = rand() % 100;
+		pw_step = step;
+		pw_op = op;
+		if (op < 75) {
+			int n = 1 + rand() % 6;
+			for (int j = 0; j < n; j++) {
+				uint16_t src = (uint16_t)(rand() % 7); /* 0: the route server */
+				const struct rx_prefix *p = &u[rand() % NU];
+				if (rand() % 3)
+					pw_announce(src, p, as_of[src]);
+				else
+					rib_withdraw_w(&rib, src, 0, p);
+			}
+			sync_changes();
+		} else {
+			struct export_policy pol = ex.pol;
+			if (op < 88)
+				pol.exchange = !pol.exchange;
+			else if (op < 94)
+				pol.transparent = !pol.transparent;
+			else
+				pol.ixp_communities = !pol.ixp_communities;
+			export_policy_change_w(&ex, &rib, &pol);
+		}
+		for (uint16_t s = 1; s <= 6; s++)
+			pw_check(s, &keys[s], u, NU + 1);
+	}
+	for (uint16_t s = 1; s <= 6; s++)
+		export_member_down_w(&ex, s);
+}
+
+/* review4: one change log that ascends within each family but switches families, and
+ * repeats a prefix right after the switch (IPv4 sorts before IPv6, so the repeat breaks the
+ * order), or adjacent to itself: the last state of each prefix must win. */
+static void test_repeats_across_families(void **state)
+{
+	(void)state;
+	const uint8_t both = RX_FAM_BIT(RX_FAM_IPV4_UNICAST) | RX_FAM_BIT(RX_FAM_IPV6_UNICAST);
+	struct export_key k = {.role = RIB_ROLE_NVA, .families = both, .as4 = true, .ebgp = true};
+	memset(pw_m, 0, sizeof(pw_m));
+	join(2, &k);
+	static const char *const names[] = {"10.5.0.0/24", "10.5.1.0/24", "2001:db8:1::/48",
+					    "2001:db8:2::/48", "10.1.0.0/16"};
+	struct rx_prefix u[5];
+	for (int i = 0; i < 5; i++)
+		assert_true(rx_prefix_parse(names[i], &u[i], false));
+	srand(99);
+	for (int round = 0; round < 200; round++) {
+		/* ascending v4, then v6, then a v4 repeat and a v6 repeat, then adjacent repeats */
+		static const int order[] = {0, 1, 2, 3, 0, 2, 2, 1, 1, 3, 0};
+		for (size_t j = 0; j < sizeof(order) / sizeof(order[0]); j++) {
+			if (rand() % 4)
+				pw_announce(1, &u[order[j]], 65001);
+			else
+				rib_withdraw_w(&rib, 1, 0, &u[order[j]]);
+		}
+		sync_changes();
+		pw_check(2, &k, u, 5);
+	}
+	export_member_down_w(&ex, 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1451,6 +1680,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_addpath_model, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_addpath_rekey, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ixp_toggle_rewrites, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_policy_walk_model, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_repeats_across_families, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
