@@ -1562,12 +1562,56 @@ static void pw_check(uint16_t src, const struct export_key *k, const struct rx_p
 			 adv[src], held, pw_step, pw_op);
 }
 
+/* The ADD-PATH member of the policy-walk model: every path it holds, by (prefix, id), was
+ * sent with its origin, and nothing else is held. */
+static void pw_check_ap(uint16_t src, const struct export_key *k, struct ap_model *m,
+			const struct rx_prefix *u, int nu)
+{
+	parse_addpath = true;
+	each_update(&cap[src], ap_one, m);
+	parse_addpath = false;
+	cap[src].len = 0;
+	size_t want = 0, have = 0;
+	for (int i = 0; i < AP_N; i++)
+		have += m->in[i];
+	for (int i = 0; i < nu; i++) {
+		const struct rx_prefix *p = &u[i];
+		if (p->afi != RX_AFI_IPV4)
+			continue;
+		const struct rib_node *nd = rib_find_rcu(&rib, p);
+		const struct rib_path *set = nd ? rib_node_paths(rib_tree(&rib, p->afi), nd) : NULL;
+		unsigned n = nd ? rib_node_selectable(&rib, rib_tree(&rib, p->afi), nd) : 0;
+		const struct rib_path *out[16];
+		uint32_t ids[16];
+		assert_true(n <= 16);
+		unsigned h = export_held_paths(&ex, &rib, src, k, p, set, n, out, ids);
+		for (unsigned j = 0; j < h; j++) {
+			int slot = ap_slot(m, p, ids[j]);
+			char pfx[64];
+			rx_prefix_fmt(p, pfx, sizeof(pfx));
+			if (!m->in[slot])
+				fail_msg("add-path member %u, %s id %x: held, never sent (step %d, op %d)",
+					 src, pfx, ids[j], pw_step, pw_op);
+			uint32_t o = out[j]->attrs->k.aspath_len >= 6
+					     ? wire_get32(attr_aspath(out[j]->attrs) +
+							  out[j]->attrs->k.aspath_len - 4)
+					     : 65515;
+			assert_int_equal(m->origin[slot], o);
+		}
+		want += h;
+	}
+	if (want != have)
+		fail_msg("add-path member %u: holds %zu paths, was left with %zu (step %d, op %d)",
+			 src, want, have, pw_step, pw_op);
+}
+
 static void test_policy_walk_model(void **state)
 {
 	(void)state;
 	add_source(4, 65004, RIB_ROLE_VPN);
 	add_source(5, 65005, RIB_ROLE_RS_CLIENT);
 	add_source(6, 65006, RIB_ROLE_RS_CLIENT);
+	add_source(7, 65007, RIB_ROLE_NVA); /* an ADD-PATH member, with no routes of its own */
 	const uint8_t both = RX_FAM_BIT(RX_FAM_IPV4_UNICAST) | RX_FAM_BIT(RX_FAM_IPV6_UNICAST);
 	struct export_key keys[8] = {0};
 	keys[1] = (struct export_key){.role = RIB_ROLE_NVA, .families = both, .as4 = true, .ebgp = true};
@@ -1585,6 +1629,11 @@ static void test_policy_walk_model(void **state)
 	ex.pol.nexthop6[15] = 1;
 	for (uint16_t s = 1; s <= 6; s++)
 		join(s, &keys[s]);
+	keys[7] = keys[1];
+	keys[7].addpath = RX_FAM_BIT(RX_FAM_IPV4_UNICAST);
+	static struct ap_model m7;
+	memset(&m7, 0, sizeof(m7));
+	join(7, &keys[7]);
 	enum { NU = 40 };
 	struct rx_prefix u[NU + 1];
 	assert_true(rx_prefix_parse("10.1.0.0/16", &u[NU], false)); /* setup's originated prefix */
@@ -1625,8 +1674,9 @@ static void test_policy_walk_model(void **state)
 		}
 		for (uint16_t s = 1; s <= 6; s++)
 			pw_check(s, &keys[s], u, NU + 1);
+		pw_check_ap(7, &keys[7], &m7, u, NU + 1);
 	}
-	for (uint16_t s = 1; s <= 6; s++)
+	for (uint16_t s = 1; s <= 7; s++)
 		export_member_down_w(&ex, s);
 }
 
