@@ -162,6 +162,10 @@ const struct rib_path *export_select(const struct export_state *e, const struct 
 		uint8_t from = rib->peers[p->src].info.role;
 		if (!export_allowed(&e->pol, from, k->role))
 			continue;
+		/* An IPv6 route it could not give an IPv6 next hop (an originated one without
+		 * next-hop-ipv6) is not sent: the next path may be, as for any path not sent. */
+		if (!export_has_nexthop(&e->pol, p, pfx->afi == RX_AFI_IPV6))
+			continue;
 		/* RFC 1997: NO_ADVERTISE goes nowhere; NO_EXPORT stays inside the AS. */
 		if (p->attrs->k.comm_len && (has_community(p->attrs, WIRE_COMM_NO_ADVERTISE) ||
 					     (k->ebgp && has_community(p->attrs, WIRE_COMM_NO_EXPORT))))

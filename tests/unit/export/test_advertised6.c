@@ -1,9 +1,9 @@
-/* test_advertised6.c (review4): an originated IPv6 prefix without next-hop-ipv6 is "kept but
- * advertised to nobody" (docs/config.md): pack_items turns it into a withdrawal. The
- * member's advertised count (routex_peer_prefixes_advertised) must then leave it out, as
- * export_held (`show advertised`) does. Found with test_export's policy-walk model; it
- * predates the policy-walk changes (group_change counts the group's pick before the
- * next-hop check, which only pack_items and the limited path's due() apply). */
+/* test_advertised6.c: an originated IPv6 prefix without next-hop-ipv6 is "kept but
+ * advertised to nobody" (docs/config.md). It used to be selected for the group, counted in
+ * the member's advertised count (routex_peer_prefixes_advertised) and only turned into a
+ * withdrawal when packed, so the count exceeded `show advertised` (export_held), and it hid
+ * any peer's path for the same prefix. export_select now skips it like any path that is not
+ * sent (found by review4 with test_export's policy-walk model). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -85,6 +85,29 @@ static void test_originated_ipv6_without_nexthop(void **state)
 	size_t want = held(&k, "10.1.0.0/16") + held(&k, "2001:db8:100::/48");
 	assert_int_equal(want, 1); /* the IPv4 one; the IPv6 one has no next hop to go with */
 	assert_int_equal(adv, want);
+	/* Another NVA's path for the same prefix, with an IPv6 next hop: it is what member 1
+	 * is sent (the originated path ranks first but cannot go). */
+	struct rib_peer_info info2 = {.asn = 65002, .router_id = 2, .afi = RX_AFI_IPV6,
+				      .role = RIB_ROLE_NVA, .addr = {0x20, 0x01, 0x0d, 0xb8, [15] = 2}};
+	rib_peer_add_w(&rib, 2, &info2);
+	uint8_t path[6] = {WIRE_AS_SEQUENCE, 1}, nh6[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 2};
+	wire_put32(path + 2, 65002);
+	struct wire_attrs wa = {.present = WIRE_ATTR_BIT(WIRE_ATTR_ORIGIN) |
+					   WIRE_ATTR_BIT(WIRE_ATTR_AS_PATH),
+				.aspath = path, .aspath_len = sizeof(path)};
+	static uint8_t data[128];
+	struct attr_buf ab = {.data = data, .cap = sizeof(data)};
+	assert_true(attr_encode(&wa, nh6, 16, &ab));
+	struct attr_set *a = attr_intern_w(&rib.attrs, &ab);
+	struct rx_prefix p;
+	assert_true(rx_prefix_parse("2001:db8:100::/48", &p, false));
+	rib_update_w(&rib, 2, 0, &p, a);
+	attr_unref_w(&rib.attrs, a);
+	size_t before = sent;
+	sync_changes();
+	assert_true(sent > before);
+	assert_int_equal(held(&k, "2001:db8:100::/48"), 1);
+	assert_int_equal(adv, 2);
 	export_member_down_w(&ex, 1);
 	export_fini(&ex);
 	rib_fini(&rib);
