@@ -143,6 +143,8 @@ void attr_view(const struct attr_set *a, struct wire_attrs *w);
 void attr_table_init(struct attr_table *t, struct rx_retire *retire);
 /* Frees every set at once: only when no reader can hold one (after rx_retire_sync). */
 void attr_table_fini(struct attr_table *t);
+/* Bytes of the sets and of the table that holds them. */
+size_t attr_table_bytes(const struct attr_table *t);
 /* Returns the table's set equal to b (creating it), with one reference for the caller. */
 struct attr_set *attr_intern_w(struct attr_table *t, const struct attr_buf *b);
 static inline struct attr_set *attr_ref_w(struct attr_table *t, struct attr_set *a)

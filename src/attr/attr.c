@@ -1,6 +1,7 @@
 /* attr.c: hash-consed path attribute sets (see attr.h for who may call what).
  *
- * Design: a chained hash table of power-of-two size, doubled at load factor 1, keyed by a
+ * Design: an open-addressed table of power-of-two size (linear probing over an array of
+ * hashes beside the array of sets, doubled at load 3/4, see struct attr_table), keyed by a
  * 32-bit XXH3 of the canonical bytes (struct attr_key, then data[]). Sets are allocated
  * whole (header and data in one block) and never change after interning. Table operations
  * are the decision thread's; see attr.h for why no locks or atomics are needed. */
@@ -177,6 +178,11 @@ void attr_table_init(struct attr_table *t, struct rx_retire *retire)
 	t->retire = retire;
 }
 
+size_t attr_table_bytes(const struct attr_table *t)
+{
+	return t->bytes + (t->mask + 1) * (sizeof(*t->sets) + sizeof(*t->hashes));
+}
+
 void attr_table_fini(struct attr_table *t)
 {
 	for (size_t i = 0; i <= t->mask; i++)
@@ -281,8 +287,10 @@ void attr_unref_w(struct attr_table *t, struct attr_set *a)
 	if (--a->refcnt)
 		return;
 	size_t i = slot_hash(a->hash) & t->mask;
-	while (t->hashes[i] != slot_hash(a->hash) || t->sets[i] != a)
+	while (t->hashes[i] != slot_hash(a->hash) || t->sets[i] != a) {
+		RX_ASSERT(t->hashes[i]); /* a set of this table: its probe ends at it */
 		i = (i + 1) & t->mask;
+	}
 	slot_clear(t, i);
 	t->count--;
 	t->bytes -= sizeof(*a) + a->k.data_len;

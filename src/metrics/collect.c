@@ -235,7 +235,7 @@ static void write_core(FILE *out, struct rx_daemon *d)
 	      LOAD(st->rib_key_bytes));
 	gauge(out, "routex_rib_attribute_sets", "Interned path attribute sets.",
 	      LOAD(st->attr_sets));
-	gauge(out, "routex_rib_attribute_bytes", "Bytes of the interned path attribute sets.",
+	gauge(out, "routex_rib_attribute_bytes", "Bytes of the interned path attribute sets and of their table.",
 	      LOAD(st->attr_bytes));
 	gauge(out, "routex_rib_retired_pending",
 	      "RIB objects retired and not yet freed (waiting for an RCU grace period).",

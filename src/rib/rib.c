@@ -615,7 +615,7 @@ void rib_stats(const struct rib *rib, struct rib_stats *s)
 		for (unsigned f = 0; f < 2; f++)
 			s->key_bytes += rib->peers[i].keys[f].cap * kv_esize(f);
 	s->attr_sets = rib->attrs.count;
-	s->attr_bytes = rib->attrs.bytes;
+	s->attr_bytes = attr_table_bytes(&rib->attrs);
 	s->attr_refs = rib->attrs.refs;
 	s->retired_pending = rib->retire.pending;
 	s->changes = rib->log.len;
