@@ -1215,10 +1215,6 @@ static void flush_all(struct export_state *e, const struct rib *rib)
 
 static void refill(struct export_state *e, const struct rib *rib, struct export_group *g);
 
-/* Whether the batch that began at c->v[from] already holds v[i]'s prefix. Table transfers
- * arrive in address order, and while the batch ascends no prefix can repeat: the seen set is
- * filled only once the order breaks (with the batch so far), which spares a hash probe per
- * prefix on a full-table load. */
 /* a < b in rx_prefix_cmp's order, IPv4 without the call and its memcmp */
 static inline bool ascends(const struct rx_prefix *a, const struct rx_prefix *b)
 {
@@ -1228,8 +1224,13 @@ static inline bool ascends(const struct rx_prefix *a, const struct rx_prefix *b)
 	return rx_prefix_cmp(a, b) < 0;
 }
 
-static bool repeated(struct export_state *e, const struct rib_changes *c, size_t from, size_t i,
-		     bool *ascending)
+/* Whether the batch that began at c->v[from] already holds v[i]'s prefix (or is full): the
+ * batch must then be flushed before v[i]. Table transfers arrive in address order, and
+ * while the batch ascends no prefix can repeat, so the seen set is left alone; when the
+ * order first breaks (*ascending turns false) the batch so far goes into the seen set, and
+ * from then on every prefix is added to it as it is checked. */
+static bool batch_repeats(struct export_state *e, const struct rib_changes *c, size_t from,
+			  size_t i, bool *ascending)
 {
 	if (*ascending) {
 		if (i == from || ascends(&c->v[i - 1].prefix, &c->v[i].prefix))
@@ -1247,7 +1248,7 @@ void export_changes_w(struct export_state *e, struct rib *rib, const struct rib_
 	bool ascending = true;
 	for (size_t i = 0; i < c->len; i++) {
 		const struct rib_change *ch = &c->v[i];
-		if (repeated(e, c, from, i, &ascending)) {
+		if (batch_repeats(e, c, from, i, &ascending)) {
 			flush_all(e, rib); /* empties the seen set: a new batch begins here */
 			from = i;
 			ascending = true;
