@@ -6,7 +6,10 @@
  * NVAs (two update groups). The packed messages are counted and dropped.
  *   policy/exchange_toggle     `exchange on` then `exchange off`: each side gains the other's
  *                              500,000 routes, then loses them (2M routes moved per iteration)
- *   policy/transparent_toggle  a rewrite change: every route is sent again to every group
+ *   policy/transparent_toggle  a rewrite change, twice: every route a group holds is sent
+ *                              to it again
+ * Items are prefixes walked (the table twice per iteration) in all three, so their rates
+ * compare as walks; MB_sent_per_iter tells how much each sent.
  *   policy/baseline_walk       the table walk alone, reading each prefix's candidates: the
  *                              floor under any policy walk, in the same run */
 #include <stdio.h>
@@ -150,8 +153,7 @@ static void policy_toggle(struct rxb_state *st, void *arg)
 			export_policy_change_w(&ex, &rib, &pol);
 		}
 	}
-	/* exchange: each group gains, then loses, the other half; transparent: every route
-	 * is resent to both groups, twice */
+	/* two walks of the table per iteration */
 	rxb_set_items(st, rxb_iterations(st) * (int64_t)table_n * 2);
 	rxb_counter(st, "MB_sent_per_iter",
 		    (double)(sent_bytes() - b0) / 1e6 / (double)rxb_iterations(st), false);

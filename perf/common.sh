@@ -8,8 +8,9 @@ ROUTEXCTL=$BUILD/src/routexctl
 OUT=${OUT:-$ROOT/perf/results}
 # The scenario: override with e.g. SCENARIO="-k 4 -m 4 -p 250000 -o 0.5".
 SCENARIO=${SCENARIO:-"-k 1 -m 4 -p 1000000"}
-# The phases run: e.g. SCENARIOS=exchange (with at least 2 feeders) for the route-exchange toggle.
-SCENARIOS=${SCENARIOS:-converge,withdraw}
+# routex-bench -S, the phases run: e.g. PHASES=exchange (2 feeders or more) for the
+# route-exchange toggle.
+PHASES=${PHASES:-converge,withdraw}
 # Its own port, so that it can run beside another routex-bench.
 PORT=${PORT:-17931}
 
@@ -21,7 +22,7 @@ need() {
 
 # start_bench LOGFILE: runs the convergence scenario, sets BENCH_PID and ROUTEXD_PID.
 start_bench() {
-	"$BENCH" -s routexd --bin "$ROUTEXD" --ctl "$ROUTEXCTL" --port "$PORT" $SCENARIO -S "$SCENARIOS" \
+	"$BENCH" -s routexd --bin "$ROUTEXD" --ctl "$ROUTEXCTL" --port "$PORT" $SCENARIO -S "$PHASES" \
 		>"$1" 2>&1 &
 	BENCH_PID=$!
 	ROUTEXD_PID=
