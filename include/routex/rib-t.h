@@ -215,6 +215,13 @@ struct rib_changes {
 	size_t plen, pcap;
 };
 
+/* Arrays of a released change-log batch are kept for the next one (rib.log_spare) up to
+ * these capacities: a batch of the daemon (an UPDATE batch, a flush slice of 4096
+ * prefixes) then costs no allocation, no copy on growth and no page faults, while a rare
+ * giant batch (a whole table in one take) does not pin its tens of MB. */
+#define RIB_LOG_KEEP_ENTRIES 65536 /* 1.8 MiB of struct rib_change */
+#define RIB_LOG_KEEP_PATHS   262144 /* 4 MiB of struct rib_path */
+
 struct rib_stats {
 	size_t prefixes[2], nodes[2], paths[2];
 	size_t node_bytes[2]; /* held: pool slabs (free space too) and malloc'd nodes */
@@ -235,11 +242,13 @@ struct rib {
 	struct attr_table attrs;
 	struct rx_retire retire;
 	struct rib_changes log;
+	struct rib_changes log_spare; /* W: only v/cap and paths/pcap: arrays to reuse */
 	struct rib_path *scratch; /* W: new path sets are built here */
 	size_t scratch_cap;
 	struct rib_path *sort_tmp;
 	size_t sort_cap;
 	struct rib_lpm *lpm; /* W (R for lpm4_find_rcu): IPv4 index, NULL unless conf.lpm_index */
+	unsigned touch_ahead; /* W: keys a flush or sweep touches at once (rib.c), 0: none */
 };
 
 typedef bool (*rib_walk_cb)(const struct rib_tree *t, const struct rib_node *n,

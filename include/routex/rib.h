@@ -70,6 +70,12 @@ struct radix_pos {
 	unsigned depth;		 /* slot's level below the root slot (IPv4 finger, radix.c) */
 };
 void radix_seek_w(struct rib_tree *t, const struct rib_key *k, uint8_t len, struct radix_pos *pos);
+/* Writer, IPv4: the descents radix_seek_w would make for n keys (host order) and lengths,
+ * only loading the nodes on the way, all n at once so that their cache misses overlap. A
+ * pass over a peer's key list (flush, sweep) touches its next keys before changing them,
+ * instead of stalling on one miss per descent. Changes nothing, the finger included. */
+#define RADIX_TOUCH_MAX 16
+void radix_touch4_w(const struct rib_tree *t, const uint32_t *k4, const uint8_t *len, unsigned n);
 /* Publishes paths (n >= 1) for the key sought: replaces pos->node or inserts a node (and a
  * glue node when needed). The old node, if any, goes to rx_retire. */
 void radix_put_w(struct rib_tree *t, struct rx_retire *r, const struct rib_key *k, uint8_t len,
@@ -158,6 +164,10 @@ size_t rib_peer_flush_some_w(struct rib *rib, uint16_t src, size_t budget, bool 
 /* Route refresh / graceful restart: marks every current path of src stale (O(1)); paths
  * announced again afterwards are fresh; rib_peer_sweep_w then withdraws the stale rest. */
 void rib_peer_mark_stale_w(struct rib *rib, uint16_t src);
+/* How many IPv4 keys flush and sweep touch at once before changing them (radix_touch4_w;
+ * default 8, at most RADIX_TOUCH_MAX; 0: none). For A/B measurements: the result of every
+ * operation is the same whatever the setting. */
+void rib_touch_ahead_w(struct rib *rib, unsigned n);
 size_t rib_peer_sweep_w(struct rib *rib, uint16_t src);
 static inline bool rib_path_stale(const struct rib *rib, const struct rib_path *p)
 {

@@ -21,6 +21,11 @@
 /* A peer key list is compacted when it holds this many more entries than live prefixes. */
 #define RIB_KEYVEC_SLACK 1024
 
+/* Keys touched at once ahead of a flush or sweep (radix_touch4_w): enough descents in
+ * flight to overlap their misses, few enough that the touched nodes are still cached when
+ * their turn comes. rib_touch_ahead_w can set it (0: off), for A/B measurements. */
+#define RIB_TOUCH_AHEAD 8
+
 void rib_conf_default(struct rib_conf *c)
 {
 	memset(c, 0, sizeof(*c));
@@ -52,6 +57,7 @@ void rib_init(struct rib *rib, const struct rib_conf *conf)
 	radix_init(&rib->tree[1], RX_AFI_IPV6);
 	rx_retire_init(&rib->retire);
 	attr_table_init(&rib->attrs, &rib->retire);
+	rib->touch_ahead = RIB_TOUCH_AHEAD;
 	if (conf->lpm_index)
 		rib->lpm = lpm_new();
 	peers_reserve(rib, 16);
@@ -82,14 +88,19 @@ static size_t kv_esize(unsigned fam)
 	return fam == 0 ? 8 : 24;
 }
 
-static void kv_push(struct rib_keyvec *kv, unsigned fam, const struct rib_key *k, uint8_t len)
+static __attribute__((noinline)) void kv_grow(struct rib_keyvec *kv, size_t es)
+{
+	kv->cap = kv->cap ? kv->cap * 2 : 64;
+	kv->v = realloc(kv->v, kv->cap * es);
+	RX_ASSERT(kv->v);
+}
+
+static inline void kv_push(struct rib_keyvec *kv, unsigned fam, const struct rib_key *k,
+			   uint8_t len)
 {
 	size_t es = kv_esize(fam);
-	if (kv->len == kv->cap) {
-		kv->cap = kv->cap ? kv->cap * 2 : 64;
-		kv->v = realloc(kv->v, kv->cap * es);
-		RX_ASSERT(kv->v);
-	}
+	if (RX_UNLIKELY(kv->len == kv->cap))
+		kv_grow(kv, es);
 	uint8_t *e = kv->v + kv->len * es;
 	if (fam == 0) {
 		uint64_t x = (k->hi >> 32) << 8 | len; /* sorts as (address, length) */
@@ -184,41 +195,88 @@ static void kv_compact(struct rib *rib, uint16_t src, unsigned fam)
 
 /* ---- change log ---- */
 
-static void log_reserve(struct rib_changes *c, size_t paths)
+/* Growth, out of line: the common append finds room. A batch that starts empty (after
+ * rib_changes_take_w) adopts the arrays the last release kept, so steady-state batches
+ * allocate nothing. */
+static __attribute__((noinline)) void log_grow(struct rib *rib, size_t entries, size_t paths)
 {
-	if (c->len == c->cap) {
-		c->cap = c->cap ? c->cap * 2 : 1024;
-		c->v = realloc(c->v, c->cap * sizeof(*c->v));
+	struct rib_changes *c = &rib->log, *sp = &rib->log_spare;
+	if (!c->v && sp->v) {
+		c->v = sp->v;
+		c->cap = sp->cap;
+		sp->v = NULL;
+		sp->cap = 0;
+	}
+	if (!c->paths && sp->paths) {
+		c->paths = sp->paths;
+		c->pcap = sp->pcap;
+		sp->paths = NULL;
+		sp->pcap = 0;
+	}
+	if (c->len + entries > c->cap) {
+		size_t n = c->cap ? c->cap : 1024;
+		while (c->len + entries > n)
+			n *= 2;
+		c->v = realloc(c->v, n * sizeof(*c->v));
 		RX_ASSERT(c->v);
+		c->cap = n;
 	}
 	if (c->plen + paths > c->pcap) {
-		while (c->plen + paths > c->pcap)
-			c->pcap = c->pcap ? c->pcap * 2 : 2048;
-		c->paths = realloc(c->paths, c->pcap * sizeof(*c->paths));
+		size_t n = c->pcap ? c->pcap : 2048;
+		while (c->plen + paths > n)
+			n *= 2;
+		c->paths = realloc(c->paths, n * sizeof(*c->paths));
 		RX_ASSERT(c->paths);
+		c->pcap = n;
 	}
 }
 
+static inline void log_reserve(struct rib *rib, size_t entries, size_t paths)
+{
+	struct rib_changes *c = &rib->log;
+	if (RX_UNLIKELY(c->len + entries > c->cap || c->plen + paths > c->pcap))
+		log_grow(rib, entries, paths);
+}
+
+/* A new entry for (k, len) with room for n paths after it; the caller fills them. */
+static inline struct rib_path *log_entry(struct rib *rib, unsigned fam, const struct rib_key *k,
+					 uint8_t len, unsigned old_n, unsigned new_n)
+{
+	struct rib_changes *c = &rib->log;
+	log_reserve(rib, 1, old_n + new_n);
+	struct rib_change *e = &c->v[c->len++];
+	if (fam == 0) {
+		/* what rib_key_to_prefix writes, without its memset and 128-bit swap */
+		uint32_t a = __builtin_bswap32((uint32_t)(k->hi >> 32));
+		memset(&e->prefix, 0, sizeof(e->prefix));
+		e->prefix.afi = RX_AFI_IPV4;
+		e->prefix.len = len;
+		memcpy(e->prefix.addr, &a, 4);
+	} else {
+		rib_key_to_prefix(RX_AFI_IPV6, k, len, &e->prefix);
+	}
+	e->old_n = (uint16_t)old_n;
+	e->new_n = (uint16_t)new_n;
+	e->off = (uint32_t)c->plen;
+	struct rib_path *out = &c->paths[c->plen];
+	c->plen += old_n + new_n;
+	return out;
+}
+
+/* Logs old -> new; each logged path takes its own attr reference. */
 static void log_change(struct rib *rib, unsigned fam, const struct rib_key *k, uint8_t len,
 		       const struct rib_path *old, unsigned old_n, const struct rib_path *nw,
 		       unsigned new_n)
 {
-	struct rib_changes *c = &rib->log;
-	log_reserve(c, old_n + new_n);
-	struct rib_change *e = &c->v[c->len++];
-	rib_key_to_prefix(fam == 0 ? RX_AFI_IPV4 : RX_AFI_IPV6, k, len, &e->prefix);
-	e->old_n = (uint16_t)old_n;
-	e->new_n = (uint16_t)new_n;
-	e->off = (uint32_t)c->plen;
+	struct rib_path *out = log_entry(rib, fam, k, len, old_n, new_n);
 	for (unsigned i = 0; i < old_n; i++) {
-		c->paths[c->plen] = old[i];
+		out[i] = old[i];
 		attr_ref_w(&rib->attrs, old[i].attrs);
-		c->plen++;
 	}
+	out += old_n;
 	for (unsigned i = 0; i < new_n; i++) {
-		c->paths[c->plen] = nw[i];
+		out[i] = nw[i];
 		attr_ref_w(&rib->attrs, nw[i].attrs);
-		c->plen++;
 	}
 }
 
@@ -228,12 +286,34 @@ void rib_changes_take_w(struct rib *rib, struct rib_changes *out)
 	memset(&rib->log, 0, sizeof(rib->log));
 }
 
+/* Keeps an array of a released batch for the next one when the slot is free and the
+ * array is not a giant's (RIB_LOG_KEEP_*); frees it otherwise. */
+static void keep_or_free(void **spare, size_t *spare_cap, void *v, size_t cap, size_t max)
+{
+	if (v && !*spare && cap <= max) {
+		*spare = v;
+		*spare_cap = cap;
+	} else {
+		free(v);
+	}
+}
+
 void rib_changes_release_w(struct rib *rib, struct rib_changes *c)
 {
-	for (size_t i = 0; i < c->plen; i++)
+	/* The sets are scattered over the attr table and each unref touches one: prefetch a
+	 * few entries ahead so the misses overlap instead of following one another. */
+	enum { AHEAD = 8 };
+	for (size_t i = 0; i < c->plen; i++) {
+		if (i + AHEAD < c->plen)
+			__builtin_prefetch(c->paths[i + AHEAD].attrs, 1);
 		attr_unref_w(&rib->attrs, c->paths[i].attrs);
-	free(c->v);
-	free(c->paths);
+	}
+	struct rib_changes *sp = &rib->log_spare;
+	void *v = sp->v, *paths = sp->paths;
+	keep_or_free(&v, &sp->cap, c->v, c->cap, RIB_LOG_KEEP_ENTRIES);
+	keep_or_free(&paths, &sp->pcap, c->paths, c->pcap, RIB_LOG_KEEP_PATHS);
+	sp->v = v;
+	sp->paths = paths;
 	memset(c, 0, sizeof(*c));
 }
 
@@ -292,6 +372,76 @@ static struct rib_path *scratch(struct rib *rib, size_t n)
 	return rib->scratch;
 }
 
+/* src got its first path at (k, len): counts it and lists the prefix in its key list. */
+static void key_added(struct rib *rib, struct rib_peer *peer, uint16_t src, unsigned fam,
+		      const struct rib_key *k, uint8_t len, bool update)
+{
+	peer->prefixes[fam]++;
+	struct rib_keyvec *kv = &peer->keys[fam];
+	/* Compact before the push: compaction keeps the keys whose prefix holds a path of
+	 * src in the tree, and this prefix's new path is not published yet. */
+	if (RX_UNLIKELY(kv->len + 1 >= 2 * peer->prefixes[fam] + RIB_KEYVEC_SLACK) && update)
+		kv_compact(rib, src, fam);
+	kv_push(kv, fam, k, len);
+}
+
+/* The fast path of a table load: a prefix with no path (absent, or a glue node) gets its
+ * first. There is nothing to decide (the new path is the best and the ECMP set is itself,
+ * unless RPKI hides it) and the change is the simplest entry: no old paths, one new. */
+static bool first_path(struct rib *rib, unsigned fam, const struct rib_key *k, uint8_t len,
+		       const struct radix_pos *pos, uint16_t src, uint32_t path_id,
+		       struct attr_set *a, uint8_t rpki)
+{
+	struct rib_tree *t = &rib->tree[fam];
+	struct rib_peer *peer = &rib->peers[src];
+	struct rib_path np;
+	np.attrs = attr_ref_w(&rib->attrs, a);
+	np.path_id = path_id;
+	np.src = src;
+	np.gen = peer->gen & RIB_GEN_MASK;
+	np.rpki = rpki & 3u;
+	peer->invalid += rpki == RIB_RPKI_INVALID;
+	peer->paths[fam]++;
+	key_added(rib, peer, src, fam, k, len, true);
+	unsigned n_ecmp = !decide_hidden(rib, &np);
+	if (n_ecmp && !rib->conf.no_changes) {
+		*log_entry(rib, fam, k, len, 0, 1) = np;
+		attr_ref_w(&rib->attrs, a);
+	}
+	radix_put_w(t, &rib->retire, k, len, pos, &np, 1, n_ecmp);
+	if (rib->lpm && fam == 0)
+		rib_lpm_track_w(rib, k, len, true);
+	return n_ecmp != 0;
+}
+
+/* The fast path of a flush: every path at the prefix was src's and is dropped (dropped[]
+ * holds them, in the node's order). Nothing to decide; the logged old set is the node's
+ * selectable paths, and their references move to the log instead of being taken there
+ * and dropped here (each would touch the attr set: a cache miss per route on a full
+ * table). The hidden ones, not logged, are dropped. */
+static bool last_paths(struct rib *rib, unsigned fam, const struct rib_key *k, uint8_t len,
+		       const struct radix_pos *pos, struct rib_peer *peer,
+		       const struct rib_path *dropped, unsigned nd)
+{
+	struct rib_tree *t = &rib->tree[fam];
+	unsigned sel = selectable(rib, dropped, nd), kept = 0;
+	bool changed = pos->node->n_ecmp != 0;
+	if (sel && !rib->conf.no_changes) {
+		struct rib_path *out = log_entry(rib, fam, k, len, sel, 0);
+		memcpy(out, dropped, sel * sizeof(*out));
+		kept = sel;
+	}
+	radix_remove_w(t, &rib->retire, pos);
+	if (rib->lpm && fam == 0)
+		rib_lpm_track_w(rib, k, len, false);
+	for (unsigned i = 0; i < nd; i++) {
+		peer->invalid -= dropped[i].rpki == RIB_RPKI_INVALID;
+		if (i >= kept)
+			attr_unref_w(&rib->attrs, dropped[i].attrs);
+	}
+	return changed;
+}
+
 /* Applies op for src at (k, len); returns true when the ECMP set changed. *removed counts
  * the paths taken out. */
 static bool modify(struct rib *rib, unsigned fam, const struct rib_key *k, uint8_t len, enum op op,
@@ -303,9 +453,10 @@ static bool modify(struct rib *rib, unsigned fam, const struct rib_key *k, uint8
 	radix_seek_w(t, k, len, &pos);
 	const struct rib_node *old = pos.node;
 	unsigned on = old ? old->n : 0;
-	if (on == 0 && op != OP_UPDATE)
-		return false;
-	const struct rib_path *ov = old ? rib_node_paths(t, old) : NULL;
+	if (on == 0)
+		return op == OP_UPDATE &&
+		       first_path(rib, fam, k, len, &pos, src, path_id, a, rpki);
+	const struct rib_path *ov = rib_node_paths(t, old);
 	/* scratch: new set in [0, on + 1), dropped paths in [on + 1, 2 * on + 1) */
 	struct rib_path *nv = scratch(rib, 2 * (size_t)on + 1), *dropped = nv + on + 1;
 	unsigned nn = 0, nd = 0;
@@ -356,34 +507,22 @@ static bool modify(struct rib *rib, unsigned fam, const struct rib_key *k, uint8
 		return false; /* nothing of src's to withdraw here */
 	}
 	peer->paths[fam] = peer->paths[fam] + (op == OP_UPDATE) - nd;
-	if (!had && has) {
-		peer->prefixes[fam]++;
-		struct rib_keyvec *kv = &peer->keys[fam];
-		/* Compact before the push: compaction keeps the keys whose prefix holds a path of
-		 * src in the tree, and this prefix's new path is not published yet. */
-		if (kv->len + 1 >= 2 * peer->prefixes[fam] + RIB_KEYVEC_SLACK && op == OP_UPDATE)
-			kv_compact(rib, src, fam);
-		kv_push(kv, fam, k, len);
-	} else if (had && !has) {
+	if (!had && has)
+		key_added(rib, peer, src, fam, k, len, op == OP_UPDATE);
+	else if (had && !has)
 		peer->prefixes[fam]--;
-	}
+	if (removed)
+		*removed += nd;
+	if (nn == 0)
+		return last_paths(rib, fam, k, len, &pos, peer, dropped, nd);
 	unsigned n_ecmp = decide_sort(rib, nv, nn);
-	unsigned o_ecmp = old ? old->n_ecmp : 0;
-	bool changed = !same_set(ov, o_ecmp, nv, n_ecmp);
-	log_if_moved(rib, fam, k, len, ov, old ? selectable(rib, ov, on) : 0, nv,
-		     selectable(rib, nv, nn));
-	if (nn)
-		radix_put_w(t, &rib->retire, k, len, &pos, nv, nn, n_ecmp);
-	else
-		radix_remove_w(t, &rib->retire, &pos);
-	if (rib->lpm && fam == 0 && (on == 0) != (nn == 0)) /* the prefix came or went */
-		rib_lpm_track_w(rib, k, len, nn > 0);
+	bool changed = !same_set(ov, old->n_ecmp, nv, n_ecmp);
+	log_if_moved(rib, fam, k, len, ov, selectable(rib, ov, on), nv, selectable(rib, nv, nn));
+	radix_put_w(t, &rib->retire, k, len, &pos, nv, nn, n_ecmp);
 	for (unsigned i = 0; i < nd; i++) {
 		peer->invalid -= dropped[i].rpki == RIB_RPKI_INVALID;
 		attr_unref_w(&rib->attrs, dropped[i].attrs);
 	}
-	if (removed)
-		*removed += nd;
 	return changed;
 }
 
@@ -504,15 +643,43 @@ bool rib_withdraw_w(struct rib *rib, uint16_t src, uint32_t path_id, const struc
 	return modify(rib, fam_of(p), &k, p->len, OP_WITHDRAW, src, path_id, NULL, 0, NULL);
 }
 
+/* Touches the tree nodes of IPv4 keys [i, i + n) of a key list (radix_touch4_w). */
+static void kv_touch4(const struct rib_tree *t, const struct rib_keyvec *kv, size_t i, unsigned n)
+{
+	uint32_t k4[RADIX_TOUCH_MAX];
+	uint8_t len[RADIX_TOUCH_MAX];
+	if (n > RADIX_TOUCH_MAX)
+		n = RADIX_TOUCH_MAX;
+	for (unsigned j = 0; j < n; j++) {
+		uint64_t x;
+		memcpy(&x, kv->v + (i + j) * 8, 8);
+		k4[j] = (uint32_t)(x >> 8);
+		len[j] = (uint8_t)x;
+	}
+	radix_touch4_w(t, k4, len, n);
+}
+
 static size_t peer_pass(struct rib *rib, uint16_t src, enum op op)
 {
 	struct rib_peer *peer = &rib->peers[src];
 	size_t removed = 0;
+	unsigned ahead = rib->touch_ahead;
 	for (unsigned fam = 0; fam < 2; fam++) {
 		struct rib_keyvec *kv = &peer->keys[fam];
+		const struct rib_tree *t = &rib->tree[fam];
+		if (op == OP_FLUSH && !rib->conf.no_changes)
+			/* at most one entry and (sole source) one path per key: one allocation, no
+			 * copying on growth */
+			log_reserve(rib, kv->len, kv->len);
+		unsigned touched = 0;
 		for (size_t i = 0; i < kv->len; i++) {
 			struct rib_key k;
 			uint8_t len;
+			if (fam == 0 && ahead && !touched) {
+				touched = kv->len - i < ahead ? (unsigned)(kv->len - i) : ahead;
+				kv_touch4(t, kv, i, touched);
+			}
+			touched -= touched > 0;
 			kv_get(kv, fam, i, &k, &len);
 			modify(rib, fam, &k, len, op, src, 0, NULL, 0, &removed);
 		}
@@ -537,12 +704,21 @@ size_t rib_peer_flush_some_w(struct rib *rib, uint16_t src, size_t budget, bool 
 	RX_ASSERT(src < rib->n_peers);
 	struct rib_peer *peer = &rib->peers[src];
 	size_t removed = 0, visited = 0;
+	unsigned ahead = rib->touch_ahead;
 	for (unsigned fam = 0; fam < 2 && visited < budget; fam++) {
 		struct rib_keyvec *kv = &peer->keys[fam];
+		const struct rib_tree *t = &rib->tree[fam];
+		unsigned touched = 0;
 		/* From the end, shrinking the list as we go: resumable, nothing revisited. */
 		while (kv->len > 0 && visited < budget) {
 			struct rib_key k;
 			uint8_t len;
+			if (fam == 0 && ahead && !touched) {
+				size_t left = budget - visited < kv->len ? budget - visited : kv->len;
+				touched = left < ahead ? (unsigned)left : ahead;
+				kv_touch4(t, kv, kv->len - touched, touched);
+			}
+			touched -= touched > 0;
 			kv_get(kv, fam, kv->len - 1, &k, &len);
 			kv->len--;
 			modify(rib, fam, &k, len, OP_FLUSH, src, 0, NULL, 0, &removed);
@@ -556,6 +732,11 @@ size_t rib_peer_flush_some_w(struct rib *rib, uint16_t src, size_t budget, bool 
 			kv_free(&peer->keys[fam]);
 		}
 	return removed;
+}
+
+void rib_touch_ahead_w(struct rib *rib, unsigned n)
+{
+	rib->touch_ahead = n < RADIX_TOUCH_MAX ? n : RADIX_TOUCH_MAX;
 }
 
 void rib_peer_mark_stale_w(struct rib *rib, uint16_t src)
@@ -625,6 +806,8 @@ void rib_stats(const struct rib *rib, struct rib_stats *s)
 void rib_fini(struct rib *rib)
 {
 	rib_changes_release_w(rib, &rib->log);
+	free(rib->log_spare.v);
+	free(rib->log_spare.paths);
 	/* Retired nodes and sets go back first, then the live ones are freed whole. */
 	rx_retire_sync(&rib->retire);
 	lpm_free(rib->lpm);

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include <routex/wire.h>
+
 #include "helpers.h"
 #include "tests.h"
 
@@ -420,6 +422,160 @@ static void test_rpki_accept(void **state)
 	assert_int_equal(sizeof(struct rib_path), 16);
 }
 
+/* The last paths of a prefix leave: their references move into the log (none taken and
+ * dropped on the way), and a hidden path, which the log leaves out, is dropped. Whatever
+ * route the references take, releasing the log brings every count back. */
+static void test_last_paths_references(void **state)
+{
+	struct rib *rib = *state;
+	rib->conf.rpki_drop_invalid = true;
+	struct rib_changes c;
+	size_t refs0 = rib->attrs.refs;
+	struct attr_set *a = t_attr(rib, &SHORT), *b = t_attr(rib, &LONG);
+	struct rx_prefix p = t_pfx("10.7.0.0/24");
+	/* ADD-PATH: two paths of peer 1, the second invalid and hidden */
+	assert_true(rib_update_rpki_w(rib, 1, 1, &p, a, RIB_RPKI_VALID));
+	assert_false(rib_update_rpki_w(rib, 1, 2, &p, b, RIB_RPKI_INVALID));
+	assert_int_equal(a->refcnt, 3); /* ours, the node's, the log's */
+	assert_int_equal(b->refcnt, 2); /* ours, the node's: hidden paths are not logged */
+	take(rib, &c);
+	rib_changes_release_w(rib, &c);
+	assert_int_equal(rib_peer_flush_w(rib, 1), 2);
+	assert_int_equal(rib->peers[1].invalid, 0);
+	assert_int_equal(rib->tree[0].prefixes, 0);
+	assert_int_equal(a->refcnt, 2); /* the node's reference is now the log's */
+	assert_int_equal(b->refcnt, 1); /* dropped */
+	take(rib, &c);
+	assert_int_equal(c.len, 1);
+	assert_int_equal(c.v[0].old_n, 1);
+	assert_int_equal(c.v[0].new_n, 0);
+	assert_ptr_equal(c.paths[c.v[0].off].attrs, a);
+	assert_int_equal(c.paths[c.v[0].off].path_id, 1);
+	rib_changes_release_w(rib, &c);
+	attr_unref_w(&rib->attrs, a);
+	attr_unref_w(&rib->attrs, b);
+	assert_int_equal(rib->attrs.refs, refs0);
+	assert_int_equal(rib->attrs.count, 0);
+}
+
+/* The arrays of a released batch serve the next one; a giant batch's are not kept. */
+static void test_change_log_reuse(void **state)
+{
+	struct rib *rib = *state;
+	struct rib_changes c;
+	char buf[64];
+	for (unsigned i = 0; i < 100; i++) {
+		pfx_n(buf, sizeof(buf), i, false);
+		t_announce(rib, 1, 0, buf, &SHORT);
+	}
+	take(rib, &c);
+	assert_int_equal(c.len, 100);
+	struct rib_change *v = c.v;
+	struct rib_path *paths = c.paths;
+	rib_changes_release_w(rib, &c);
+	for (unsigned i = 0; i < 100; i++) {
+		pfx_n(buf, sizeof(buf), i, false);
+		t_announce(rib, 2, 0, buf, &LONG);
+	}
+	take(rib, &c);
+	assert_ptr_equal(c.v, v);
+	assert_ptr_equal(c.paths, paths);
+	assert_int_equal(c.len, 100); /* a worse second path: a new candidate list each */
+	for (size_t i = 0; i < c.len; i++) {
+		pfx_n(buf, sizeof(buf), (unsigned)i, false);
+		struct rx_prefix p = t_pfx(buf);
+		assert_true(rx_prefix_equal(&c.v[i].prefix, &p));
+		assert_int_equal(c.v[i].old_n, 1);
+		assert_int_equal(c.v[i].new_n, 2);
+		assert_int_equal(c.paths[c.v[i].off + 2].src, 2);
+	}
+	rib_changes_release_w(rib, &c);
+	/* more entries than RIB_LOG_KEEP_ENTRIES in one batch: freed, not kept */
+	for (unsigned i = 0; i < RIB_LOG_KEEP_ENTRIES + 1; i++) {
+		struct rx_prefix p = t_pfx("11.0.0.0/32");
+		wire_put32(p.addr, 0x0b000000u + i);
+		struct attr_set *a = t_attr(rib, &SHORT);
+		rib_update_w(rib, 3, 0, &p, a);
+		attr_unref_w(&rib->attrs, a);
+	}
+	take(rib, &c);
+	assert_true(c.cap > RIB_LOG_KEEP_ENTRIES);
+	rib_changes_release_w(rib, &c);
+	assert_true(rib->log_spare.cap <= RIB_LOG_KEEP_ENTRIES);
+	assert_true(rib->log_spare.pcap <= RIB_LOG_KEEP_PATHS);
+	assert_int_equal(rib_peer_flush_w(rib, 3), RIB_LOG_KEEP_ENTRIES + 1);
+}
+
+/* Flush and sweep touch keys ahead of changing them (radix_touch4_w): a pure cache hint.
+ * Two RIBs with the same routes, one touching 16 keys ahead and one none, log the same
+ * changes and end with the same trees; touching moves no finger. */
+static void fill_mixed(struct rib *rib, uint64_t seed)
+{
+	char buf[64];
+	for (unsigned i = 0; i < 5000; i++) {
+		seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+		uint32_t r = (uint32_t)(seed >> 33);
+		unsigned len = 8 + r % 25;
+		uint32_t a = (r * 2654435761u) & (len ? ~0u << (32 - len) : 0);
+		snprintf(buf, sizeof(buf), "%u.%u.%u.%u/%u", a >> 24, (a >> 16) & 255,
+			 (a >> 8) & 255, a & 255, len);
+		t_announce(rib, 1, 0, buf, &SHORT);
+		if (r % 3 == 0)
+			t_announce(rib, 2, 0, buf, &LONG);
+	}
+}
+
+static void test_touch_changes_nothing(void **state)
+{
+	struct rib *rib = *state, other;
+	struct rib_conf conf;
+	rib_conf_default(&conf);
+	rib_init(&other, &conf);
+	t_peer(&other, 1, 65001, 0x0a000001, "10.0.0.1", RIB_ROLE_NVA);
+	t_peer(&other, 2, 65002, 0x0a000002, "10.0.0.2", RIB_ROLE_NVA);
+	rib_touch_ahead_w(rib, 0);
+	rib_touch_ahead_w(&other, RADIX_TOUCH_MAX);
+	struct rib *r[2] = {rib, &other};
+	struct rib_changes c[2];
+	for (int i = 0; i < 2; i++) {
+		fill_mixed(r[i], 42);
+		take(r[i], &c[i]);
+		rib_changes_release_w(r[i], &c[i]);
+		rib_peer_mark_stale_w(r[i], 2);
+		/* touching moves no finger */
+		const struct rib_tree *t = &r[i]->tree[0];
+		unsigned depth = t->f_depth;
+		uint32_t last = t->f_last, k4[2] = {0x0a000000, 0xc0a80100};
+		uint8_t len[2] = {8, 24};
+		radix_touch4_w(t, k4, len, 2);
+		assert_int_equal(t->f_depth, depth);
+		assert_int_equal(t->f_last, last);
+	}
+	size_t swept[2], flushed[2];
+	for (int i = 0; i < 2; i++) {
+		swept[i] = rib_peer_sweep_w(r[i], 2);
+		flushed[i] = rib_peer_flush_w(r[i], 1);
+		take(r[i], &c[i]);
+	}
+	assert_true(swept[0] > 0 && flushed[0] > 0);
+	assert_int_equal(swept[0], swept[1]);
+	assert_int_equal(flushed[0], flushed[1]);
+	assert_int_equal(c[0].len, c[1].len);
+	assert_int_equal(c[0].plen, c[1].plen);
+	for (size_t i = 0; i < c[0].len; i++) {
+		assert_true(rx_prefix_equal(&c[0].v[i].prefix, &c[1].v[i].prefix));
+		assert_int_equal(c[0].v[i].old_n, c[1].v[i].old_n);
+		assert_int_equal(c[0].v[i].new_n, c[1].v[i].new_n);
+	}
+	for (size_t i = 0; i < c[0].plen; i++)
+		assert_int_equal(c[0].paths[i].src, c[1].paths[i].src);
+	assert_int_equal(rib->tree[0].prefixes, 0);
+	assert_int_equal(other.tree[0].prefixes, 0);
+	for (int i = 0; i < 2; i++)
+		rib_changes_release_w(r[i], &c[i]);
+	rib_fini(&other);
+}
+
 int run_rib_tests(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -429,6 +585,8 @@ int run_rib_tests(void)
 	    T(test_keyvec_compaction_keeps_new),
 	    T(test_sharing_and_stats), T(test_attr_shared_across_families),
 	    T(test_rpki_hidden),       T(test_rpki_accept),
+	    T(test_last_paths_references), T(test_change_log_reuse),
+	    T(test_touch_changes_nothing),
 	};
 #undef T
 	return cmocka_run_group_tests_name("rib", tests, NULL, NULL);
