@@ -301,8 +301,8 @@ static void seek4(struct rib_tree *t, uint32_t k4, uint8_t len, struct radix_pos
 void radix_touch4_w(const struct rib_tree *t, const uint32_t *k4, const uint8_t *len, unsigned n)
 {
 	/* All n descents advance one level per round, so the round's loads are independent
-	 * and their misses overlap; each node is prefetched a round before it is read. */
-	/* The keys are not matched against the nodes: a key that is not in the tree (a stale
+	 * and their misses overlap; each node is prefetched a round before it is read. The
+	 * keys are not matched against the nodes: a key that is not in the tree (a stale
 	 * entry of a key list) only sends its descent down a wrong branch. Descents that are
 	 * done leave the arrays, so a round costs only the live ones. */
 	const struct rib_node *nd[RADIX_TOUCH_MAX];
