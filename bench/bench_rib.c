@@ -9,7 +9,8 @@
  *                  exact lookup); insert/sorted_with_index: the load with the index kept
  *   churn/replace  replace the path of random prefixes with another attribute set
  *   flush/...      peer down: withdraw all 1M routes of one peer (sole source, or with a
- *                  second peer taking over every best path)
+ *                  second peer taking over every best path); sole_peer_slices: as the
+ *                  daemon does it (rde.c), 4096 prefixes at a time, the log drained between
  *   memory/...      bytes per prefix with one path; 10 peers x 1M prefixes
  * Every update runs the decision process and logs the change; the log is drained every
  * 4096 updates, as the decision thread does per batch. If the data file is missing, a
@@ -538,6 +539,30 @@ static void bm_flush(struct rxb_state *st, void *arg)
 	unload();
 }
 
+/* The daemon's peer down (src/core/rde.c peer_down): rib_peer_flush_some_w in slices of
+ * 4096 prefixes, the change log taken and released and a quiescent state between slices,
+ * so the log never holds more than a slice. */
+static void bm_flush_slices(struct rxb_state *st, void *arg)
+{
+	unload();
+	add_peers(1);
+	while (rxb_keep_running(st)) {
+		rxb_pause(st);
+		unload();
+		load(table, 1, attrs);
+		rxb_resume(st);
+		size_t n = 0;
+		bool done = false;
+		while (!done) {
+			n += rib_peer_flush_some_w(&rib, 1, DRAIN_EVERY, &done);
+			drain();
+		}
+		RX_ASSERT(n == table_n);
+	}
+	rxb_set_items(st, rxb_iterations(st) * (int64_t)table_n);
+	unload();
+}
+
 /* ---- memory ---- */
 
 static size_t rss_bytes(void)
@@ -629,6 +654,7 @@ int main(int argc, char **argv)
 	rxb_register("churn/replace", bm_churn, NULL, NULL, 0, 0);
 	rxb_register("flush/sole_peer", bm_flush, NULL, NULL, 0, 3);
 	rxb_register("flush/second_peer_takes_over", bm_flush, (void *)1, NULL, 0, 3);
+	rxb_register("flush/sole_peer_slices", bm_flush_slices, NULL, NULL, 0, 3);
 	rxb_register("memory/1_peer", bm_memory_peers, (void *)(uintptr_t)1, NULL, 0, 1);
 	rxb_register("memory/10_peers", bm_memory_peers, (void *)(uintptr_t)10, NULL, 0, 1);
 	int rc = rxb_main(argc, argv);
