@@ -8,6 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include <routex/compiler.h>
 #include <routex/wire.h>
 
 #include "helpers.h"
@@ -576,6 +577,72 @@ static void test_touch_changes_nothing(void **state)
 	rib_fini(&other);
 }
 
+/* The daemon's flush in slices (rib_peer_flush_some_w, from the end of the key list, with
+ * touching ahead across slice edges) ends where a whole flush does. */
+struct walked {
+	struct rx_prefix p[6000];
+	uint16_t best[6000];
+	size_t n;
+};
+
+static bool walk_collect(const struct rib_tree *t, const struct rib_node *n,
+			 const struct rx_prefix *p, void *arg)
+{
+	struct walked *w = arg;
+	assert_true(w->n < RX_ARRAY_LEN(w->p));
+	w->p[w->n] = *p;
+	w->best[w->n] = rib_node_paths(t, n)[0].src;
+	w->n++;
+	return true;
+}
+
+static void test_flush_some_slices(void **state)
+{
+	struct rib *rib = *state, other;
+	struct rib_conf conf;
+	rib_conf_default(&conf);
+	rib_init(&other, &conf);
+	t_peer(&other, 1, 65001, 0x0a000001, "10.0.0.1", RIB_ROLE_NVA);
+	t_peer(&other, 2, 65002, 0x0a000002, "10.0.0.2", RIB_ROLE_NVA);
+	fill_mixed(rib, 7);
+	fill_mixed(&other, 7);
+	struct rib_changes c;
+	size_t whole = rib_peer_flush_w(&other, 1), sliced = 0, slices = 0;
+	take(&other, &c);
+	size_t logged_whole = c.len;
+	rib_changes_release_w(&other, &c);
+	size_t logged_sliced = 0;
+	rib_touch_ahead_w(rib, 3); /* blocks that straddle the slices of 7 */
+	bool done = false;
+	while (!done) {
+		sliced += rib_peer_flush_some_w(rib, 1, 7, &done);
+		slices++;
+		take(rib, &c);
+		logged_sliced += c.len;
+		rib_changes_release_w(rib, &c);
+		rib_quiescent_w(rib);
+	}
+	assert_true(whole > 1000);
+	assert_int_equal(sliced, whole);
+	assert_int_equal(logged_sliced, logged_whole);
+	assert_true(slices > whole / 7);
+	assert_int_equal(rib->peers[1].paths[0], 0);
+	assert_int_equal(rib->peers[1].keys[0].len, 0);
+	static struct walked a, b;
+	a.n = b.n = 0;
+	radix_walk_rcu(&rib->tree[0], NULL, NULL, 0, walk_collect, &a, NULL);
+	radix_walk_rcu(&other.tree[0], NULL, NULL, 0, walk_collect, &b, NULL);
+	assert_true(a.n > 0);
+	assert_int_equal(a.n, b.n);
+	for (size_t i = 0; i < a.n; i++) {
+		assert_true(rx_prefix_equal(&a.p[i], &b.p[i]));
+		assert_int_equal(a.best[i], 2);
+		assert_int_equal(b.best[i], 2);
+	}
+	assert_int_equal(rib->tree[0].nodes, other.tree[0].nodes);
+	rib_fini(&other);
+}
+
 int run_rib_tests(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -586,7 +653,7 @@ int run_rib_tests(void)
 	    T(test_sharing_and_stats), T(test_attr_shared_across_families),
 	    T(test_rpki_hidden),       T(test_rpki_accept),
 	    T(test_last_paths_references), T(test_change_log_reuse),
-	    T(test_touch_changes_nothing),
+	    T(test_touch_changes_nothing), T(test_flush_some_slices),
 	};
 #undef T
 	return cmocka_run_group_tests_name("rib", tests, NULL, NULL);
