@@ -116,17 +116,31 @@ struct pset_ops {
 };
 /* An operation: the prefix's bit (below), PSET_OP_ADD for an addition. */
 #define PSET_OP_ADD 0x80000000u
-/* len <= 24 (25..32 give a defined value that is no prefix's bit); the bits of addr past
- * len are ignored (shifted out), so callers need not clear host bits first. */
+/* The prefix's bit: for /16../24, the /16's line, then 1 << (len - 16) | the len - 16 bits
+ * after the /16, which is (0x10000 | the low 16 bits) >> (32 - len): one shift for both;
+ * /0../15 the same in the short region. The bits of addr past len are ignored (shifted
+ * out), so callers need not clear host bits first. Any len gives a defined value (the
+ * shift is masked), a bit index below 2^26, which for len 25..255 is no prefix's bit: the
+ * decoder computes it before it has judged the length, and drops what it wrote for those. */
 static inline uint32_t pset_bit(uint32_t addr, unsigned len)
 {
-	if (len >= 16) /* the /16's line, then the prefix within it */
+	if (__builtin_expect(len >= 16, 1))
 		return (addr >> 16) * (PSET_BLOCK_WORDS * 64) +
-		       ((1u << (len - 16)) | ((addr & 0xFFFF) >> (32 - len)));
-	return (1u << 16) * (PSET_BLOCK_WORDS * 64) + (len ? (1u << len) | (addr >> (32 - len)) : 1);
+		       ((0x10000u | (addr & 0xFFFF)) >> ((32 - len) & 31));
+	return (1u << 16) * (PSET_BLOCK_WORDS * 64) + (uint32_t)(((1ull << 32) | addr) >> (32 - len));
 }
-/* Room for more operations at v[n..]. */
-void pset_ops_reserve(struct pset_ops *o, size_t more);
+/* Lines prefetched ahead while applying: enough to cover a DRAM miss. */
+#define PSET_PREFETCH_AHEAD 16
+void pset_ops_grow(struct pset_ops *o, size_t need);
+/* Room for more operations at v[n..] (and PSET_PREFETCH_AHEAD past them: pset_flush pads
+ * the operations with that many harmless ones so that it can prefetch without a bounds
+ * test per operation). Inline: the decoder asks once per UPDATE. */
+static inline void pset_ops_reserve(struct pset_ops *o, size_t more)
+{
+	size_t need = o->n + more + PSET_PREFETCH_AHEAD;
+	if (__builtin_expect(need > o->cap, 0))
+		pset_ops_grow(o, need);
+}
 size_t pset_collect(struct pset *s, struct pset_ops *o, const struct wire_nlri *nl, bool add,
 		    struct rx_prefix *decode);
 void pset_flush(struct pset *s, struct pset_ops *o);
@@ -142,8 +156,10 @@ struct mon_update {
 	bool collected;     /* the withdrawn and NLRI fields are in ops already */
 };
 /* Locates and validates the NLRI fields of an UPDATE body without decoding attributes.
- * Returns true only when wire_update_parse would accept the message (WIRE_OK or
- * WIRE_ATTR_DISCARD) with the same fields; false: let the full parser classify it.
+ * Returns true only when wire_update_parse would not reset the session for the message
+ * (it may treat its routes as withdrawn: the attribute contents are not checked, see
+ * decode.c), with the same fields and End-of-RIB verdict; false: let the full parser
+ * classify it.
  * ops (may be NULL): the classic IPv4 fields' prefixes are appended to it as pending set
  * operations while they are validated (m->collected), saving the monitor a second walk;
  * nothing is appended when the message is declined, nor when a field holds path ids or a

@@ -212,15 +212,10 @@ size_t pset_apply(struct pset *s, const struct wire_nlri *nl, bool add, struct r
 /* Pending bitmap operations: bit index, and OP_ADD for an addition. */
 #define OP_ADD PSET_OP_ADD
 #define OP_BIT 0x7FFFFFFFu
-#define PREFETCH_AHEAD 16 /* lines in flight while applying: enough to cover a DRAM miss */
+#define PREFETCH_AHEAD PSET_PREFETCH_AHEAD
 
-void pset_ops_reserve(struct pset_ops *o, size_t more)
+void pset_ops_grow(struct pset_ops *o, size_t need)
 {
-	/* PREFETCH_AHEAD more than asked: pset_flush pads the operations with that many
-	 * harmless ones so that it can prefetch without a bounds test per operation. */
-	size_t need = o->n + more + PREFETCH_AHEAD;
-	if (need <= o->cap)
-		return;
 	o->cap = need > 2 * o->cap ? need : 2 * o->cap;
 	o->v = realloc(o->v, o->cap * sizeof(*o->v));
 	if (!o->v)

@@ -11,7 +11,9 @@
  *
  * Monitors: each UPDATE's NLRI fields are located and validated by the fast decoder
  * (decode.c, through the session core's update_raw hook), which leaves anything it does not
- * vouch for to the full parser (wire_update_parse, ev_update); then the withdrawn routes and
+ * vouch for to the full parser (wire_update_parse, ev_update: a malformed UPDATE still
+ * resets the session; the decoder does not grade attributes a monitor does not use, see
+ * decode.c); then the withdrawn routes and
  * NLRI are applied to the monitor's prefix set; the monitor is complete when its count equals the
  * phase's target, and done_ns keeps the last time it became so. Counting, not comparing
  * against the expected set, keeps the hot path to one bit operation per prefix; the set is
@@ -167,7 +169,8 @@ static void ev_update(void *ctx, struct peer_session *s, const struct wire_updat
 	monitor_apply(c->l, c->m, &mu, u->err.action != WIRE_TREAT_AS_WITHDRAW);
 }
 
-/* The fast path (decode.c): prefixes only, attributes checked but not decoded. */
+/* The fast path (decode.c): prefixes only; attributes walked by their lengths, only the
+ * MP ones read. */
 static bool ev_update_raw(void *ctx, struct peer_session *s, const uint8_t *body, size_t len)
 {
 	struct conn *c = ctx;
