@@ -459,10 +459,29 @@ static size_t pass_fast_decode(const struct msgs *s, struct pset *set)
 	return n;
 }
 
-/* One benchmark: the pass over stream rxb_range(0). A withdrawal stream starts from a set
- * that holds its prefixes; an announcement stream from an empty one (set up while paused). */
-static void run(struct rxb_state *st, pass_fn fn, bool checks, bool uses_set)
+/* The benchmarks: a pass over a stream, and what the run checks of it. */
+struct bench {
+	const char *name;
+	pass_fn fn;
+	bool checks;   /* the pass's own NLRI count must match the stream's */
+	bool uses_set; /* the set must hold the stream's result afterwards */
+};
+
+static const struct bench benches[] = {
+	{"monitor_walk", pass_walk, false, false},
+	{"monitor_full", pass_full, true, true},
+	{"monitor_fast", pass_fast, true, true},
+	{"monitor_fast_direct", pass_fast_direct, true, true},
+	{"monitor_full_decode", pass_full_decode, true, false},
+	{"monitor_fast_decode", pass_fast_decode, true, false},
+};
+
+/* Every benchmark, on stream rxb_range(0): one helper, so that each gets the same setup. A
+ * withdrawal stream starts from a set that holds its prefixes, an announcement stream from
+ * an empty one, both set up while paused. */
+static void bm_run(struct rxb_state *st, void *arg)
 {
+	const struct bench *b = arg;
 	const struct msgs *s = &streams[rxb_range(st, 0)];
 	const struct msgs *fill = s->withdraw ? s - 1 : NULL;
 	struct pset set;
@@ -474,15 +493,15 @@ static void run(struct rxb_state *st, pass_fn fn, bool checks, bool uses_set)
 		if (fill)
 			pass_fast(fill, &set);
 		rxb_resume(st);
-		size_t n = fn(s, &set);
+		size_t n = b->fn(s, &set);
 		rxb_do_not_optimize(&n);
 		total += s->nlri;
 		/* The monitor's own figure must match the stream's: a wrong decode fails loudly. */
-		if (checks && n != s->nlri)
+		if (b->checks && n != s->nlri)
 			bench_die("%s: %zu NLRI counted, %llu sent", s->name, n,
 				  (unsigned long long)s->nlri);
 	}
-	if (uses_set && s->afi == RX_AFI_IPV4 && set.count != (s->withdraw ? 0 : s->nlri))
+	if (b->uses_set && s->afi == RX_AFI_IPV4 && set.count != (s->withdraw ? 0 : s->nlri))
 		bench_die("%s: the set holds %zu prefixes", s->name, set.count);
 	rxb_set_items(st, (int64_t)total);
 	rxb_counter(st, "msgs", (double)s->msgs, false);
@@ -491,60 +510,24 @@ static void run(struct rxb_state *st, pass_fn fn, bool checks, bool uses_set)
 	pset_fini(&set);
 }
 
-static void bm_walk(struct rxb_state *st, void *arg)
-{
-	(void)arg;
-	run(st, pass_walk, false, false);
-}
-
-static void bm_full(struct rxb_state *st, void *arg)
-{
-	(void)arg;
-	run(st, pass_full, true, true);
-}
-
-static void bm_fast(struct rxb_state *st, void *arg)
-{
-	(void)arg;
-	run(st, pass_fast, true, true);
-}
-
-static void bm_fast_direct(struct rxb_state *st, void *arg)
-{
-	(void)arg;
-	run(st, pass_fast_direct, true, true);
-}
-
-static void bm_full_decode(struct rxb_state *st, void *arg)
-{
-	(void)arg;
-	run(st, pass_full_decode, true, false);
-}
-
-static void bm_fast_decode(struct rxb_state *st, void *arg)
-{
-	(void)arg;
-	run(st, pass_fast_decode, true, false);
-}
-
 int main(int argc, char **argv)
 {
-	struct table t4, t6;
-	table_load(&t4, FILE4, RX_AFI_IPV4);
-	table_load(&t6, FILE6, RX_AFI_IPV6);
-	build(&streams[0], &t4, false);
-	build(&streams[1], &t4, true);
-	build(&streams[2], &t6, false);
-	build(&streams[3], &t6, true);
+	struct table t[2];
+	table_load(&t[0], FILE4, RX_AFI_IPV4);
+	table_load(&t[1], FILE6, RX_AFI_IPV6);
 	fprintf(stderr,
 		"bench_monitor: IPv4 %zu prefixes (%zu unusable left out), IPv6 %zu (%zu left out)\n",
-		t4.ne, t4.dropped, t6.ne, t6.dropped);
-	for (int i = 0; i < 4; i++)
+		t[0].ne, t[0].dropped, t[1].ne, t[1].dropped);
+	/* streams[]: announce4, withdraw4, announce6, withdraw6 (a withdrawal right after its
+	 * announcement: bm_run fills the set from s - 1). */
+	for (int i = 0; i < 4; i++) {
+		build(&streams[i], &t[i / 2], i & 1);
 		fprintf(stderr, "  %s: %llu UPDATEs, %llu NLRI, %.1f per UPDATE\n", streams[i].name,
 			(unsigned long long)streams[i].msgs, (unsigned long long)streams[i].nlri,
 			(double)streams[i].nlri / (double)streams[i].msgs);
-	table_free(&t4);
-	table_free(&t6);
+	}
+	table_free(&t[0]);
+	table_free(&t[1]);
 	scratch = malloc(sizeof(*scratch));
 	decode_buf = malloc(PSET_DECODE_MAX * sizeof(*decode_buf));
 	if (!scratch || !decode_buf)
@@ -554,20 +537,10 @@ int main(int argc, char **argv)
 	 * hundreds of thousands of iterations for the small IPv6 streams turns into minutes. */
 	static const int64_t which[] = {0, 1, 2, 3};
 	static const int64_t iters[] = {30, 30, 2000, 2000};
-	static const struct {
-		const char *name;
-		rxb_fn fn;
-	} bms[] = {
-		{"monitor_walk", bm_walk},
-		{"monitor_full", bm_full},
-		{"monitor_fast", bm_fast},
-		{"monitor_fast_direct", bm_fast_direct},
-		{"monitor_full_decode", bm_full_decode},
-		{"monitor_fast_decode", bm_fast_decode},
-	};
-	for (size_t b = 0; b < sizeof(bms) / sizeof(bms[0]); b++)
+	for (size_t b = 0; b < sizeof(benches) / sizeof(benches[0]); b++)
 		for (int i = 0; i < 4; i++)
-			rxb_register(bms[b].name, bms[b].fn, NULL, &which[i], 1, iters[i]);
+			rxb_register(benches[b].name, bm_run, (void *)&benches[b], &which[i], 1,
+				     iters[i]);
 	int rc = rxb_main(argc, argv);
 	for (int i = 0; i < 4; i++)
 		free(streams[i].buf);
