@@ -41,19 +41,9 @@
 
 #include "bench.h"
 
-/* Per IPv4 prefix length: the address octets that follow (0..4), LEN_LONG for /25../32
- * (their bits are not in the bitmap: the caller collects them again), LEN_BAD past /32.
- * One load per prefix instead of an add, a shift and two tests. */
-#define LEN_LONG 0x08u
-#define LEN_BAD 0x10u
-static const uint8_t len4[256] = {
-	[0] = 0,
-	[1 ... 8] = 1,
-	[9 ... 16] = 2,
-	[17 ... 24] = 3,
-	[25 ... 32] = 4 | LEN_LONG,
-	[33 ... 255] = LEN_BAD,
-};
+/* What walk() ORs into *lens: some prefix is longer than /24 (their bits are not in the
+ * bitmap: the caller collects them again). */
+#define LEN_LONG 32u
 
 /* One NLRI field (RFC 4271 4.3, RFC 4760 5, RFC 7911 3), checked as wire_nlri_check does:
  * every prefix length within the family (maxbits), no prefix past the field; step is 5 with
@@ -61,53 +51,61 @@ static const uint8_t len4[256] = {
  * Offsets, not pointers, so that a bad length never forms a pointer past the buffer.
  *
  * With o (classic IPv4 without path ids only: maxbits 32, step 1) each prefix is also
- * written to o[] as a pending set operation, pset_bit | flag, and the len4 flags of the
- * field are ORed into *lens (LEN_LONG: some prefix is longer than /24). Inlined into each
- * caller, so that this one walker is specialised for that case: while 5 octets are left,
- * a prefix and the 4 octets after its length lie inside the field whatever that length is,
- * so the loop has no bound test per prefix and reads the address in one 4-octet load (a bad
- * length adds LEN_BAD and no octets, judged after the loop). The field's last 4 octets or
- * fewer go through a second loop, whose 4-octet load ends with the prefix: it starts at
- * most 2 octets before the field, inside the body (see the callers). Other fields take the
- * general loop, which only counts. */
+ * written to o[] as a pending set operation, pset_bit | flag, and LEN_LONG is ORed into
+ * *lens when some prefix is longer than /24. Inlined into each caller, so that this one
+ * walker is specialised for that case: while 5 octets are left, a prefix and the 4 octets
+ * after its length lie inside the field (if the length is valid), so the loop has no bound
+ * test per prefix and reads the address in one 4-octet load. Lengths are judged once, after
+ * the loop, from two ORs: of every plen + 7, under 32 exactly while every prefix is /24 or
+ * shorter; of every plen + 31, under 64 exactly while none is past /32 (a second walk to
+ * tell the two apart would cost withdrawals, nearly all of which hold a /25../32, a third
+ * walk of each field). The prefix's octet count is computed, not looked up:
+ * the next prefix's position waits on it, and a table load made that chain longer. The
+ * field's last 4 octets or fewer go through a second loop, whose 4-octet load ends with the
+ * prefix: it starts at most 2 octets before the field, inside the body (see the callers).
+ * Other fields take the general loop alone, which only counts. */
 static inline __attribute__((always_inline)) long walk(const uint8_t *p, size_t len,
 							unsigned maxbits, size_t step,
 							uint32_t *o, uint32_t flag,
 							unsigned *lens)
 {
 	size_t i = 0;
-	long n = 0;
-	unsigned acc = 0;
 	if (o) {
-		/* Pointers here, for the tightest loop: q stays within the field (at most 4
-		 * octets past stop, which is 4 before the end). */
 		uint32_t *out = o;
+		unsigned acc = 0, bad = 0;
 		if (len >= 5) {
-			const uint8_t *q = p, *stop = p + len - 4;
+			/* i may pass len after a bad length: judged below, nothing read there */
+			const size_t stop = len - 4;
 			do {
-				unsigned plen = q[0], t = len4[plen];
-				acc |= t;
-				*out++ = pset_bit(wire_get32(q + 1), plen) | flag;
-				q += 1 + (t & 7);
-			} while (q < stop);
-			i = (size_t)(q - p);
+				unsigned plen = p[i], p7 = plen + 7;
+				acc |= p7;
+				bad |= plen + 31; /* 64 or more once some plen is past 32 */
+				*out++ = pset_bit(wire_get32(p + i + 1), plen) | flag;
+				i += 1 + (p7 >> 3);
+			} while (i < stop);
 		}
 		/* At most 4 octets left: each prefix's address is the 4 octets that end with it,
-		 * shifted into place (they start at most 2 octets before the field). */
+		 * shifted into place. */
 		for (; i < len; out++) {
-			unsigned plen = p[i], t = len4[plen];
-			size_t bytes = t & 7;
+			unsigned plen = p[i], p7 = plen + 7;
+			size_t bytes = p7 >> 3;
 			if (bytes >= len - i)
 				return -1;
-			acc |= t;
+			acc |= p7;
 			uint32_t a = 0;
 			if (bytes)
 				a = wire_get32(p + i + bytes - 3) << (32 - 8 * bytes);
 			*out = pset_bit(a, plen) | flag;
 			i += 1 + bytes;
 		}
-		n = out - o;
+		if (RX_LIKELY(acc < 32))
+			return out - o;
+		if (bad >= 64)
+			return -1;
+		*lens |= LEN_LONG;
+		return out - o;
 	}
+	long n = 0;
 	for (; i < len; n++) {
 		if (len - i < step)
 			return -1;
@@ -117,10 +115,6 @@ static inline __attribute__((always_inline)) long walk(const uint8_t *p, size_t 
 			return -1;
 		i += step + bytes;
 	}
-	if (acc & LEN_BAD)
-		return -1;
-	if (o)
-		*lens |= acc;
 	return n;
 }
 
@@ -221,8 +215,10 @@ static const uint8_t kind[256] = {
 /* The slow path of the attribute loop, for an attribute at a whose header and value take
  * raw octets of the left in the block: false when the parser would reset. *unreach_len:
  * set to raw for MP_UNREACH. */
-static bool attr_slow(const uint8_t *a, size_t raw, size_t left, const struct wire_ctx *ctx,
-		      struct mon_update *m, size_t *unreach_len)
+/* Out of line and cold: inlined, its MP decoding took registers from the hot loops. */
+static __attribute__((noinline, cold)) bool attr_slow(const uint8_t *a, size_t raw, size_t left,
+						       const struct wire_ctx *ctx,
+						       struct mon_update *m, size_t *unreach_len)
 {
 	uint8_t fl = a[0], type = a[1];
 	if (kind[type] != KIND_MP) /* RFC 4271 6.3: an unrecognized well-known one resets */
