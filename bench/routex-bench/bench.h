@@ -106,14 +106,20 @@ size_t pset_apply(struct pset *s, const struct wire_nlri *nl, bool add, struct r
 /* The monitors' path: a read batch's prefixes are collected as pending bitmap operations,
  * then applied in one pass that prefetches a few lines ahead. A route server sends its
  * attribute groups in no address order, so nearly every group is a cache miss in the 4 MB
- * bitmap; applied one by one they wait for each other, collected they overlap. Order
- * between operations on the same prefix is kept; /25../32 (hash) and path-id fields are
- * applied at once, which keeps it too (their keys are not in the bitmap; a path-id field
- * flushes what is pending first). Readers of count must flush first. */
+ * bitmap; applied one by one they wait for each other, collected they overlap. /25../32
+ * wait too, in a list of their own (lv), applied in order in the same flush: their keys are
+ * never in the bitmap, so the order between operations on any one prefix is kept. Path-id
+ * fields are applied at once, after a flush of what is pending. Readers of count must
+ * flush first. */
 struct pset_ops {
-	uint32_t *v;
+	uint32_t *v;        /* bitmap operations (below) */
 	size_t n, cap;
+	uint64_t *lv;       /* /25../32: addr << 8 | len, PSET_LONG_ADD for an addition */
+	size_t ln, lcap;
 };
+#define PSET_LONG_ADD (1ull << 40)
+/* Appends a /25../32 operation (addr's host bits already clear). */
+void pset_ops_long(struct pset_ops *o, uint32_t addr, unsigned len, bool add);
 /* An operation: the prefix's bit (below), PSET_OP_ADD for an addition. */
 #define PSET_OP_ADD 0x80000000u
 /* The prefix's bit: for /16../24, the /16's line, then 1 << (len - 16) | the len - 16 bits
@@ -121,7 +127,7 @@ struct pset_ops {
  * /0../15 the same in the short region. The bits of addr past len are ignored (shifted
  * out), so callers need not clear host bits first. Any len gives a defined value (the
  * shift is masked), a bit index below 2^26, which for len 25..255 is no prefix's bit: the
- * decoder computes it before it has judged the length, and drops what it wrote for those. */
+ * decoder computes it before it has judged the length, and replaces what it wrote for those. */
 static inline uint32_t pset_bit(uint32_t addr, unsigned len)
 {
 	if (__builtin_expect(len >= 16, 1))
@@ -162,8 +168,8 @@ struct mon_update {
  * classify it.
  * ops (may be NULL): the classic IPv4 fields' prefixes are appended to it as pending set
  * operations while they are validated (m->collected), saving the monitor a second walk;
- * nothing is appended when the message is declined, nor when a field holds path ids or a
- * prefix longer than /24 (the hash half of the set does not wait: pset_collect then). */
+ * nothing is appended when the message is declined, nor when a field holds path ids
+ * (pset_collect then). */
 bool mon_decode(const uint8_t *body, size_t len, const struct wire_ctx *ctx,
 		struct mon_update *m, struct pset_ops *ops);
 

@@ -42,7 +42,7 @@
 #include "bench.h"
 
 /* What walk() ORs into *lens: some prefix is longer than /24 (their bits are not in the
- * bitmap: the caller collects them again). */
+ * bitmap: divert_long moves them). */
 #define LEN_LONG 32u
 
 /* One NLRI field (RFC 4271 4.3, RFC 4760 5, RFC 7911 3), checked as wire_nlri_check does:
@@ -236,6 +236,25 @@ static __attribute__((noinline, cold)) bool attr_slow(const uint8_t *a, size_t r
 	return !m->has_mp_unreach && mp_unreach(a + hdr, raw - hdr, ctx, m);
 }
 
+/* A valid classic field with some /25../32, whose operations walk() wrote to o: those
+ * prefixes move to the set's list of their own (their bits are not in the bitmap), and
+ * their slots in o become no-ops (0: bit 0 of the first /16's line, which no prefix uses,
+ * cleared). Once the message is accepted: nothing pending may change before. Withdrawals
+ * of a full table nearly all hold one; announcements rarely (1% of the PCH table's): out of
+ * line, so that it takes no registers from mon_decode's loops. */
+static __attribute__((noinline)) void divert_long(const uint8_t *p, size_t len, uint32_t *o,
+						  bool add, struct pset_ops *ops)
+{
+	for (size_t i = 0; i < len; o++) {
+		unsigned plen = p[i];
+		if (plen > 24) { /* 4 address octets, inside the field: it is valid */
+			o[0] = 0;
+			pset_ops_long(ops, wire_get32(p + i + 1) & ~0u << (32 - plen), plen, add);
+		}
+		i += 1 + (plen + 7) / 8;
+	}
+}
+
 bool mon_decode(const uint8_t *body, size_t len, const struct wire_ctx *ctx,
 		struct mon_update *m, struct pset_ops *ops)
 {
@@ -252,28 +271,6 @@ bool mon_decode(const uint8_t *body, size_t len, const struct wire_ctx *ctx,
 		return false;
 	const uint8_t *attrs = body + 4 + wlen, *nlri = attrs + alen;
 	size_t nlen = len - 4 - wlen - alen;
-	bool ap4 = ctx->addpath_rx & RX_FAM_BIT(RX_FAM_IPV4_UNICAST);
-	long nw, na;
-	unsigned lens = 0;
-	uint32_t *o = NULL;
-	/* Both fields start at least 2 octets into the body, as walk() needs. */
-	if (ops && !ap4) { /* written past ops->n, which moves only once the message passes */
-		pset_ops_reserve(ops, wlen + nlen); /* a prefix takes at least one octet */
-		o = ops->v + ops->n;
-		nw = walk(body + 2, wlen, 32, 1, o, 0, &lens);
-		if (nw < 0)
-			return false;
-		na = walk(nlri, nlen, 32, 1, o + nw, PSET_OP_ADD, &lens);
-	} else {
-		nw = walk(body + 2, wlen, 32, ap4 ? 5 : 1, NULL, 0, NULL);
-		if (nw < 0)
-			return false;
-		na = walk(nlri, nlen, 32, ap4 ? 5 : 1, NULL, 0, NULL);
-	}
-	if (na < 0)
-		return false;
-	set_field(&m->withdrawn, body + 2, wlen, RX_AFI_IPV4, RX_SAFI_UNICAST, true, ap4, nw);
-	set_field(&m->nlri, nlri, nlen, RX_AFI_IPV4, RX_SAFI_UNICAST, true, ap4, na);
 	/* The attribute block, by its length fields only (see the top). While 4 octets are
 	 * left, any header can be read whole: no bound test per attribute, only the loop's;
 	 * an attribute past the block leaves i beyond alen, judged after the loop (the slow
@@ -311,7 +308,35 @@ bool mon_decode(const uint8_t *body, size_t len, const struct wire_ctx *ctx,
 	if (wlen == 0 && nlen == 0 &&
 	    (alen == 0 || (m->has_mp_unreach && m->mp_unreach.len == 0 && !others)))
 		m->end_of_rib = true;
-	if (o && !(lens & LEN_LONG)) {
+	/* The classic fields last: once they pass, nothing can decline the message, so that
+	 * the operations and diverted /25../32 are written with less of the function live. */
+	bool ap4 = ctx->addpath_rx & RX_FAM_BIT(RX_FAM_IPV4_UNICAST);
+	long nw, na;
+	unsigned lens = 0;
+	uint32_t *o = NULL;
+	/* Both fields start at least 2 octets into the body, as walk() needs. */
+	if (ops && !ap4) { /* written past ops->n, which moves only once the message passes */
+		pset_ops_reserve(ops, wlen + nlen); /* a prefix takes at least one octet */
+		o = ops->v + ops->n;
+		nw = walk(body + 2, wlen, 32, 1, o, 0, &lens);
+		if (nw < 0)
+			return false;
+		na = walk(nlri, nlen, 32, 1, o + nw, PSET_OP_ADD, &lens);
+	} else {
+		nw = walk(body + 2, wlen, 32, ap4 ? 5 : 1, NULL, 0, NULL);
+		if (nw < 0)
+			return false;
+		na = walk(nlri, nlen, 32, ap4 ? 5 : 1, NULL, 0, NULL);
+	}
+	if (na < 0)
+		return false;
+	set_field(&m->withdrawn, body + 2, wlen, RX_AFI_IPV4, RX_SAFI_UNICAST, true, ap4, nw);
+	set_field(&m->nlri, nlri, nlen, RX_AFI_IPV4, RX_SAFI_UNICAST, true, ap4, na);
+	if (o) {
+		if (RX_UNLIKELY(lens & LEN_LONG)) {
+			divert_long(body + 2, wlen, o, false, ops);
+			divert_long(nlri, nlen, o + nw, true, ops);
+		}
 		ops->n += (size_t)(nw + na);
 		m->collected = true;
 	}

@@ -248,21 +248,42 @@ size_t pset_collect(struct pset *s, struct pset_ops *o, const struct wire_nlri *
 		}
 		a &= len ? ~0u << (32 - len) : 0;
 		p += (len + 7) / 8;
-		if (len <= 24) {
+		if (len <= 24)
 			*out++ = bit_index(a, len) | flag;
-		} else { /* the hash half: its keys never meet the bitmap's, so order holds */
-			if (add)
-				pset_add(s, a, (uint8_t)len);
-			else
-				pset_del(s, a, (uint8_t)len);
-		}
+		else /* pending in order with the decoder's, in the list of their own */
+			pset_ops_long(o, a, len, add);
 	}
 	o->n = (size_t)(out - o->v);
 	return nl->count;
 }
 
+void pset_ops_long(struct pset_ops *o, uint32_t addr, unsigned len, bool add)
+{
+	if (o->ln == o->lcap) {
+		o->lcap = o->lcap ? 2 * o->lcap : 256;
+		o->lv = realloc(o->lv, o->lcap * sizeof(*o->lv));
+		if (!o->lv)
+			bench_die("out of memory for pending prefix operations");
+	}
+	o->lv[o->ln++] = (uint64_t)addr << 8 | len | (add ? PSET_LONG_ADD : 0);
+}
+
+/* The /25../32 operations, in order: the hash set's. */
+static void flush_long(struct pset *s, struct pset_ops *o)
+{
+	for (size_t i = 0; i < o->ln; i++) {
+		uint64_t x = o->lv[i];
+		uint32_t a = (uint32_t)(x >> 8);
+		uint8_t len = (uint8_t)x;
+		(void)(x & PSET_LONG_ADD ? pset_add(s, a, len) : pset_del(s, a, len));
+	}
+	o->ln = 0;
+}
+
 void pset_flush(struct pset *s, struct pset_ops *o)
 {
+	if (o->ln)
+		flush_long(s, o);
 	if (!o->n)
 		return;
 	const uint32_t *v = o->v;
@@ -292,5 +313,6 @@ void pset_flush(struct pset *s, struct pset_ops *o)
 void pset_ops_fini(struct pset_ops *o)
 {
 	free(o->v);
+	free(o->lv);
 	memset(o, 0, sizeof(*o));
 }

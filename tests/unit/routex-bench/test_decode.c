@@ -60,12 +60,15 @@ static bool check_one(const uint8_t *body, size_t len, const struct wire_ctx *ct
 	/* The same with the prefixes written as set operations: the same verdict and fields,
 	 * and one operation per classic prefix, or none (declined, path ids, a /25../32). */
 	ops.n = 7; /* what an earlier message left pending stays */
+	ops.ln = 0;
 	bool fast_ops = mon_decode(body, len, ctx, &mo, &ops);
 	assert_int_equal(fast, fast_ops);
-	if (mo.collected)
+	if (mo.collected) {
 		assert_int_equal(ops.n, 7 + mo.withdrawn.count + mo.nlri.count);
-	else
+	} else {
 		assert_int_equal(ops.n, 7);
+		assert_int_equal(ops.ln, 0);
+	}
 	if (fast) {
 		assert_true(same_field(&m.withdrawn, &mo.withdrawn));
 		assert_true(same_field(&m.nlri, &mo.nlri));
@@ -676,22 +679,30 @@ static void test_pset(void **state)
 	pset_fini(&s);
 }
 
-/* pset_apply against a reference: random fields added and removed, count checked. */
+/* The monitors' set paths against a reference: random fields added and removed, count
+ * and membership checked. s: operations written by the decoder (/25../32 diverted to their
+ * own list), one flush per message; s3: pset_collect's path (what a field the decoder did
+ * not collect takes); s4: the decoder's, flushed only after each withdrawal, so that an
+ * announcement and its withdrawal wait in one batch and must apply in order; s2: each prefix
+ * applied at once. */
 static void test_pset_apply(void **state)
 {
 	(void)state;
-	struct pset s, s2;
+	struct pset s, s2, s3, s4;
 	pset_init(&s);
 	pset_init(&s2);
+	pset_init(&s3);
+	pset_init(&s4);
 	struct rx_prefix *dec = malloc(PSET_DECODE_MAX * sizeof(*dec));
 	uint8_t msg[WIRE_MAX_LEN];
 	struct wire_ctx ctx = {.as4 = true, .ebgp = true};
 	struct rx_prefix keep[300];
 	unsigned nk = 0;
-	size_t collected = 0;
+	size_t collected = 0, longs = 0;
+	struct pset_ops o4 = {0};
 	for (unsigned round = 0; round < 4; round++) {
 		/* Even rounds announce 300 random IPv4 prefixes, odd ones withdraw them; rounds
-		 * 2 and 3 only up to /24, so that the decoder writes the operations itself. */
+		 * 2 and 3 only up to /24. */
 		bool wd = round & 1;
 		struct wire_update_builder b;
 		uint8_t attrs[512];
@@ -705,42 +716,56 @@ static void test_pset_apply(void **state)
 				do
 					rnd_prefix(&keep[nk], RX_AFI_IPV4);
 				while (round == 2 && keep[nk].len > 24);
+				longs += keep[nk].len > 24;
 				nk++;
 			}
 			if (!wire_update_add(&b, &keep[i], 0))
 				fail_msg("300 prefixes do not fit");
 		}
 		size_t len = wire_update_finish(&b);
-		/* s: the monitors' path (operations written by the decoder, applied in one
-		 * flush); s2: each prefix applied at once. */
 		struct mon_update m;
 		struct pset_ops o = {0};
 		assert_true(mon_decode(msg + 19, len - 19, &ctx, &m, &o));
 		collected += m.collected;
-		if (!m.collected) { /* a /25../32 among them: collected separately */
-			pset_collect(&s, &o, &m.nlri, true, dec);
-			pset_collect(&s, &o, &m.withdrawn, false, dec);
-		}
 		pset_flush(&s, &o);
 		pset_ops_fini(&o);
+		assert_true(mon_decode(msg + 19, len - 19, &ctx, &m, NULL));
+		pset_collect(&s3, &o, &m.withdrawn, false, dec);
+		pset_collect(&s3, &o, &m.nlri, true, dec);
+		pset_flush(&s3, &o);
+		pset_ops_fini(&o);
+		assert_true(mon_decode(msg + 19, len - 19, &ctx, &m, &o4));
+		if (wd)
+			pset_flush(&s4, &o4);
 		pset_apply(&s2, &m.nlri, true, dec);
 		pset_apply(&s2, &m.withdrawn, false, dec);
 		assert_int_equal(s.count, s2.count);
+		assert_int_equal(s3.count, s2.count);
 		size_t distinct = 0;
 		for (unsigned i = 0; i < nk; i++) {
 			bool dup = false;
 			for (unsigned j = 0; j < i && !dup; j++)
 				dup = !rx_prefix_cmp(&keep[i], &keep[j]);
 			distinct += !dup;
-			assert_int_equal(pset_has(&s, wire_get32(keep[i].addr), keep[i].len), !wd);
-			assert_int_equal(pset_has(&s2, wire_get32(keep[i].addr), keep[i].len), !wd);
+			uint32_t a = wire_get32(keep[i].addr);
+			assert_int_equal(pset_has(&s, a, keep[i].len), !wd);
+			assert_int_equal(pset_has(&s2, a, keep[i].len), !wd);
+			assert_int_equal(pset_has(&s3, a, keep[i].len), !wd);
+			if (wd)
+				assert_false(pset_has(&s4, a, keep[i].len));
 		}
 		assert_int_equal(s.count, wd ? 0 : distinct);
+		if (wd)
+			assert_int_equal(s4.count, 0);
 	}
-	assert_true(collected >= 2); /* rounds 2 and 3 took the decoder's own path */
+	assert_int_equal(collected, 4); /* /25../32 included: the decoder's own path */
+	assert_true(longs > 0);
 	free(dec);
+	pset_ops_fini(&o4);
 	pset_fini(&s);
 	pset_fini(&s2);
+	pset_fini(&s3);
+	pset_fini(&s4);
 }
 
 int main(void)
