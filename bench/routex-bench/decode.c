@@ -110,12 +110,11 @@ static inline __attribute__((always_inline)) long walk(const uint8_t *p, size_t 
 		if (len - i < step)
 			return -1;
 		unsigned plen = p[i + step - 1];
-		size_t bytes = (plen + 7) / 8;
-		if (plen > maxbits || bytes > len - i - step)
+		if (plen > maxbits)
 			return -1;
-		i += step + bytes;
+		i += step + (plen + 7) / 8;
 	}
-	return n;
+	return i == len ? n : -1; /* else the last prefix overruns the field */
 }
 
 static void set_field(struct wire_nlri *n, const uint8_t *p, size_t len, uint16_t afi,
@@ -135,7 +134,14 @@ static bool mp_field(const uint8_t *p, size_t len, uint16_t afi, uint8_t safi,
 	bool ap = known && (ctx->addpath_rx & RX_FAM_BIT(fam));
 	long count = 0;
 	if (known) {
-		count = walk(p, len, afi == RX_AFI_IPV4 ? 32 : 128, ap ? 5 : 1, NULL, 0, NULL);
+		/* The common families with their constants, so that walk() folds them. */
+		if (afi == RX_AFI_IPV6 && !ap)
+			count = walk(p, len, 128, 1, NULL, 0, NULL);
+		else if (afi == RX_AFI_IPV4 && !ap)
+			count = walk(p, len, 32, 1, NULL, 0, NULL);
+		else
+			count = walk(p, len, afi == RX_AFI_IPV4 ? 32 : 128, ap ? 5 : 1, NULL, 0,
+				     NULL);
 		if (count < 0)
 			return false;
 	}
