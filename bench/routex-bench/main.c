@@ -103,7 +103,8 @@ static void usage(void)
 		"      --seed N          generator seed (1)\n"
 		"      --threads N       1: one loop; N > 1: monitors on N - 1 threads of their own\n"
 		"      --full-decode     monitors parse every UPDATE in full (wire_update_parse), as\n"
-		"                        before the fast decoder: a cross-check and a baseline\n"
+		"                        before the fast decoder, attributes graded: a cross-check,\n"
+		"                        the strict path and a baseline\n"
 		"  -v                    log session events\n");
 	exit(2);
 }
