@@ -126,8 +126,9 @@ void pset_ops_long(struct pset_ops *o, uint32_t addr, unsigned len, bool add);
  * after the /16, which is (0x10000 | the low 16 bits) >> (32 - len): one shift for both;
  * /0../15 the same in the short region. The bits of addr past len are ignored (shifted
  * out), so callers need not clear host bits first. Any len gives a defined value (the
- * shift is masked), a bit index below 2^26, which for len 25..255 is no prefix's bit: the
- * decoder computes it before it has judged the length, and replaces what it wrote for those. */
+ * shift is masked) below 2^26, which for len 25..255 means nothing (another prefix's bit,
+ * or past the bitmap): the decoder computes it before it has judged the length, and never
+ * lets it reach the set (a /25../32's slot becomes a no-op, a bad length declines). */
 static inline uint32_t pset_bit(uint32_t addr, unsigned len)
 {
 	if (__builtin_expect(len >= 16, 1))
