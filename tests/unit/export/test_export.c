@@ -191,6 +191,22 @@ static void join(uint16_t src, const struct export_key *k)
 	export_member_up_w(&ex, &rib, k, src, capture, &cap[src], &adv[src]);
 }
 
+/* An originated prefix, as rde.c makes it: empty path, no next hop. */
+static void originate(const char *prefix)
+{
+	struct wire_attrs wa = {.present = WIRE_ATTR_BIT(WIRE_ATTR_ORIGIN) |
+					   WIRE_ATTR_BIT(WIRE_ATTR_AS_PATH)};
+	static uint8_t data[64];
+	static const uint8_t none[1];
+	struct attr_buf ab = {.data = data, .cap = sizeof(data)};
+	assert_true(attr_encode(&wa, none, 0, &ab));
+	struct attr_set *a = attr_intern_w(&rib.attrs, &ab);
+	struct rx_prefix p;
+	assert_true(rx_prefix_parse(prefix, &p, false));
+	rib_update_w(&rib, RIB_SRC_LOCAL, 0, &p, a);
+	attr_unref_w(&rib.attrs, a);
+}
+
 static int setup(void **state)
 {
 	rx_rcu_register();
@@ -203,18 +219,7 @@ static int setup(void **state)
 	add_source(2, 65002, RIB_ROLE_NVA);
 	add_source(3, 65515, RIB_ROLE_EXPRESSROUTE);
 	memset(cap, 0, sizeof(cap));
-	/* The originated prefix, as rde.c makes it: empty path, no next hop. */
-	struct wire_attrs wa = {.present = WIRE_ATTR_BIT(WIRE_ATTR_ORIGIN) |
-					   WIRE_ATTR_BIT(WIRE_ATTR_AS_PATH)};
-	static uint8_t data[64];
-	static const uint8_t none[1];
-	struct attr_buf ab = {.data = data, .cap = sizeof(data)};
-	assert_true(attr_encode(&wa, none, 0, &ab));
-	struct attr_set *a = attr_intern_w(&rib.attrs, &ab);
-	struct rx_prefix p;
-	rx_prefix_parse("10.1.0.0/16", &p, false);
-	rib_update_w(&rib, RIB_SRC_LOCAL, 0, &p, a);
-	attr_unref_w(&rib.attrs, a);
+	originate("10.1.0.0/16");
 	sync_changes();
 	return 0;
 }
@@ -622,6 +627,60 @@ static void count_nlri(const struct cap *c, size_t *ann, size_t *wd)
 	each_update(c, count_one, n);
 	*ann = n[0];
 	*wd = n[1];
+}
+
+/* An originated IPv6 prefix without next-hop-ipv6 is "kept but advertised to nobody"
+ * (docs/config.md). It used to be selected for the group, counted in the member's
+ * advertised count (routex_peer_prefixes_advertised) and only turned into a withdrawal
+ * when packed, so the count exceeded `show advertised` (export_held), and it hid any
+ * peer's path for the same prefix. export_select now skips it like any path that is not
+ * sent (found by a review with the policy-walk model below). */
+static bool held_by(uint16_t src, const struct export_key *k, const char *prefix)
+{
+	struct rx_prefix p;
+	assert_true(rx_prefix_parse(prefix, &p, false));
+	const struct rib_node *nd = rib_find_rcu(&rib, &p);
+	if (!nd)
+		return false;
+	const struct rib_tree *t = rib_tree(&rib, p.afi);
+	return export_held(&ex, &rib, src, k, &p, rib_node_paths(t, nd),
+			   rib_node_selectable(&rib, t, nd)) != NULL;
+}
+
+static void test_originated_ipv6_without_nexthop(void **state)
+{
+	const struct export_key k = {.role = RIB_ROLE_NVA,
+				     .families = RX_FAM_BIT(RX_FAM_IPV4_UNICAST) |
+						 RX_FAM_BIT(RX_FAM_IPV6_UNICAST),
+				     .as4 = true, .ebgp = true};
+	join(1, &k);
+	originate("2001:db8:100::/48"); /* the fixture has no next-hop-ipv6 */
+	sync_changes();
+	assert_true(held_by(1, &k, "10.1.0.0/16"));
+	assert_false(held_by(1, &k, "2001:db8:100::/48"));
+	assert_int_equal(adv[1], 1);
+	/* Another NVA's path for the same prefix, with an IPv6 next hop: it is what member 1
+	 * is sent (the originated path ranks first but cannot go). */
+	uint8_t path[6] = {WIRE_AS_SEQUENCE, 1}, nh6[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 2};
+	wire_put32(path + 2, 65002);
+	struct wire_attrs wa = {.present = WIRE_ATTR_BIT(WIRE_ATTR_ORIGIN) |
+					   WIRE_ATTR_BIT(WIRE_ATTR_AS_PATH),
+				.aspath = path, .aspath_len = sizeof(path)};
+	static uint8_t data[128];
+	struct attr_buf ab = {.data = data, .cap = sizeof(data)};
+	assert_true(attr_encode(&wa, nh6, 16, &ab));
+	struct attr_set *a = attr_intern_w(&rib.attrs, &ab);
+	struct rx_prefix p;
+	assert_true(rx_prefix_parse("2001:db8:100::/48", &p, false));
+	rib_update_w(&rib, 2, 0, &p, a);
+	attr_unref_w(&rib.attrs, a);
+	cap[1].len = 0;
+	sync_changes();
+	assert_true(cap[1].len > 0);
+	assert_true(held_by(1, &k, "2001:db8:100::/48"));
+	assert_int_equal(adv[1], 2);
+	cap[1].len = 0;
+	export_member_down_w(&ex, 1);
 }
 
 /* The origin the receiver holds for prefix, 0 if none. */
@@ -1720,6 +1779,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_communities, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_path_hiding, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_repeats_in_one_log, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_originated_ipv6_without_nexthop, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_export_map, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_summarise, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_summary_limit_rekey, setup, teardown),

@@ -526,14 +526,21 @@ static void fill_mixed(struct rib *rib, uint64_t seed)
 	}
 }
 
+/* A second RIB with the fixture's two peers, to compare one way of doing a thing with
+ * another. */
+static void twin_init(struct rib *other)
+{
+	struct rib_conf conf;
+	rib_conf_default(&conf);
+	rib_init(other, &conf);
+	t_peer(other, 1, 65001, 0x0a000001, "10.0.0.1", RIB_ROLE_NVA);
+	t_peer(other, 2, 65002, 0x0a000002, "10.0.0.2", RIB_ROLE_NVA);
+}
+
 static void test_touch_changes_nothing(void **state)
 {
 	struct rib *rib = *state, other;
-	struct rib_conf conf;
-	rib_conf_default(&conf);
-	rib_init(&other, &conf);
-	t_peer(&other, 1, 65001, 0x0a000001, "10.0.0.1", RIB_ROLE_NVA);
-	t_peer(&other, 2, 65002, 0x0a000002, "10.0.0.2", RIB_ROLE_NVA);
+	twin_init(&other);
 	rib_touch_ahead_w(rib, 0);
 	rib_touch_ahead_w(&other, RADIX_TOUCH_MAX);
 	struct rib *r[2] = {rib, &other};
@@ -599,11 +606,7 @@ static bool walk_collect(const struct rib_tree *t, const struct rib_node *n,
 static void test_flush_some_slices(void **state)
 {
 	struct rib *rib = *state, other;
-	struct rib_conf conf;
-	rib_conf_default(&conf);
-	rib_init(&other, &conf);
-	t_peer(&other, 1, 65001, 0x0a000001, "10.0.0.1", RIB_ROLE_NVA);
-	t_peer(&other, 2, 65002, 0x0a000002, "10.0.0.2", RIB_ROLE_NVA);
+	twin_init(&other);
 	fill_mixed(rib, 7);
 	fill_mixed(&other, 7);
 	struct rib_changes c;
