@@ -10,13 +10,19 @@
 int bench_verbose;
 volatile pid_t bench_server_pid;
 
+/* One line to stderr, prefixed with the program's name. */
+static __attribute__((format(printf, 1, 0))) void vlog(const char *fmt, va_list ap)
+{
+	fputs("routex-bench: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
 void bench_log(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	fputs("routex-bench: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	vlog(fmt, ap);
 	va_end(ap);
 }
 
@@ -24,9 +30,7 @@ void bench_die(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	fputs("routex-bench: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	vlog(fmt, ap);
 	va_end(ap);
 	if (bench_server_pid > 0) /* the server under test is our child: never leave it behind */
 		kill(bench_server_pid, SIGTERM);
