@@ -286,8 +286,9 @@ void attr_unref_w(struct attr_table *t, struct attr_set *a)
 	t->refs--;
 	if (--a->refcnt)
 		return;
-	size_t i = slot_hash(a->hash) & t->mask;
-	while (t->hashes[i] != slot_hash(a->hash) || t->sets[i] != a) {
+	uint32_t h = slot_hash(a->hash);
+	size_t i = h & t->mask;
+	while (t->hashes[i] != h || t->sets[i] != a) {
 		RX_ASSERT(t->hashes[i]); /* a set of this table: its probe ends at it */
 		i = (i + 1) & t->mask;
 	}
