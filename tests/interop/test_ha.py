@@ -78,7 +78,10 @@ class HA(unittest.TestCase):
                 # routexd treats 127/8 next hops as martian (RFC 1122): announce another.
                 export = ("filter { if source = RTS_STATIC then { bgp_next_hop = 10.254.%d.%d; "
                           "accept; } reject; }" % (self.SUBNET, n)) if routes else "none"
-                f.write("protocol bgp %s {\n  local %s port %d as %d;\n"
+                # strict bind: listen on our own address only. Without it BIRD listens on
+                # 0.0.0.0:lport, which collides with the other BIRD here (free_port may give
+                # both the same number) or with another test's listener on that port.
+                f.write("protocol bgp %s {\n  local %s port %d as %d;\n  strict bind yes;\n"
                         "  neighbor %s port %d as 65515;\n  multihop 2;\n  hold time 30;\n"
                         "  ipv4 { import all; export %s; };\n}\n"
                         % (s["name"], self.ip(n), lport, asn, self.ip(s["n"]), s["port"], export))
